@@ -1,0 +1,78 @@
+"""llmsdk: a synchronous, thread-based client for LLM APIs.
+
+Public names are imported lazily (PEP 562), so ``import llmsdk`` stays cheap and
+``from llmsdk import X`` works for every name in ``__all__``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Dict
+
+__version__ = "0.1.0"
+
+_EXPORTS: Dict[str, str] = {
+    "EventStream": "llmsdk._worker",
+    "HttpClientOptions": "llmsdk.config",
+    "ImageContent": "llmsdk.types",
+    "LLMClient": "llmsdk.client",
+    "LLMError": "llmsdk.errors",
+    "LLMEvent": "llmsdk.events",
+    "LLMMessage": "llmsdk.types",
+    "LLMModel": "llmsdk.models",
+    "LLMModelBuilder": "llmsdk.models",
+    "LLMProvider": "llmsdk.providers",
+    "LLMRequest": "llmsdk.types",
+    "LLMResponse": "llmsdk.types",
+    "ModelCapabilitiesBuilder": "llmsdk.models",
+    "RateLimitInfo": "llmsdk.types",
+    "RedactedThinkingContent": "llmsdk.types",
+    "RetryPolicy": "llmsdk.config",
+    "SecretString": "llmsdk.config",
+    "StopReason": "llmsdk.types",
+    "TextContent": "llmsdk.types",
+    "ThinkingContent": "llmsdk.types",
+    "ThinkingOptions": "llmsdk.types",
+    "Timeouts": "llmsdk.config",
+    "Tool": "llmsdk.tools",
+    "ToolResultContent": "llmsdk.types",
+    "ToolUseContent": "llmsdk.types",
+    "Usage": "llmsdk.types",
+    "all_models": "llmsdk.models",
+    "get_model": "llmsdk.models",
+    "register_model": "llmsdk.models",
+    "register_provider": "llmsdk.providers",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'llmsdk' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from llmsdk._worker import EventStream
+    from llmsdk.client import LLMClient
+    from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts
+    from llmsdk.errors import LLMError
+    from llmsdk.events import LLMEvent
+    from llmsdk.models import (
+        LLMModel, LLMModelBuilder, ModelCapabilitiesBuilder, all_models, get_model, register_model,
+    )
+    from llmsdk.providers import LLMProvider, register_provider
+    from llmsdk.tools import Tool
+    from llmsdk.types import (
+        ImageContent, LLMMessage, LLMRequest, LLMResponse, RateLimitInfo, RedactedThinkingContent,
+        StopReason, TextContent, ThinkingContent, ThinkingOptions, ToolResultContent, ToolUseContent,
+        Usage,
+    )

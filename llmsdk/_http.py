@@ -1,0 +1,192 @@
+"""The HTTP layer: one pooled ``requests.Session`` per client, the single place where
+``requests``/``urllib3``/socket exceptions become llmsdk errors, and error replies
+turned into the ``InvalidResponseCodeError`` tree."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import socket
+import time
+from typing import Any, Dict, Optional
+
+import requests
+import requests.adapters
+import urllib3.exceptions
+
+from llmsdk._retry import call_with_retries, parse_retry_after
+from llmsdk.config import HttpClientOptions, headers_for
+from llmsdk.errors import (
+    ConnectionFailedError, ConnectTimeoutError, InvalidResponseCodeError, LLMError,
+    ReadTimeoutError, TransportError, make_status_error, make_stream_error,
+)
+from llmsdk.providers.base import PreparedRequest, ProviderAdapter
+
+logger = logging.getLogger("llmsdk.http")
+
+REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id")
+
+
+def build_session(options: HttpClientOptions) -> requests.Session:
+    """A session whose pool holds ``options.pool_maxsize`` connections per host, so many
+    threads sharing one client reuse connections instead of discarding them."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(
+        pool_connections=4, pool_maxsize=options.pool_maxsize, max_retries=0
+    )
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def map_transport_error(exc: BaseException) -> LLMError:
+    """The one mapping from foreign exceptions to ``TransportError`` subclasses."""
+    if isinstance(exc, LLMError):
+        return exc
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)):
+        return ConnectTimeoutError(f"connection timed out: {_short(exc)}")
+    if isinstance(exc, (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError, socket.timeout, TimeoutError)):
+        return ReadTimeoutError(f"read timed out: {_short(exc)}")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return ReadTimeoutError(f"timed out: {_short(exc)}")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        inner = exc.args[0] if exc.args else None
+        if isinstance(inner, urllib3.exceptions.ReadTimeoutError):
+            return ReadTimeoutError(f"read timed out: {_short(exc)}")
+        if isinstance(inner, urllib3.exceptions.ProtocolError) or isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            return ConnectionFailedError(f"connection broken: {_short(exc)}")
+        return ConnectionFailedError(f"connection failed: {_short(exc)}")
+    if isinstance(exc, (urllib3.exceptions.ProtocolError, http.client.HTTPException, ConnectionError, OSError)):
+        return ConnectionFailedError(f"connection broken: {_short(exc)}")
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+        return TransportError(f"invalid URL: {_short(exc)}")
+    if isinstance(exc, requests.exceptions.RequestException):
+        return TransportError(f"HTTP request failed: {_short(exc)}")
+    if isinstance(exc, urllib3.exceptions.HTTPError):
+        return TransportError(f"HTTP failure: {_short(exc)}")
+    return TransportError(f"unexpected transport failure: {exc!r}")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def request_id_of(headers: Any) -> Optional[str]:
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return str(value)
+    return None
+
+
+def redact(text: str, options: HttpClientOptions) -> str:
+    """Remove the API key from text that came back from the server."""
+    if options.api_key is not None:
+        secret = options.api_key.expose_secret()
+        if secret and secret in text:
+            text = text.replace(secret, "**********")
+    return text
+
+
+def error_from_response(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions) -> InvalidResponseCodeError:
+    """Read an error reply (whole body) and build the matching exception."""
+    try:
+        body = response.content.decode("utf-8", "replace")
+    except Exception as exc:  # noqa: BLE001 - a broken error body must not hide the status
+        body = f"<unreadable body: {exc!r}>"
+    finally:
+        response.close()
+    body = redact(body, options)
+    info = adapter.parse_error(response.status_code, body)
+    headers = response.headers
+    retry_after = parse_retry_after(headers)
+    if retry_after is None:
+        retry_after = info.retry_after
+    error = make_status_error(
+        response.status_code,
+        redact(info.message, options),
+        error_type=info.type,
+        body=body,
+        provider=adapter.name,
+        request_id=request_id_of(headers),
+        retry_after=retry_after,
+    )
+    should = headers.get("x-should-retry")
+    if should in ("true", "false"):
+        error.should_retry = should == "true"  # type: ignore[attr-defined]
+    return error
+
+
+def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions) -> LLMError:
+    """A 2xx reply that is JSON rather than an event stream (an error or a non-SSE server)."""
+    body = redact(response.content.decode("utf-8", "replace"), options)
+    response.close()
+    info = adapter.parse_error(response.status_code, body)
+    return make_stream_error(
+        info.message, error_type=info.type, provider=adapter.name, body=body,
+        request_id=request_id_of(response.headers),
+    )
+
+
+class HttpEngine:
+    """Sends prepared requests through one session, with retries and error mapping."""
+
+    def __init__(self, options: HttpClientOptions, adapter: ProviderAdapter) -> None:
+        self.options = options
+        self.adapter = adapter
+        self.session = build_session(options)
+
+    def _timeout(self, deadline: Optional[float]) -> Any:
+        t = self.options.timeouts
+        read = t.read
+        if deadline is not None:
+            read = max(0.001, min(read, deadline - time.monotonic()))
+        return (t.connect, read)
+
+    def open_stream(self, prepared: PreparedRequest, *, deadline: Optional[float] = None,
+                    max_retries: Optional[int] = None, cancelled: Any = None) -> requests.Response:
+        """POST and return the response once its headers say 2xx (retrying as allowed)."""
+        data = json.dumps(prepared.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = headers_for(self.options, prepared.headers)
+
+        def attempt() -> requests.Response:
+            started = time.monotonic()
+            try:
+                response = self.session.post(prepared.url, data=data, headers=headers, stream=True,
+                                             timeout=self._timeout(deadline))
+            except requests.RequestException as exc:
+                raise map_transport_error(exc) from exc
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("POST %s -> %d in %.1f ms (request id %s)", prepared.url, response.status_code,
+                             (time.monotonic() - started) * 1000, request_id_of(response.headers))
+            if response.status_code >= 300:
+                raise error_from_response(response, self.adapter, self.options)
+            return response
+
+        return call_with_retries(attempt, self.options.retry, max_retries=max_retries,
+                                 cancelled=cancelled, what=f"{self.adapter.name} request")
+
+    def post_json(self, url: str, headers: Dict[str, str], body: Dict[str, Any]) -> Dict[str, Any]:
+        """A retried, non-streaming JSON POST (token counting and the like)."""
+        all_headers = headers_for(self.options, headers)
+        all_headers["Accept"] = "application/json"
+
+        def attempt() -> Dict[str, Any]:
+            try:
+                response = self.session.post(url, json=body, headers=all_headers, timeout=self._timeout(None))
+            except requests.RequestException as exc:
+                raise map_transport_error(exc) from exc
+            if response.status_code >= 300:
+                raise error_from_response(response, self.adapter, self.options)
+            try:
+                result = response.json()
+            except ValueError as exc:
+                raise TransportError(f"{self.adapter.name} returned a non-JSON body") from exc
+            return result if isinstance(result, dict) else {"result": result}
+
+        return call_with_retries(attempt, self.options.retry, what=f"{self.adapter.name} request")
+
+    def close(self) -> None:
+        self.session.close()

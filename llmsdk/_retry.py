@@ -1,0 +1,124 @@
+"""When to retry and how long to wait: small pure functions, run by tenacity.
+
+Mirrors the official SDKs: obey ``x-should-retry``; retry connection failures, 408, 409,
+429, 5xx and 529; wait ``retry-after-ms`` / ``retry-after`` (seconds or an HTTP date,
+capped) or else back off exponentially with jitter.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from typing import Callable, Mapping, Optional, TypeVar
+
+from llmsdk.config import RetryPolicy
+from llmsdk.errors import (
+    ConnectionFailedError, ConnectTimeoutError, InvalidResponseCodeError, LLMError,
+)
+
+logger = logging.getLogger("llmsdk.retry")
+
+T = TypeVar("T")
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 498, 500, 502, 503, 504, 529})
+
+
+def parse_retry_after(headers: Mapping[str, str], now: Optional[float] = None) -> Optional[float]:
+    """Seconds the server asked us to wait, from ``retry-after-ms`` or ``retry-after``."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    parsed = email.utils.parsedate_tz(value)
+    if parsed is None:
+        return None
+    when = email.utils.mktime_tz(parsed)
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+def should_retry(exc: BaseException) -> bool:
+    """Is ``exc`` worth another attempt?"""
+    if isinstance(exc, (ConnectionFailedError, ConnectTimeoutError)):
+        return True
+    if isinstance(exc, InvalidResponseCodeError):
+        should = getattr(exc, "should_retry", None)
+        if should is not None:
+            return bool(should)
+        if exc.error_type == "insufficient_quota":
+            return False
+        if exc.status in RETRYABLE_STATUSES:
+            return True
+        return exc.status is not None and exc.status >= 500
+    return False
+
+
+def retry_delay(exc: BaseException, retries_done: int, policy: RetryPolicy) -> float:
+    """Seconds to wait before retry number ``retries_done + 1``."""
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None and retry_after >= 0:
+        return min(float(retry_after), policy.max_retry_after)
+    delay = min(policy.initial_delay * (2.0 ** retries_done), policy.max_delay)
+    return delay * (1.0 - 0.25 * random.random())
+
+
+def call_with_retries(
+    attempt: Callable[[], T],
+    policy: RetryPolicy,
+    *,
+    max_retries: Optional[int] = None,
+    cancelled: Optional[threading.Event] = None,
+    what: str = "request",
+) -> T:
+    """Run ``attempt`` until it succeeds, fails for good, or retries run out."""
+    import tenacity
+
+    limit = policy.max_retries if max_retries is None else max_retries
+
+    def wait(state: "tenacity.RetryCallState") -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        return retry_delay(exc, state.attempt_number - 1, policy) if exc else 0.0
+
+    def sleep(seconds: float) -> None:
+        if cancelled is not None:
+            cancelled.wait(seconds)
+        elif seconds > 0:
+            time.sleep(seconds)
+
+    def before_sleep(state: "tenacity.RetryCallState") -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait_s = state.next_action.sleep if state.next_action else 0.0
+        logger.warning("%s failed (%s); retry %d/%d in %.2fs", what, _describe(exc), state.attempt_number, limit, wait_s)
+
+    def retry_if(state: "tenacity.RetryCallState") -> bool:
+        if cancelled is not None and cancelled.is_set():
+            return False
+        exc = state.outcome.exception() if state.outcome else None
+        return exc is not None and should_retry(exc)
+
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(limit + 1),
+        wait=wait,
+        retry=retry_if,
+        sleep=sleep,
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    return retrying(attempt)
+
+
+def _describe(exc: Optional[BaseException]) -> str:
+    if isinstance(exc, LLMError):
+        return f"{type(exc).__name__}: {exc}"
+    return repr(exc)

@@ -1,0 +1,106 @@
+"""Request checks that every provider shares; they run before any HTTP call."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Optional, Set
+
+from llmsdk.errors import InvalidRequestError
+from llmsdk.types import (
+    ROLES, ImageContent, LLMMessage, LLMRequest, ToolResultContent, ToolUseContent,
+)
+
+_TOOL_CHOICES = ("auto", "any", "none", "required")
+
+
+def _check_number(name: str, value: Any, low: float, high: Optional[float]) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidRequestError(f"{name} must be a number, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise InvalidRequestError(f"{name} must be {bound}, got {value!r}")
+
+
+def validate_request(request: LLMRequest) -> None:
+    """Raise ``InvalidRequestError`` for a request no provider would accept."""
+    if not request.model_id:
+        raise InvalidRequestError("model is required")
+    if not isinstance(request.messages, list) or not request.messages:
+        raise InvalidRequestError("messages must be a non-empty list")
+    if request.max_tokens is not None:
+        if isinstance(request.max_tokens, bool) or not isinstance(request.max_tokens, int):
+            raise InvalidRequestError(f"max_tokens must be an int, got {request.max_tokens!r}")
+        if request.max_tokens < 0:
+            raise InvalidRequestError(f"max_tokens must not be negative, got {request.max_tokens}")
+    _check_number("temperature", request.temperature, 0.0, 2.0)
+    _check_number("top_p", request.top_p, 0.0, 1.0)
+    if request.stop is not None and not all(isinstance(s, str) for s in request.stop_sequences):
+        raise InvalidRequestError("stop must be a string or a list of strings")
+    _validate_messages(request)
+    _validate_tools(request)
+    if request.thinking is not None and request.thinking.budget_tokens is not None:
+        budget = request.thinking.budget_tokens
+        if isinstance(budget, bool) or not isinstance(budget, int) or budget < 0:
+            raise InvalidRequestError(f"thinking.budget_tokens must be a non-negative int, got {budget!r}")
+
+
+def _validate_messages(request: LLMRequest) -> None:
+    seen_tool_uses: Set[str] = set()
+    if not request.chat_messages():
+        raise InvalidRequestError("messages must contain at least one user or assistant turn")
+    for i, message in enumerate(request.messages):
+        if not isinstance(message, LLMMessage):
+            raise InvalidRequestError(f"messages[{i}] is not an LLMMessage: {message!r}")
+        if message.role not in ROLES:
+            raise InvalidRequestError(
+                f"messages[{i}] has unknown role {message.role!r}; expected one of {', '.join(ROLES)}"
+            )
+        blocks = message.blocks
+        if not blocks:
+            raise InvalidRequestError(f"messages[{i}] ({message.role}) has no content")
+        for block in blocks:
+            if isinstance(block, ToolUseContent):
+                if message.role != "assistant":
+                    raise InvalidRequestError(f"messages[{i}]: tool calls belong in assistant turns")
+                if not block.id or not block.name:
+                    raise InvalidRequestError(f"messages[{i}]: a tool call needs an id and a name")
+                seen_tool_uses.add(block.id)
+            elif isinstance(block, ToolResultContent):
+                if message.role != "user":
+                    raise InvalidRequestError(f"messages[{i}]: tool results belong in user turns")
+                if block.tool_use_id not in seen_tool_uses:
+                    raise InvalidRequestError(
+                        f"messages[{i}]: tool result for {block.tool_use_id!r} has no matching "
+                        "tool call in an earlier assistant turn"
+                    )
+            elif isinstance(block, ImageContent):
+                if (block.data is None) == (block.url is None):
+                    raise InvalidRequestError(f"messages[{i}]: an image needs exactly one of data or url")
+
+
+def _validate_tools(request: LLMRequest) -> None:
+    names = set()
+    for tool in request.tools or []:
+        name = getattr(tool, "name", None)
+        if not name or not isinstance(getattr(tool, "input_schema", None), dict):
+            raise InvalidRequestError(f"invalid tool {tool!r}: needs a name and an input_schema dict")
+        if name in names:
+            raise InvalidRequestError(f"duplicate tool name {name!r}")
+        names.add(name)
+    choice = request.tool_choice
+    if choice is None:
+        return
+    if isinstance(choice, str):
+        if choice not in _TOOL_CHOICES:
+            raise InvalidRequestError(
+                f"tool_choice must be 'auto', 'any', 'none' or {{'name': ...}}, got {choice!r}"
+            )
+        if choice in ("any", "required") and not names:
+            raise InvalidRequestError(f"tool_choice={choice!r} needs tools")
+        return
+    if not isinstance(choice, dict) or not isinstance(choice.get("name"), str):
+        raise InvalidRequestError(f"tool_choice must be a string or {{'name': tool_name}}, got {choice!r}")
+    if choice["name"] not in names:
+        raise InvalidRequestError(f"tool_choice names {choice['name']!r}, which is not among the tools")

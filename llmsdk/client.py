@@ -1,0 +1,231 @@
+"""``LLMClient``: the facade a program holds — one per provider, safe to share across
+threads.
+
+>>> client = LLMClient.from_env("anthropic")
+>>> for text in client.send(request).text_stream():
+...     print(text, end="", flush=True)
+>>> client.complete(request).text
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Dict, List, Optional, Union
+
+from llmsdk._http import HttpEngine, request_id_of
+from llmsdk._worker import EventStream, _StreamState, run_worker
+from llmsdk.config import HttpClientOptions
+from llmsdk.errors import InvalidConfigError, InvalidRequestError
+from llmsdk.providers import LLMProvider
+from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
+
+__all__ = ["LLMClient"]
+
+
+class LLMClient:
+    """Send requests to one provider; keeps running usage/cost totals and a history.
+
+    >>> client = LLMClient.new_anthropic(HttpClientOptions.new_anthropic("sk-ant-..."))
+    >>> resp = client.complete(LLMRequest(model="claude-haiku-4-5",
+    ...                                   messages=[LLMMessage.user("Hello")]))
+    """
+
+    def __init__(self, options: HttpClientOptions) -> None:
+        if not isinstance(options, HttpClientOptions):
+            raise InvalidConfigError(f"LLMClient needs HttpClientOptions, got {type(options).__name__}")
+        self._options = options
+        self._provider = options.provider
+        self._adapter = self._provider.adapter()
+        self._engine = HttpEngine(options, self._adapter)
+        self._lock = threading.Lock()
+        self._usage = Usage()
+        self._cost = 0.0
+        self._usage_by_model: Dict[str, Usage] = {}
+        self._cost_by_model: Dict[str, float] = {}
+        self._messages: List[LLMMessage] = []
+
+    # -- construction ----------------------------------------------------------------------
+
+    @classmethod
+    def new(cls, options: HttpClientOptions) -> "LLMClient":
+        """A client for ``options.provider``."""
+        return cls(options)
+
+    @classmethod
+    def _new_for(cls, key: str, options: Union[HttpClientOptions, str]) -> "LLMClient":
+        if isinstance(options, str):
+            options = HttpClientOptions.for_provider(key, options)
+        if options.provider != key:
+            raise InvalidConfigError(f"options are for {options.provider.config_key()!r}, not {key!r}")
+        return cls(options)
+
+    @classmethod
+    def new_anthropic(cls, options: Union[HttpClientOptions, str]) -> "LLMClient":
+        return cls._new_for("anthropic", options)
+
+    @classmethod
+    def new_openai(cls, options: Union[HttpClientOptions, str]) -> "LLMClient":
+        return cls._new_for("openai", options)
+
+    @classmethod
+    def new_gemini(cls, options: Union[HttpClientOptions, str]) -> "LLMClient":
+        return cls._new_for("gemini", options)
+
+    @classmethod
+    def new_groq(cls, options: Union[HttpClientOptions, str]) -> "LLMClient":
+        return cls._new_for("groq", options)
+
+    @classmethod
+    def new_openrouter(cls, options: Union[HttpClientOptions, str]) -> "LLMClient":
+        return cls._new_for("openrouter", options)
+
+    @classmethod
+    def new_openai_compatible(cls, options: Union[HttpClientOptions, str]) -> "LLMClient":
+        if isinstance(options, str):
+            options = HttpClientOptions.new_openai_compatible(options)
+        return cls._new_for("openai_compatible", options)
+
+    @classmethod
+    def from_env(cls, provider: Union[str, LLMProvider], **kwargs: Any) -> "LLMClient":
+        """Key from the provider's environment variable (``ANTHROPIC_API_KEY`` ...)."""
+        return cls(HttpClientOptions.from_env(provider, **kwargs))
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def _prepare(self, request: LLMRequest) -> LLMRequest:
+        if not isinstance(request, LLMRequest):
+            raise InvalidRequestError(f"expected an LLMRequest, got {type(request).__name__}")
+        request.validate()
+        from llmsdk.models import check_capabilities
+
+        check_capabilities(request, self._provider.config_key(), self._options.strict_capabilities)
+        return request
+
+    def send(self, request: LLMRequest) -> EventStream:
+        """Start a streaming call. Returns once the response headers are in; HTTP errors
+        (after retries) raise here, later ones while iterating the stream."""
+        request = self._prepare(request)
+        prepared = self._adapter.prepare_request(request, self._options)
+        timeouts = self._options.timeouts
+        deadline = time.monotonic() + timeouts.total if timeouts.total else None
+        engine = self._engine
+        response = engine.open_stream(prepared, deadline=deadline)
+        state = _StreamState(self._provider.config_key())
+        state.response = response
+        policy = self._options.retry
+        adapter = self._adapter
+
+        def reopen(retries_left: int) -> Any:
+            return engine.open_stream(prepared, deadline=deadline, max_retries=retries_left,
+                                      cancelled=state.cancelled)
+
+        rate_limit = adapter.rate_limit(response.headers)
+        model_ref = request.model
+
+        def on_finish(result: LLMResponse, complete: bool) -> None:
+            result.rate_limit = rate_limit
+            if result.model is None:
+                result.model = request.model_id
+            self._record(model_ref, result)
+
+        def target() -> None:
+            run_worker(state, response, lambda: adapter.stream_processor(request), reopen,
+                       policy.max_retries, policy, on_finish)
+
+        return EventStream.start(
+            state, target,
+            response_headers=response.headers,
+            request_id=request_id_of(response.headers),
+            rate_limit=rate_limit,
+            content_idle=timeouts.content_idle,
+            deadline=deadline,
+        )
+
+    def complete(self, request: LLMRequest) -> LLMResponse:
+        """Send and wait for the whole reply."""
+        return self.send(request).final_response()
+
+    def count_tokens(self, request: LLMRequest) -> int:
+        """Input tokens: the provider's counting endpoint where one exists, else an estimate."""
+        request = self._prepare(request)
+        return int(self._adapter.count_tokens(request, self._options, self._engine.post_json))
+
+    # -- usage, cost, history ------------------------------------------------------------------
+
+    def _record(self, model_ref: Any, response: LLMResponse) -> None:
+        from llmsdk.models import cost_of
+
+        key = self._provider.config_key()
+        cost = cost_of(model_ref, key, response.usage)
+        if cost is None and response.model and response.model != getattr(model_ref, "model_name", model_ref):
+            cost = cost_of(response.model, key, response.usage)
+        response.cost = cost
+        model_id = model_ref if isinstance(model_ref, str) else getattr(model_ref, "model_name", str(model_ref))
+        with self._lock:
+            self._usage = self._usage + response.usage
+            self._usage_by_model[model_id] = self._usage_by_model.get(model_id, Usage()) + response.usage
+            if cost is not None:
+                self._cost += cost
+                self._cost_by_model[model_id] = self._cost_by_model.get(model_id, 0.0) + cost
+
+    def get_usage(self, model: Optional[str] = None) -> Usage:
+        """Total usage over this client's requests (or one model's)."""
+        with self._lock:
+            if model is not None:
+                return self._usage_by_model.get(model, Usage())
+            return Usage(**vars(self._usage))
+
+    def get_usage_by_model(self) -> Dict[str, Usage]:
+        with self._lock:
+            return dict(self._usage_by_model)
+
+    def get_cost(self, model: Optional[str] = None) -> float:
+        """Total USD cost of this client's priced requests (or one model's)."""
+        with self._lock:
+            if model is not None:
+                return self._cost_by_model.get(model, 0.0)
+            return self._cost
+
+    def get_messages(self) -> List[LLMMessage]:
+        """The history kept with ``client += message``."""
+        with self._lock:
+            return list(self._messages)
+
+    def add_message(self, message: LLMMessage) -> None:
+        if not isinstance(message, LLMMessage):
+            raise InvalidRequestError(f"expected an LLMMessage, got {type(message).__name__}")
+        with self._lock:
+            self._messages.append(message)
+
+    def __iadd__(self, message: Union[LLMMessage, LLMResponse]) -> "LLMClient":
+        self.add_message(message.to_message() if isinstance(message, LLMResponse) else message)
+        return self
+
+    def clear_messages(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+    def get_config(self) -> HttpClientOptions:
+        return self._options
+
+    @property
+    def provider(self) -> LLMProvider:
+        return self._provider
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._engine.close()
+
+    def __enter__(self) -> "LLMClient":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"LLMClient(provider={self._provider.config_key()!r}, api_base={self._options.api_base!r})"
+
+

@@ -1,0 +1,236 @@
+"""Client configuration: ``HttpClientOptions``, ``Timeouts``, ``RetryPolicy`` and
+``SecretString``. Small frozen values; every default lives here.
+
+>>> opts = HttpClientOptions.new_anthropic("sk-ant-...")
+>>> opts
+HttpClientOptions(provider='anthropic', api_key=SecretString('**********'), api_base='https://api.anthropic.com', ...)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, Mapping, Optional, Union
+
+from llmsdk.errors import InvalidConfigError
+from llmsdk.providers import LLMProvider, get_provider
+from llmsdk.providers.base import validate_api_base
+
+__all__ = [
+    "DEFAULT_POOL_MAXSIZE",
+    "HttpClientOptions",
+    "RetryPolicy",
+    "SecretString",
+    "Timeouts",
+    "USER_AGENT",
+]
+
+USER_AGENT = "llmsdk-python/0.1.0"
+DEFAULT_POOL_MAXSIZE = 128
+
+
+class SecretString:
+    """A string that never shows itself: ``repr``/``str`` print ``**********``."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if isinstance(value, SecretString):
+            value = value.expose_secret()
+        self._value = str(value)
+
+    def expose_secret(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "SecretString('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    def __format__(self, spec: str) -> str:
+        return "**********"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretString) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> Any:  # pickling would be a way out of the mask
+        raise TypeError("SecretString cannot be pickled")
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds. ``read`` bounds each socket read; ``content_idle`` bounds the gap between
+    content events (keep-alives do not reset it); ``total`` bounds the whole exchange."""
+
+    connect: float = 10.0
+    read: float = 600.0
+    content_idle: Optional[float] = None
+    total: Optional[float] = None
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "read", "content_idle", "total"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, (int, float)) or value <= 0):
+                raise InvalidConfigError(f"Timeouts.{name} must be a positive number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter; ``retry-after`` honoured up to ``max_retry_after``."""
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
+            raise InvalidConfigError(f"max_retries must be a non-negative int, got {self.max_retries!r}")
+
+
+def _base_url_env(provider: LLMProvider) -> Optional[str]:
+    env_var = provider.env_var()
+    if not env_var or not env_var.endswith("_API_KEY"):
+        return None
+    return os.environ.get(env_var[: -len("_API_KEY")] + "_BASE_URL") or None
+
+
+@dataclass(frozen=True)
+class HttpClientOptions:
+    """How to reach one provider.
+
+    >>> HttpClientOptions.new_openai("sk-...", timeouts=Timeouts(read=60))
+    >>> HttpClientOptions.new_openai_compatible("http://localhost:8000/v1")
+    >>> HttpClientOptions.from_env("gemini")       # GEMINI_API_KEY
+    """
+
+    provider: LLMProvider
+    api_key: Optional[SecretString] = None
+    api_base: str = ""
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    max_retries: int = 2
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+    user_agent: str = USER_AGENT
+    pool_maxsize: int = DEFAULT_POOL_MAXSIZE
+    retry_policy: Optional[RetryPolicy] = None
+    #: Raise (instead of warn) when a request asks a known model for a capability it lacks.
+    strict_capabilities: bool = False
+
+    def __post_init__(self) -> None:
+        provider = get_provider(self.provider)
+        object.__setattr__(self, "provider", provider)
+        key = self.api_key
+        if key is not None and not isinstance(key, SecretString):
+            key = SecretString(key)
+        if key is not None and not key.expose_secret().strip():
+            key = None
+        object.__setattr__(self, "api_key", key)
+        if key is None and provider.requires_api_key:
+            hint = f" (set {provider.env_var()})" if provider.env_var() else ""
+            raise InvalidConfigError(f"{provider.name()} needs an API key{hint}")
+        api_base = self.api_base or provider.default_api_base()
+        if not api_base:
+            raise InvalidConfigError(f"{provider.name()} needs an api_base URL")
+        object.__setattr__(self, "api_base", validate_api_base(api_base))
+        object.__setattr__(self, "timeouts", self.timeouts or Timeouts())
+        object.__setattr__(self, "extra_headers", dict(self.extra_headers or {}))
+        if self.retry_policy is None:
+            object.__setattr__(self, "retry_policy", RetryPolicy(max_retries=self.max_retries))
+        if not isinstance(self.pool_maxsize, int) or self.pool_maxsize < 1:
+            raise InvalidConfigError(f"pool_maxsize must be a positive int, got {self.pool_maxsize!r}")
+
+    @property
+    def retry(self) -> RetryPolicy:
+        assert self.retry_policy is not None
+        return self.retry_policy
+
+    def with_changes(self, **changes: Any) -> "HttpClientOptions":
+        """A copy with some fields replaced."""
+        if "max_retries" in changes and "retry_policy" not in changes:
+            changes["retry_policy"] = replace(self.retry, max_retries=changes["max_retries"])
+        return replace(self, **changes)
+
+    def __repr__(self) -> str:
+        return (
+            f"HttpClientOptions(provider={self.provider.config_key()!r}, api_key={self.api_key!r}, "
+            f"api_base={self.api_base!r}, timeouts={self.timeouts!r}, max_retries={self.retry.max_retries}, "
+            f"extra_headers={sorted(self.extra_headers)!r}, user_agent={self.user_agent!r})"
+        )
+
+    __str__ = __repr__
+
+    # -- constructors, one per built-in provider ----------------------------------------
+
+    @classmethod
+    def for_provider(
+        cls,
+        provider: Union[str, LLMProvider],
+        api_key: Union[str, SecretString, None] = None,
+        api_base: Optional[str] = None,
+        *,
+        timeouts: Optional[Timeouts] = None,
+        max_retries: int = 2,
+        extra_headers: Optional[Mapping[str, str]] = None,
+        **more: Any,
+    ) -> "HttpClientOptions":
+        return cls(
+            provider=get_provider(provider),
+            api_key=api_key,  # type: ignore[arg-type]
+            api_base=api_base or "",
+            timeouts=timeouts or Timeouts(),
+            max_retries=max_retries,
+            extra_headers=dict(extra_headers or {}),
+            **more,
+        )
+
+    @classmethod
+    def new_anthropic(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        return cls.for_provider("anthropic", api_key, api_base, **kw)
+
+    @classmethod
+    def new_openai(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        return cls.for_provider("openai", api_key, api_base, **kw)
+
+    @classmethod
+    def new_gemini(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        return cls.for_provider("gemini", api_key, api_base, **kw)
+
+    @classmethod
+    def new_groq(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        return cls.for_provider("groq", api_key, api_base, **kw)
+
+    @classmethod
+    def new_openrouter(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        return cls.for_provider("openrouter", api_key, api_base, **kw)
+
+    @classmethod
+    def new_openai_compatible(cls, api_base: str, api_key: Union[str, SecretString, None] = None, **kw: Any) -> "HttpClientOptions":
+        return cls.for_provider("openai_compatible", api_key, api_base, **kw)
+
+    @classmethod
+    def from_env(cls, provider: Union[str, LLMProvider], **kw: Any) -> "HttpClientOptions":
+        """Options with the key from the provider's environment variable
+        (``ANTHROPIC_API_KEY`` ...) and the base URL from ``<PREFIX>_BASE_URL`` if set."""
+        spec = get_provider(provider)
+        env_var = spec.env_var()
+        key = os.environ.get(env_var) if env_var else None
+        if not key and spec.requires_api_key:
+            raise InvalidConfigError(f"{spec.name()} API key not found: set the {env_var} environment variable")
+        api_base = kw.pop("api_base", None) or _base_url_env(spec)
+        return cls.for_provider(spec, key, api_base, **kw)
+
+
+def headers_for(options: HttpClientOptions, provider_headers: Dict[str, str]) -> Dict[str, str]:
+    """The final request headers: defaults, then the provider's, then the user's extras."""
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "text/event-stream",
+        "User-Agent": options.user_agent,
+    }
+    headers.update(provider_headers)
+    headers.update(options.extra_headers)
+    return headers

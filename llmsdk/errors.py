@@ -1,0 +1,365 @@
+"""The llmsdk exception hierarchy: one tree for every provider.
+
+::
+
+    LLMError
+    ├── CreateClientError
+    ├── InvalidConfigError              (also ValueError) no key, bad URL
+    ├── InvalidRequestError             (also ValueError) caught before any HTTP call
+    ├── TransportError
+    │   ├── ConnectTimeoutError         (also TimeoutError)
+    │   ├── ReadTimeoutError            (also TimeoutError)
+    │   │   ├── ContentIdleTimeoutError no content for Timeouts.content_idle seconds
+    │   │   └── TotalTimeoutError       Timeouts.total deadline passed
+    │   └── ConnectionFailedError       (also ConnectionError)
+    ├── InvalidResponseCodeError(status, body, provider, request_id, retry_after)
+    │   ├── BadRequestError
+    │   │   └── ContextWindowExceededError
+    │   ├── AuthenticationError
+    │   ├── PermissionDeniedError
+    │   ├── NotFoundError
+    │   ├── RateLimitError
+    │   ├── OverloadedError
+    │   └── ServerError
+    └── StreamError
+        ├── ProviderStreamError         an error event inside a 200 stream; each
+        │                               instance is also the status class of its type
+        ├── IncompleteStreamError       the body ended before the provider's terminator
+        ├── MalformedEventError         an event that is not valid JSON / not the format
+        └── StreamCancelledError        close() was called while the stream was open
+
+Every error raised after the stream started carries ``partial_response``: the
+``LLMResponse`` built from the events delivered before it, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Type
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "ConnectTimeoutError",
+    "ConnectionFailedError",
+    "ContentIdleTimeoutError",
+    "ContextWindowExceededError",
+    "CreateClientError",
+    "IncompleteStreamError",
+    "InvalidConfigError",
+    "InvalidRequestError",
+    "InvalidResponseCodeError",
+    "LLMError",
+    "MalformedEventError",
+    "NotFoundError",
+    "OverloadedError",
+    "PermissionDeniedError",
+    "ProviderStreamError",
+    "RateLimitError",
+    "ReadTimeoutError",
+    "ServerError",
+    "StreamCancelledError",
+    "StreamError",
+    "TotalTimeoutError",
+    "TransportError",
+    "error_class_for_status",
+    "error_class_for_type",
+    "make_status_error",
+    "make_stream_error",
+]
+
+
+class LLMError(Exception):
+    """Base of every error llmsdk raises."""
+
+    partial_response: Any = None
+
+    def __init__(self, message: str = "", *, partial_response: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.partial_response = partial_response
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CreateClientError(LLMError):
+    """The client could not be constructed."""
+
+
+class InvalidConfigError(LLMError, ValueError):
+    """Options are unusable: a missing key, a malformed URL, an unknown provider."""
+
+
+class InvalidRequestError(LLMError, ValueError):
+    """The request is invalid; raised before anything is sent."""
+
+
+class TransportError(LLMError):
+    """The HTTP exchange itself failed (network, timeouts)."""
+
+
+class ConnectTimeoutError(TransportError, TimeoutError):
+    """No connection within ``Timeouts.connect``."""
+
+
+class ReadTimeoutError(TransportError, TimeoutError):
+    """The server sent nothing within ``Timeouts.read``."""
+
+
+class ContentIdleTimeoutError(ReadTimeoutError):
+    """Only keep-alives (or nothing) arrived for ``Timeouts.content_idle`` seconds."""
+
+
+class TotalTimeoutError(ReadTimeoutError):
+    """The whole exchange passed ``Timeouts.total``."""
+
+
+class ConnectionFailedError(TransportError, ConnectionError):
+    """The connection could not be made or broke."""
+
+
+class InvalidResponseCodeError(LLMError):
+    """The provider answered with an error status (or an error event in a stream)."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: Optional[int] = None,
+        body: Optional[str] = None,
+        provider: Optional[str] = None,
+        request_id: Optional[str] = None,
+        retry_after: Optional[float] = None,
+        error_type: Optional[str] = None,
+        partial_response: Any = None,
+    ) -> None:
+        super().__init__(message, partial_response=partial_response)
+        self.status = status
+        self.body = body
+        self.provider = provider
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.error_type = error_type
+
+    def __str__(self) -> str:
+        parts = [f"{self.provider or 'provider'} returned"]
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.error_type:
+            parts.append(f"({self.error_type})")
+        text = " ".join(parts)
+        if self.message:
+            text += f": {self.message}"
+        if self.request_id:
+            text += f" [request_id={self.request_id}]"
+        return text
+
+
+class BadRequestError(InvalidResponseCodeError):
+    """HTTP 400/413/422: the provider rejected the request."""
+
+
+class ContextWindowExceededError(BadRequestError):
+    """The prompt does not fit the model's context window."""
+
+
+class AuthenticationError(InvalidResponseCodeError):
+    """HTTP 401: the key is missing, wrong or expired."""
+
+
+class PermissionDeniedError(InvalidResponseCodeError):
+    """HTTP 403: the key may not use this model or feature."""
+
+
+class NotFoundError(InvalidResponseCodeError):
+    """HTTP 404: unknown model or endpoint."""
+
+
+class RateLimitError(InvalidResponseCodeError):
+    """HTTP 429: slow down (see ``retry_after``)."""
+
+
+class OverloadedError(InvalidResponseCodeError):
+    """HTTP 529/503 (and Groq 498): the provider has no capacity right now."""
+
+
+class ServerError(InvalidResponseCodeError):
+    """HTTP 5xx: the provider failed."""
+
+
+class StreamError(LLMError):
+    """Something went wrong after the response headers arrived."""
+
+
+class ProviderStreamError(StreamError):
+    """The provider sent an error event inside a 200 stream."""
+
+
+class IncompleteStreamError(StreamError):
+    """The body ended (connection dropped) before the provider's terminator."""
+
+
+class MalformedEventError(StreamError):
+    """An event could not be parsed."""
+
+
+class StreamCancelledError(StreamError):
+    """The stream was closed while a consumer was waiting on it."""
+
+
+# -- status and error-type tables -------------------------------------------------
+
+_STATUS_CLASSES: Dict[int, Type[InvalidResponseCodeError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
+    498: OverloadedError,
+    503: OverloadedError,
+    529: OverloadedError,
+}
+
+# Error `type`/`status`/`code` strings of every provider, lower-cased.
+_TYPE_CLASSES: Dict[str, Type[InvalidResponseCodeError]] = {
+    # Anthropic
+    "invalid_request_error": BadRequestError,
+    "request_too_large": BadRequestError,
+    "authentication_error": AuthenticationError,
+    "permission_error": PermissionDeniedError,
+    "not_found_error": NotFoundError,
+    "rate_limit_error": RateLimitError,
+    "api_error": ServerError,
+    "timeout_error": ServerError,
+    "overloaded_error": OverloadedError,
+    # OpenAI / Groq / OpenRouter
+    "server_error": ServerError,
+    "rate_limit_exceeded": RateLimitError,
+    "insufficient_quota": RateLimitError,
+    "context_length_exceeded": ContextWindowExceededError,
+    "invalid_api_key": AuthenticationError,
+    "capacity_exceeded": OverloadedError,
+    # Gemini (google.rpc status names)
+    "invalid_argument": BadRequestError,
+    "failed_precondition": BadRequestError,
+    "unauthenticated": AuthenticationError,
+    "permission_denied": PermissionDeniedError,
+    "not_found": NotFoundError,
+    "resource_exhausted": RateLimitError,
+    "unavailable": OverloadedError,
+    "internal": ServerError,
+    "deadline_exceeded": ServerError,
+}
+
+_CONTEXT_WINDOW_HINTS = (
+    "prompt is too long",
+    "context length",
+    "context_length_exceeded",
+    "context window",
+    "maximum context",
+    "too many tokens",
+    "input token count",
+)
+
+
+def error_class_for_status(status: int) -> Type[InvalidResponseCodeError]:
+    """The exception class for an HTTP status."""
+    cls = _STATUS_CLASSES.get(status)
+    if cls is not None:
+        return cls
+    if status >= 500:
+        return ServerError
+    return InvalidResponseCodeError
+
+
+def error_class_for_type(error_type: Optional[str]) -> Optional[Type[InvalidResponseCodeError]]:
+    """The exception class for a provider error type string, if known."""
+    if not error_type:
+        return None
+    return _TYPE_CLASSES.get(str(error_type).lower())
+
+
+def _refine(cls: Type[InvalidResponseCodeError], message: str) -> Type[InvalidResponseCodeError]:
+    if cls is BadRequestError and any(hint in message.lower() for hint in _CONTEXT_WINDOW_HINTS):
+        return ContextWindowExceededError
+    return cls
+
+
+def make_status_error(
+    status: int,
+    message: str,
+    *,
+    error_type: Optional[str] = None,
+    body: Optional[str] = None,
+    provider: Optional[str] = None,
+    request_id: Optional[str] = None,
+    retry_after: Optional[float] = None,
+) -> InvalidResponseCodeError:
+    """Build the right ``InvalidResponseCodeError`` subclass for an HTTP error reply."""
+    cls = error_class_for_status(status)
+    if cls is InvalidResponseCodeError or cls is BadRequestError:
+        cls = error_class_for_type(error_type) or cls
+    cls = _refine(cls, message)
+    return cls(
+        message,
+        status=status,
+        body=body,
+        provider=provider,
+        request_id=request_id,
+        retry_after=retry_after,
+        error_type=error_type,
+    )
+
+
+_STREAM_CLASSES: Dict[Type[InvalidResponseCodeError], Type[InvalidResponseCodeError]] = {}
+
+
+def _stream_class(cls: Type[InvalidResponseCodeError]) -> Type[InvalidResponseCodeError]:
+    """A class that is both ``ProviderStreamError`` and ``cls`` (cached, so types compare)."""
+    combined = _STREAM_CLASSES.get(cls)
+    if combined is None:
+        name = "ProviderStream" + cls.__name__
+        combined = type(name, (ProviderStreamError, cls), {"__module__": __name__})
+        _STREAM_CLASSES[cls] = combined
+    return combined
+
+
+# Typical HTTP status of each error class, for errors that arrive inside a stream.
+_CLASS_STATUS: Dict[Type[InvalidResponseCodeError], int] = {
+    BadRequestError: 400,
+    ContextWindowExceededError: 400,
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
+    NotFoundError: 404,
+    RateLimitError: 429,
+    OverloadedError: 529,
+    ServerError: 500,
+}
+
+
+def make_stream_error(
+    message: str,
+    *,
+    error_type: Optional[str] = None,
+    status: Optional[int] = None,
+    provider: Optional[str] = None,
+    body: Optional[str] = None,
+    request_id: Optional[str] = None,
+) -> InvalidResponseCodeError:
+    """An error event inside a 200 stream: a ``ProviderStreamError`` that is also the
+    status class its type (or numeric code) maps to."""
+    cls = error_class_for_type(error_type)
+    if cls is None and status is not None:
+        cls = error_class_for_status(status)
+    cls = _refine(cls or ServerError, message)
+    return _stream_class(cls)(
+        message,
+        status=status if status is not None else _CLASS_STATUS.get(cls),
+        body=body,
+        provider=provider,
+        request_id=request_id,
+        error_type=error_type,
+    )
+

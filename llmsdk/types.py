@@ -1,0 +1,398 @@
+"""The provider-neutral request/response model: content blocks, messages, requests,
+responses, usage and stop reasons.
+
+>>> req = LLMRequest(model="claude-haiku-4-5", messages=[LLMMessage.user("Hello")])
+>>> LLMRequest.from_json(req.to_json()) == req
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+from llmsdk._json import JsonMixin, json_field
+from llmsdk.errors import InvalidRequestError
+
+__all__ = [
+    "ContentBlock",
+    "ImageContent",
+    "LLMMessage",
+    "LLMRequest",
+    "LLMResponse",
+    "RateLimitInfo",
+    "RedactedThinkingContent",
+    "StopReason",
+    "TextContent",
+    "ThinkingContent",
+    "ThinkingOptions",
+    "ToolUseContent",
+    "ToolResultContent",
+    "Usage",
+    "block_from_dict",
+]
+
+
+# -- content blocks ----------------------------------------------------------------
+
+
+@dataclass
+class TextContent(JsonMixin):
+    """Plain text. In a ``PartialContent`` event, ``text`` is the delta."""
+
+    type: str = field(default="text", init=False, repr=False)
+    text: str = ""
+    #: Opaque provider signature carried with the text (Gemini ``thoughtSignature``).
+    signature: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+
+
+@dataclass
+class ImageContent(JsonMixin):
+    """An image, inline (base64 ``data``) or by ``url``."""
+
+    type: str = field(default="image", init=False, repr=False)
+    media_type: str = "image/png"
+    data: Optional[str] = field(default=None, repr=False)
+    url: Optional[str] = None
+
+    @classmethod
+    def from_base64(cls, data: str, media_type: str) -> "ImageContent":
+        return cls(media_type=media_type, data=data)
+
+    @classmethod
+    def from_url(cls, url: str, media_type: Optional[str] = None) -> "ImageContent":
+        guessed = mimetypes.guess_type(url.split("?", 1)[0])[0]
+        return cls(media_type=media_type or guessed or "image/jpeg", url=url)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, media_type: str) -> "ImageContent":
+        return cls(media_type=media_type, data=base64.b64encode(raw).decode("ascii"))
+
+    @classmethod
+    def from_file(cls, path: str, media_type: Optional[str] = None) -> "ImageContent":
+        guessed = media_type or mimetypes.guess_type(path)[0] or "image/png"
+        with open(path, "rb") as fh:
+            return cls.from_bytes(fh.read(), guessed)
+
+
+@dataclass
+class ThinkingContent(JsonMixin):
+    """Model reasoning. ``signature`` must be sent back unchanged in later turns."""
+
+    type: str = field(default="thinking", init=False, repr=False)
+    thinking: str = ""
+    signature: Optional[str] = None
+
+
+@dataclass
+class RedactedThinkingContent(JsonMixin):
+    """Encrypted reasoning; opaque, echoed back unchanged."""
+
+    type: str = field(default="redacted_thinking", init=False, repr=False)
+    data: str = ""
+
+
+@dataclass
+class ToolUseContent(JsonMixin):
+    """A tool call the model made; ``input`` is the parsed arguments."""
+
+    type: str = field(default="tool_use", init=False, repr=False)
+    id: str = ""
+    name: str = ""
+    input: Dict[str, Any] = field(default_factory=dict)
+    #: Opaque provider signature on the call (Gemini ``thoughtSignature``).
+    signature: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+
+
+def _decode_result_content(value: Any) -> Any:
+    if isinstance(value, list):
+        return _decode_blocks(value)
+    return value
+
+
+@dataclass
+class ToolResultContent(JsonMixin):
+    """The result of a tool call, linked to it by ``tool_use_id``."""
+
+    type: str = field(default="tool_result", init=False, repr=False)
+    tool_use_id: str = ""
+    content: Union[str, List[Any]] = field(
+        default="", metadata=json_field(decoder=_decode_result_content)
+    )
+    is_error: bool = False
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(b.text for b in self.content if isinstance(b, TextContent))
+
+
+ContentBlock = Union[
+    TextContent, ImageContent, ThinkingContent, RedactedThinkingContent, ToolUseContent,
+    ToolResultContent,
+]
+
+_BLOCK_TYPES: Dict[str, Any] = {
+    "text": TextContent,
+    "image": ImageContent,
+    "thinking": ThinkingContent,
+    "redacted_thinking": RedactedThinkingContent,
+    "tool_use": ToolUseContent,
+    "tool_result": ToolResultContent,
+}
+
+
+def block_from_dict(data: Dict[str, Any]) -> ContentBlock:
+    """Decode one content block by its ``type`` discriminator."""
+    cls = _BLOCK_TYPES.get(data.get("type", ""))
+    if cls is None:
+        raise ValueError(f"unknown content block type {data.get('type')!r}")
+    return cls.from_dict({k: v for k, v in data.items() if k != "type"})  # type: ignore[no-any-return]
+
+
+def _decode_blocks(value: Any) -> Any:
+    if value is None:
+        return None
+    return [b if not isinstance(b, dict) else block_from_dict(b) for b in value]
+
+
+def _blocks_field() -> Any:
+    return field(default=None, metadata=json_field(decoder=_decode_blocks))
+
+
+# -- messages and requests ------------------------------------------------------------
+
+ROLES = ("user", "assistant", "system")
+
+
+@dataclass
+class LLMMessage(JsonMixin):
+    """One conversation turn.
+
+    >>> LLMMessage(role="user", text="Hi")            # or LLMMessage.user("Hi")
+    >>> LLMMessage.tool_result("toolu_1", "18C sunny")
+    """
+
+    role: str
+    text: Optional[str] = None
+    content: Optional[List[ContentBlock]] = _blocks_field()
+    tool_calls: Optional[List[ToolUseContent]] = None
+    tool_results: Optional[List[ToolResultContent]] = None
+
+    @classmethod
+    def user(cls, text: Union[str, ContentBlock, None] = None, *blocks: ContentBlock) -> "LLMMessage":
+        return cls._of("user", text, blocks)
+
+    @classmethod
+    def assistant(cls, text: Union[str, ContentBlock, None] = None, *blocks: ContentBlock) -> "LLMMessage":
+        return cls._of("assistant", text, blocks)
+
+    @classmethod
+    def system(cls, text: str) -> "LLMMessage":
+        return cls(role="system", text=text)
+
+    @classmethod
+    def tool_result(cls, tool_use_id: str, content: Union[str, List[ContentBlock]], is_error: bool = False) -> "LLMMessage":
+        return cls(role="user", tool_results=[ToolResultContent(tool_use_id, content, is_error)])
+
+    @classmethod
+    def _of(cls, role: str, first: Union[str, ContentBlock, None], rest: Sequence[ContentBlock]) -> "LLMMessage":
+        if isinstance(first, str) and not rest:
+            return cls(role=role, text=first)
+        blocks: List[ContentBlock] = []
+        if isinstance(first, str):
+            blocks.append(TextContent(first))
+        elif first is not None:
+            blocks.append(first)
+        blocks.extend(rest)
+        return cls(role=role, content=blocks)
+
+    @property
+    def blocks(self) -> List[ContentBlock]:
+        """Every block of this turn, in wire order: tool results, text, content, tool calls."""
+        out: List[ContentBlock] = []
+        if self.tool_results:
+            out.extend(self.tool_results)
+        if self.text:
+            out.append(TextContent(self.text))
+        if self.content:
+            out.extend(self.content)
+        if self.tool_calls:
+            out.extend(self.tool_calls)
+        return out
+
+
+@dataclass
+class ThinkingOptions(JsonMixin):
+    """Ask for reasoning: a token ``budget_tokens`` (Anthropic, Gemini) and/or an
+    ``effort`` level (OpenAI ``reasoning_effort``: "low" | "medium" | "high" ...)."""
+
+    budget_tokens: Optional[int] = None
+    effort: Optional[str] = None
+    include_thoughts: bool = True
+
+
+def _encode_model(model: Any) -> Any:
+    return model if isinstance(model, str) else getattr(model, "model_name", str(model))
+
+
+@dataclass
+class LLMRequest(JsonMixin):
+    """One call to a model. ``model`` is an ``LLMModel`` or a plain model-id string.
+
+    ``extra_body`` is merged into the provider's JSON body as-is (provider-specific
+    parameters such as OpenRouter ``provider`` routing).
+    """
+
+    model: Any
+    messages: List[LLMMessage]
+    system: Optional[str] = None
+    max_tokens: Optional[int] = None
+    temperature: Optional[float] = None
+    top_p: Optional[float] = None
+    stop: Optional[Union[str, List[str]]] = None
+    tools: Optional[List[Any]] = field(default=None, metadata=json_field(decoder=lambda v: _decode_tools(v)))
+    tool_choice: Optional[Union[str, Dict[str, str]]] = None
+    thinking: Optional[ThinkingOptions] = None
+    extra_body: Optional[Dict[str, Any]] = None
+
+    @property
+    def model_id(self) -> str:
+        return str(_encode_model(self.model))
+
+    @property
+    def stop_sequences(self) -> List[str]:
+        if self.stop is None:
+            return []
+        return [self.stop] if isinstance(self.stop, str) else list(self.stop)
+
+    def system_prompt(self) -> Optional[str]:
+        """``system`` joined with any ``role="system"`` messages."""
+        parts = [self.system] if self.system else []
+        parts.extend(m.text or "" for m in self.messages if m.role == "system")
+        return "\n\n".join(p for p in parts if p) or None
+
+    def chat_messages(self) -> List[LLMMessage]:
+        """The messages without ``role="system"`` ones (those go in ``system_prompt()``)."""
+        return [m for m in self.messages if m.role != "system"]
+
+    def validate(self) -> "LLMRequest":
+        from llmsdk._validate import validate_request
+
+        validate_request(self)
+        return self
+
+    def to_dict(self, encode_json: bool = False) -> Dict[str, Any]:
+        data = super().to_dict(encode_json=encode_json)
+        data["model"] = self.model_id
+        return data
+
+
+def _decode_tools(value: Any) -> Any:
+    if value is None:
+        return None
+    from llmsdk.tools import Tool
+
+    return [Tool.from_dict(t) if isinstance(t, dict) else t for t in value]
+
+
+# -- responses -------------------------------------------------------------------------
+
+
+class StopReason(str, Enum):
+    """Why the model stopped, the same for every provider."""
+
+    END_TURN = "end_turn"
+    MAX_TOKENS = "max_tokens"
+    STOP_SEQUENCE = "stop_sequence"
+    TOOL_USE = "tool_use"
+    CONTENT_FILTER = "content_filter"
+    REFUSAL = "refusal"
+    PAUSE_TURN = "pause_turn"
+    CONTEXT_WINDOW_EXCEEDED = "model_context_window_exceeded"
+    ERROR = "error"
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class Usage(JsonMixin):
+    """Token counts with one meaning for every provider: ``input_tokens`` is uncached
+    input only, ``cache_reads``/``cache_writes`` are cached input read/written, and
+    ``output_tokens`` is all billed output, reasoning included."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_reads: int = 0
+    cache_writes: int = 0
+
+    def __add__(self, other: "Usage") -> "Usage":
+        if not isinstance(other, Usage):
+            return NotImplemented
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_reads + other.cache_reads,
+            self.cache_writes + other.cache_writes,
+        )
+
+    @property
+    def total_input_tokens(self) -> int:
+        return self.input_tokens + self.cache_reads + self.cache_writes
+
+    @property
+    def total_tokens(self) -> int:
+        return self.total_input_tokens + self.output_tokens
+
+
+@dataclass
+class RateLimitInfo(JsonMixin):
+    """Rate-limit state from the response headers (``anthropic-ratelimit-*``,
+    ``x-ratelimit-*``). Resets are kept as sent: RFC 3339 times or durations."""
+
+    requests_limit: Optional[int] = None
+    requests_remaining: Optional[int] = None
+    requests_reset: Optional[str] = None
+    tokens_limit: Optional[int] = None
+    tokens_remaining: Optional[int] = None
+    tokens_reset: Optional[str] = None
+    raw: Dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class LLMResponse(JsonMixin):
+    """A finished reply: ``resp.text``, ``resp.tool_uses``, ``resp.cost``."""
+
+    id: Optional[str]
+    model: Optional[str]
+    content: List[ContentBlock] = field(default_factory=list, metadata=json_field(decoder=_decode_blocks))
+    stop_reason: Optional[StopReason] = None
+    usage: Usage = field(default_factory=Usage)
+    cost: Optional[float] = None
+    provider: Optional[str] = None
+    rate_limit: Optional[RateLimitInfo] = None
+
+    @property
+    def text(self) -> str:
+        return "".join(b.text for b in self.content if isinstance(b, TextContent))
+
+    @property
+    def thinking(self) -> str:
+        return "".join(b.thinking for b in self.content if isinstance(b, ThinkingContent))
+
+    @property
+    def tool_uses(self) -> List[ToolUseContent]:
+        return [b for b in self.content if isinstance(b, ToolUseContent)]
+
+    def to_message(self) -> LLMMessage:
+        """The assistant turn to append to the history (thinking blocks included, unchanged)."""
+        return LLMMessage(role="assistant", content=list(self.content))
+
+    def _repr_markdown_(self) -> str:
+        return self.text
