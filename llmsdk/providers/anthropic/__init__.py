@@ -1,0 +1,5 @@
+"""Anthropic Messages API."""
+
+from llmsdk.providers.anthropic.client import AnthropicAdapter
+
+__all__ = ["AnthropicAdapter"]

@@ -1,0 +1,173 @@
+"""Anthropic SSE events -> ``LLMEvent``s (pure; fed by the engine)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional, Sequence
+
+from llmsdk.errors import MalformedEventError, make_stream_error
+from llmsdk.events import Content, PartialContent, Stop, _Event
+from llmsdk.providers.base import StreamProcessor, parse_json_event
+from llmsdk.types import (
+    ContentBlock, RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
+)
+
+logger = logging.getLogger("llmsdk.anthropic")
+
+_STOP_REASONS = {reason.value: reason for reason in StopReason}
+_NOTHING: Sequence[_Event] = ()
+
+
+def map_stop_reason(value: Optional[str]) -> Optional[StopReason]:
+    if value is None:
+        return None
+    return _STOP_REASONS.get(value, StopReason.OTHER)
+
+
+class _OpenBlock:
+    __slots__ = ("kind", "parts", "signature", "start")
+
+    def __init__(self, kind: str, start: Dict[str, Any]) -> None:
+        self.kind = kind
+        self.start = start
+        self.parts: List[str] = []
+        self.signature: Optional[str] = None
+
+
+class AnthropicStreamProcessor(StreamProcessor):
+    """Keeps each open content block (text, tool-use JSON fragments, thinking) by index."""
+
+    provider = "anthropic"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._blocks: Dict[int, _OpenBlock] = {}
+        self._stop_reason: Optional[StopReason] = None
+
+    def process(self, event: str, data: str) -> Sequence[_Event]:
+        if event == "ping":
+            return _NOTHING
+        payload = parse_json_event(data)
+        kind = payload.get("type", event) if isinstance(payload, dict) else event
+        if kind == "content_block_delta":
+            return self._delta(payload["index"], payload["delta"])
+        handler = _HANDLERS.get(kind)
+        if handler is None:  # new event types may be added; ignore them
+            return _NOTHING
+        return handler(self, payload)
+
+    # -- handlers -----------------------------------------------------------------------
+
+    def _message_start(self, payload: Dict[str, Any]) -> Sequence[_Event]:
+        message = payload.get("message") or {}
+        self.response_id = message.get("id")
+        self.model = message.get("model")
+        self._update_usage(message.get("usage") or {})
+        return _NOTHING
+
+    def _block_start(self, payload: Dict[str, Any]) -> Sequence[_Event]:
+        block = payload.get("content_block") or {}
+        index = payload["index"]
+        kind = block.get("type", "")
+        opened = self._blocks[index] = _OpenBlock(kind, block)
+        if kind == "text" and block.get("text"):
+            opened.parts.append(block["text"])
+            return [PartialContent(index, TextContent(block["text"]))]
+        if kind == "thinking" and block.get("thinking"):
+            opened.parts.append(block["thinking"])
+            return [PartialContent(index, ThinkingContent(block["thinking"]))]
+        return _NOTHING
+
+    def _delta(self, index: int, delta: Dict[str, Any]) -> Sequence[_Event]:
+        kind = delta.get("type")
+        block = self._blocks.get(index)
+        if block is None:
+            raise MalformedEventError(f"content_block_delta for unopened block {index}")
+        if kind == "text_delta":
+            text = delta["text"]
+            block.parts.append(text)
+            return [PartialContent(index, TextContent(text))]
+        if kind == "input_json_delta":
+            block.parts.append(delta.get("partial_json", ""))
+            return _NOTHING
+        if kind == "thinking_delta":
+            thinking = delta["thinking"]
+            block.parts.append(thinking)
+            return [PartialContent(index, ThinkingContent(thinking))]
+        if kind == "signature_delta":
+            block.signature = delta["signature"]
+            return [PartialContent(index, ThinkingContent("", signature=block.signature))]
+        return _NOTHING  # citations_delta and future delta types
+
+    def _block_stop(self, payload: Dict[str, Any]) -> Sequence[_Event]:
+        index = payload["index"]
+        block = self._blocks.pop(index, None)
+        if block is None:
+            return _NOTHING
+        finished = self._finish_block(block)
+        if finished is None:
+            logger.debug("skipping unsupported content block type %r", block.kind)
+            return _NOTHING
+        return [Content(index, finished)]
+
+    def _finish_block(self, block: _OpenBlock) -> Optional[ContentBlock]:
+        if block.kind == "text":
+            return TextContent("".join(block.parts))
+        if block.kind == "tool_use":
+            raw = "".join(block.parts)
+            try:
+                arguments = json.loads(raw) if raw.strip() else {}
+            except ValueError as exc:
+                raise MalformedEventError(f"tool_use input is not valid JSON: {raw[:200]!r}") from exc
+            return ToolUseContent(block.start.get("id", ""), block.start.get("name", ""), arguments)
+        if block.kind == "thinking":
+            return ThinkingContent("".join(block.parts), signature=block.signature or block.start.get("signature"))
+        if block.kind == "redacted_thinking":
+            return RedactedThinkingContent(block.start.get("data", ""))
+        return None
+
+    def _message_delta(self, payload: Dict[str, Any]) -> Sequence[_Event]:
+        delta = payload.get("delta") or {}
+        if delta.get("stop_reason") is not None:
+            self._stop_reason = map_stop_reason(delta["stop_reason"])
+        self._update_usage(payload.get("usage") or {})
+        return _NOTHING
+
+    def _message_stop(self, payload: Dict[str, Any]) -> Sequence[_Event]:
+        self.done = True
+        return [Stop(self._stop_reason, self.usage)]
+
+    def _error(self, payload: Dict[str, Any]) -> Sequence[_Event]:
+        error = payload.get("error") or {}
+        raise make_stream_error(
+            str(error.get("message") or "stream error"),
+            error_type=error.get("type"),
+            provider=self.provider,
+            body=json.dumps(payload),
+            request_id=payload.get("request_id"),
+        )
+
+    def _update_usage(self, usage: Dict[str, Any]) -> None:
+        """Usage in ``message_delta`` is cumulative: overwrite what it repeats."""
+        current = self.usage
+        self.usage = Usage(
+            input_tokens=_int(usage.get("input_tokens"), current.input_tokens),
+            output_tokens=_int(usage.get("output_tokens"), current.output_tokens),
+            cache_reads=_int(usage.get("cache_read_input_tokens"), current.cache_reads),
+            cache_writes=_int(usage.get("cache_creation_input_tokens"), current.cache_writes),
+        )
+
+
+def _int(value: Any, fallback: int) -> int:
+    return int(value) if isinstance(value, (int, float)) else fallback
+
+
+_HANDLERS = {
+    "message_start": AnthropicStreamProcessor._message_start,
+    "content_block_start": AnthropicStreamProcessor._block_start,
+    "content_block_stop": AnthropicStreamProcessor._block_stop,
+    "message_delta": AnthropicStreamProcessor._message_delta,
+    "message_stop": AnthropicStreamProcessor._message_stop,
+    "error": AnthropicStreamProcessor._error,
+}

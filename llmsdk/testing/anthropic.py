@@ -1,0 +1,135 @@
+"""Anthropic Messages streams for ``FakeProviderServer``, shaped like recorded ones."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+from llmsdk.testing.server import BodyPiece, Pause, ScriptedReply, sse_event
+
+DEFAULT_MODEL = "claude-haiku-4-5-20251001"
+
+
+def event(name: str, **data: Any) -> bytes:
+    return sse_event({"type": name, **data}, event=name)
+
+
+def message_start(msg_id: str = "msg_01Fake", model: str = DEFAULT_MODEL, input_tokens: int = 25,
+                  cache_reads: int = 0, cache_writes: int = 0) -> bytes:
+    return event("message_start", message={
+        "id": msg_id, "type": "message", "role": "assistant", "content": [], "model": model,
+        "stop_reason": None, "stop_sequence": None,
+        "usage": {"input_tokens": input_tokens, "output_tokens": 1,
+                  "cache_creation_input_tokens": cache_writes, "cache_read_input_tokens": cache_reads},
+    })
+
+
+def ping() -> bytes:
+    return event("ping")
+
+
+def text_block(index: int, text: str, chunk: int = 8) -> List[bytes]:
+    out = [event("content_block_start", index=index, content_block={"type": "text", "text": ""})]
+    for i in range(0, len(text), max(1, chunk)):
+        out.append(event("content_block_delta", index=index,
+                         delta={"type": "text_delta", "text": text[i:i + chunk]}))
+    out.append(event("content_block_stop", index=index))
+    return out
+
+
+def tool_use_block(index: int, name: str, input: Dict[str, Any], tool_id: str = "toolu_01Fake",
+                   fragments: int = 3) -> List[bytes]:
+    raw = json.dumps(input)
+    size = max(1, -(-len(raw) // max(1, fragments)))
+    out = [event("content_block_start", index=index,
+                 content_block={"type": "tool_use", "id": tool_id, "name": name, "input": {}}),
+           event("content_block_delta", index=index, delta={"type": "input_json_delta", "partial_json": ""})]
+    for i in range(0, len(raw), size):
+        out.append(event("content_block_delta", index=index,
+                         delta={"type": "input_json_delta", "partial_json": raw[i:i + size]}))
+    out.append(event("content_block_stop", index=index))
+    return out
+
+
+def thinking_block(index: int, thinking: str, signature: str = "EqQBFakeSignature==", chunk: int = 16) -> List[bytes]:
+    out = [event("content_block_start", index=index, content_block={"type": "thinking", "thinking": ""})]
+    for i in range(0, len(thinking), max(1, chunk)):
+        out.append(event("content_block_delta", index=index,
+                         delta={"type": "thinking_delta", "thinking": thinking[i:i + chunk]}))
+    out.append(event("content_block_delta", index=index, delta={"type": "signature_delta", "signature": signature}))
+    out.append(event("content_block_stop", index=index))
+    return out
+
+
+def redacted_thinking_block(index: int, data: str = "EmwKAhgBEgy3va3pzix/LafPsn4a") -> List[bytes]:
+    return [event("content_block_start", index=index, content_block={"type": "redacted_thinking", "data": data}),
+            event("content_block_stop", index=index)]
+
+
+def message_end(stop_reason: str = "end_turn", output_tokens: int = 15, **usage: int) -> List[bytes]:
+    return [event("message_delta", delta={"stop_reason": stop_reason, "stop_sequence": None},
+                  usage={"output_tokens": output_tokens, **usage}),
+            event("message_stop")]
+
+
+def error_event(error_type: str = "overloaded_error", message: str = "Overloaded") -> bytes:
+    return event("error", error={"type": error_type, "message": message})
+
+
+def stream(blocks: Sequence[Union[bytes, List[bytes]]], *, stop_reason: str = "end_turn", output_tokens: int = 15,
+           input_tokens: int = 25, model: str = DEFAULT_MODEL, msg_id: str = "msg_01Fake",
+           cache_reads: int = 0, cache_writes: int = 0, terminate: bool = True) -> List[bytes]:
+    """A whole stream: message_start, the blocks, message_delta and message_stop."""
+    out = [message_start(msg_id, model, input_tokens, cache_reads, cache_writes)]
+    for block in blocks:
+        out.extend(block if isinstance(block, list) else [block])
+    if terminate:
+        out.extend(message_end(stop_reason, output_tokens))
+    return out
+
+
+def text_reply(text: str = "Hello!", *, chunk: int = 8, headers: Optional[Dict[str, str]] = None,
+               framing: str = "chunked", **kwargs: Any) -> ScriptedReply:
+    """A streamed text answer."""
+    return ScriptedReply.sse(stream([text_block(0, text, chunk)], **kwargs), headers=dict(headers or {}),
+                             framing=framing)
+
+
+def tool_use_reply(name: str, input: Dict[str, Any], *, tool_id: str = "toolu_01Fake", text: Optional[str] = None,
+                   **kwargs: Any) -> ScriptedReply:
+    """An answer that calls a tool (optionally after some text)."""
+    blocks: List[Union[bytes, List[bytes]]] = []
+    if text:
+        blocks.append(text_block(0, text))
+    blocks.append(tool_use_block(len(blocks), name, input, tool_id))
+    kwargs.setdefault("stop_reason", "tool_use")
+    return ScriptedReply.sse(stream(blocks, **kwargs))
+
+
+def thinking_reply(thinking: str, text: str, *, signature: str = "EqQBFakeSignature==", **kwargs: Any) -> ScriptedReply:
+    return ScriptedReply.sse(stream([thinking_block(0, thinking, signature), text_block(1, text)], **kwargs))
+
+
+def error_reply(status: int, error_type: str, message: str, headers: Optional[Dict[str, str]] = None) -> ScriptedReply:
+    """An HTTP error with Anthropic's error body."""
+    return ScriptedReply.json(status, {"type": "error", "error": {"type": error_type, "message": message},
+                                       "request_id": "req_fake"}, headers={"request-id": "req_fake", **(headers or {})})
+
+
+def stream_error_reply(error_type: str = "overloaded_error", message: str = "Overloaded",
+                       text_before: Optional[str] = None) -> ScriptedReply:
+    """A 200 stream that fails with an ``error`` event (after some text, if given)."""
+    blocks: List[Union[bytes, List[bytes]]] = []
+    if text_before:
+        blocks.append(text_block(0, text_before)[:-1])  # block still open
+    body = stream(blocks, terminate=False)
+    body.append(error_event(error_type, message))
+    return ScriptedReply.sse(body)
+
+
+def pings_only(count: int = 50, interval: float = 0.2) -> ScriptedReply:
+    """message_start, then only pings: content never comes."""
+    body: List[BodyPiece] = [message_start()]
+    for _ in range(count):
+        body.extend([Pause(interval), ping()])
+    return ScriptedReply.sse(body)

@@ -1,0 +1,292 @@
+"""``FakeProviderServer``: a real HTTP/1.1 server on 127.0.0.1 that replays scripted
+provider replies and records what it received.
+
+Use it to test your own application without the network::
+
+    from llmsdk.testing import FakeProviderServer, anthropic
+
+    with FakeProviderServer() as server:
+        server.add_reply(anthropic.text_reply("Hello!"))
+        client = LLMClient.new_anthropic(HttpClientOptions.new_anthropic("test", api_base=server.url))
+        assert client.complete(request).text == "Hello!"
+        assert server.requests[0].json["model"] == "claude-haiku-4-5"
+
+Replies are scripted as a list of body pieces: ``bytes`` (each written and flushed as
+its own write), ``Pause(seconds)`` and ``Stall(max_seconds)`` (send nothing until the
+client disconnects or the server stops). ``framing`` picks chunked transfer encoding,
+a body delimited by closing the connection, or a ``Content-Length`` body.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Deque, Dict, List, Optional, Sequence, Tuple, Union
+from urllib.parse import urlsplit
+
+__all__ = ["FakeProviderServer", "Pause", "RecordedRequest", "ScriptedReply", "Stall", "sse_event"]
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Wait this long before writing the next piece."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Send nothing more until the client goes away or the server stops (bounded)."""
+
+    max_seconds: float = 30.0
+
+
+BodyPiece = Union[bytes, Pause, Stall]
+
+
+def sse_event(data: Union[Dict[str, Any], List[Any], str], event: Optional[str] = None, crlf: bool = False) -> bytes:
+    """One SSE frame. ``data`` that is not a string is JSON-encoded."""
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    nl = "\r\n" if crlf else "\n"
+    head = f"event: {event}{nl}" if event else ""
+    return (head + f"data: {text}{nl}{nl}").encode("utf-8")
+
+
+@dataclass
+class ScriptedReply:
+    """One scripted HTTP reply."""
+
+    status: int = 200
+    headers: Dict[str, str] = field(default_factory=dict)
+    body: List[BodyPiece] = field(default_factory=list)
+    framing: str = "chunked"  # "chunked" | "close" | "length"
+    content_type: str = "text/event-stream"
+
+    @classmethod
+    def sse(cls, events: Sequence[BodyPiece], **kwargs: Any) -> "ScriptedReply":
+        """A 200 event stream written one piece per write."""
+        return cls(body=list(events), **kwargs)
+
+    @classmethod
+    def json(cls, status: int, obj: Any, headers: Optional[Dict[str, str]] = None) -> "ScriptedReply":
+        """A JSON reply (error bodies, token counts)."""
+        raw = json.dumps(obj, indent=2).encode("utf-8")
+        return cls(status=status, headers=dict(headers or {}), body=[raw], framing="length",
+                   content_type="application/json")
+
+    def body_bytes(self) -> bytes:
+        return b"".join(p for p in self.body if isinstance(p, bytes))
+
+    def split(self, at: Sequence[int]) -> "ScriptedReply":
+        """The same bytes, cut into separate writes at the given offsets (pauses dropped)."""
+        raw = self.body_bytes()
+        cuts = [0, *sorted(set(a for a in at if 0 < a < len(raw))), len(raw)]
+        return replace(self, body=[raw[a:b] for a, b in zip(cuts, cuts[1:])])
+
+    def truncated(self, keep: int) -> "ScriptedReply":
+        """Only the first ``keep`` bytes, then the body ends (as if the connection dropped)."""
+        return replace(self, body=[self.body_bytes()[:keep]])
+
+    def with_pauses(self, seconds: float) -> "ScriptedReply":
+        """A pause between every two pieces."""
+        pieces: List[BodyPiece] = []
+        for piece in self.body:
+            if pieces:
+                pieces.append(Pause(seconds))
+            pieces.append(piece)
+        return replace(self, body=pieces)
+
+
+@dataclass
+class RecordedRequest:
+    """A request the server received."""
+
+    method: str
+    path: str
+    query: str
+    headers: Dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8")) if self.body else None
+
+
+def _no_reply() -> ScriptedReply:
+    return ScriptedReply.json(500, {"error": {"type": "api_error", "message": "FakeProviderServer: no scripted reply"}})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "_Server"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        owner = self.server.owner
+        owner._record(RecordedRequest(
+            method=self.command, path=parts.path, query=parts.query,
+            headers={k.lower(): v for k, v in self.headers.items()}, body=body,
+        ))
+        reply = owner._next_reply(parts.path)
+        try:
+            self._send(reply, owner._stopping)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout, OSError):
+            self.close_connection = True
+
+    do_POST = _handle
+    do_GET = _handle
+
+    def _send(self, reply: ScriptedReply, stopping: threading.Event) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if reply.framing == "chunked":
+            self.send_header("Transfer-Encoding", "chunked")
+        elif reply.framing == "length":
+            self.send_header("Content-Length", str(len(reply.body_bytes())))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.flush()
+        for piece in reply.body:
+            if isinstance(piece, Pause):
+                if stopping.wait(piece.seconds):
+                    break
+            elif isinstance(piece, Stall):
+                self._stall(piece.max_seconds, stopping)
+                self.close_connection = True
+                return
+            elif piece:
+                if reply.framing == "chunked":
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                else:
+                    self.wfile.write(piece)
+                self.wfile.flush()
+        if reply.framing == "chunked":
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+
+    def _stall(self, max_seconds: float, stopping: threading.Event) -> None:
+        """Hold the connection until the peer closes it, the server stops, or time runs out."""
+        deadline = time.monotonic() + max_seconds
+        sock = self.connection
+        while not stopping.is_set() and time.monotonic() < deadline:
+            sock.settimeout(0.05)
+            try:
+                if sock.recv(1, socket.MSG_PEEK) == b"":
+                    return  # peer closed
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            stopping.wait(0.05)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    owner: "FakeProviderServer"
+
+
+class FakeProviderServer:
+    """A scripted provider on ``127.0.0.1`` (an ephemeral port), for tests.
+
+    ``add_reply`` queues replies for any request, in order; ``route(suffix, reply)``
+    answers every request whose path ends with ``suffix`` the same way (e.g. a token
+    counting endpoint). ``requests`` lists what arrived.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, default_reply: Optional[ScriptedReply] = None) -> None:
+        self._host = host
+        self._port = port
+        self._replies: Deque[ScriptedReply] = deque()
+        self._routes: List[Tuple[str, ScriptedReply]] = []
+        self._default = default_reply
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: Optional[_Server] = None
+        self._thread: Optional[threading.Thread] = None
+        self.requests: List[RecordedRequest] = []
+
+    # -- scripting -----------------------------------------------------------------------
+
+    def add_reply(self, *replies: ScriptedReply) -> "FakeProviderServer":
+        with self._lock:
+            self._replies.extend(replies)
+        return self
+
+    def route(self, path_suffix: str, reply: ScriptedReply) -> "FakeProviderServer":
+        with self._lock:
+            self._routes.append((path_suffix, reply))
+        return self
+
+    def _next_reply(self, path: str) -> ScriptedReply:
+        with self._lock:
+            for suffix, reply in self._routes:
+                if path.endswith(suffix):
+                    return reply
+            if self._replies:
+                return self._replies.popleft()
+            return self._default or _no_reply()
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    @property
+    def pending_replies(self) -> int:
+        with self._lock:
+            return len(self._replies)
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeProviderServer is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "FakeProviderServer":
+        if self._server is None:
+            self._stopping.clear()
+            server = _Server((self._host, self._port), _Handler)
+            server.owner = self
+            self._server = server
+            self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name="llmsdk-fake-server", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server = self._server
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+
+    def __enter__(self) -> "FakeProviderServer":
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
