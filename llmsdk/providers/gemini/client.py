@@ -1,0 +1,99 @@
+"""The Gemini API (generativelanguage ``v1beta``): URL, ``x-goog-api-key`` auth, token
+counting and error bodies. Request and stream formats live in ``request.py`` and
+``stream.py``.
+
+>>> client = LLMClient.new_gemini(HttpClientOptions.new_gemini("AIza..."))
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any, Dict, Optional
+from urllib.parse import quote
+
+from llmsdk.providers.base import (
+    ErrorInfo,
+    PostJson,
+    ProviderAdapter,
+    StreamProcessor,
+    generic_error_info,
+    join_url,
+)
+from llmsdk.providers.gemini.request import build_contents, build_request_body, function_declarations
+from llmsdk.providers.gemini.stream import GeminiStreamProcessor
+from llmsdk.types import LLMRequest
+
+if TYPE_CHECKING:
+    from llmsdk.config import HttpClientOptions
+
+__all__ = ["GeminiAdapter", "model_path"]
+
+API_VERSION = "/v1beta"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
+
+
+def model_path(model_id: str) -> str:
+    """``gemini-2.5-flash`` -> ``models/gemini-2.5-flash``; ``models/...`` and
+    ``tunedModels/...`` names are kept as they are."""
+    name = model_id if "/" in model_id else f"models/{model_id}"
+    return quote(name, safe="/")
+
+
+def _retry_delay(body: str) -> Optional[float]:
+    """Seconds from a ``google.rpc.RetryInfo`` detail (``"retryDelay": "37s"``), if any."""
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        return None
+    if isinstance(data, list) and data:
+        data = data[0]
+    err = data.get("error") if isinstance(data, dict) else None
+    details = err.get("details") if isinstance(err, dict) else None
+    for detail in details if isinstance(details, list) else ():
+        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
+            match = _DURATION.match(str(detail.get("retryDelay", "")))
+            if match:
+                return float(match.group(1))
+    return None
+
+
+class GeminiAdapter(ProviderAdapter):
+    """Google Gemini over ``:streamGenerateContent?alt=sse``. The key travels in the
+    ``x-goog-api-key`` header, never in the URL."""
+
+    name = "gemini"
+
+    def endpoint(self, api_base: str, request: LLMRequest) -> str:
+        return join_url(api_base, f"{API_VERSION}/{model_path(request.model_id)}:streamGenerateContent?alt=sse")
+
+    def auth_headers(self, api_key: Optional[str]) -> Dict[str, str]:
+        return {"x-goog-api-key": api_key} if api_key else {}
+
+    def request_body(self, request: LLMRequest) -> Dict[str, Any]:
+        return build_request_body(request)
+
+    def stream_processor(self, request: LLMRequest) -> StreamProcessor:
+        return GeminiStreamProcessor()
+
+    def parse_error(self, status: int, body: str) -> ErrorInfo:
+        info = generic_error_info(status, body)
+        delay = _retry_delay(body)
+        if delay is None:
+            return info
+        return ErrorInfo(info.message, info.type, delay)
+
+    def count_tokens(self, request: LLMRequest, options: HttpClientOptions, post_json: PostJson) -> int:
+        """``:countTokens`` with ``{"contents": ...}``, the form python-genai sends to the
+        Gemini API (it takes no system instruction or tools there); the system prompt and
+        tool declarations are added as a local estimate (~4 characters a token)."""
+        api_key = options.api_key.expose_secret() if options.api_key is not None else None
+        url = join_url(options.api_base, f"{API_VERSION}/{model_path(request.model_id)}:countTokens")
+        result = post_json(url, self.auth_headers(api_key), {"contents": build_contents(request)})
+        total = int(result.get("totalTokens") or 0)
+        extra = len(request.system_prompt() or "")
+        declarations = function_declarations(request)
+        if declarations:
+            extra += len(json.dumps(declarations, separators=(",", ":")))
+        return total + (extra + 3) // 4

@@ -1,0 +1,197 @@
+"""``LLMRequest`` -> Gemini ``GenerateContentRequest`` JSON (camelCase). Pure: no I/O.
+
+Roles map to ``user``/``model`` and consecutive turns of one role are merged. Tool calls
+become ``functionCall`` parts and results ``functionResponse`` parts; Gemini links them
+by name (and by ``id`` when it gave one), so the name is looked up from the call in the
+history, and ids llmsdk made up (see ``stream.py``) are not sent. ``thoughtSignature``
+values go back on the part they came with, unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from llmsdk.errors import InvalidRequestError
+from llmsdk.providers.gemini.schema import reduce_schema
+from llmsdk.providers.gemini.stream import is_synthetic_call_id
+from llmsdk.types import (
+    ImageContent,
+    LLMMessage,
+    LLMRequest,
+    TextContent,
+    ThinkingContent,
+    ToolResultContent,
+    ToolUseContent,
+)
+
+__all__ = ["build_contents", "build_request_body", "function_declarations", "tool_config"]
+
+Part = Dict[str, Any]
+
+_ROLES = {"user": "user", "assistant": "model"}
+
+
+def _signed(part: Part, signature: Optional[str]) -> Part:
+    if signature:
+        part["thoughtSignature"] = signature
+    return part
+
+
+def _image_part(image: ImageContent) -> Part:
+    if image.data is not None:
+        return {"inlineData": {"mimeType": image.media_type, "data": image.data}}
+    return {"fileData": {"mimeType": image.media_type, "fileUri": image.url}}
+
+
+def _call_index(messages: List[LLMMessage]) -> Dict[str, Tuple[str, bool]]:
+    """tool-use id -> (function name, whether Gemini knows the id)."""
+    index: Dict[str, Tuple[str, bool]] = {}
+    for message in messages:
+        if message.role != "assistant":
+            continue
+        for block in message.blocks:
+            if isinstance(block, ToolUseContent):
+                index[block.id] = (block.name, not is_synthetic_call_id(block.id))
+    return index
+
+
+def _function_call_part(call: ToolUseContent) -> Part:
+    body: Dict[str, Any] = {"name": call.name, "args": call.input or {}}
+    if not is_synthetic_call_id(call.id):
+        body["id"] = call.id
+    return _signed({"functionCall": body}, call.signature)
+
+
+def _function_response_parts(result: ToolResultContent, calls: Dict[str, Tuple[str, bool]]) -> List[Part]:
+    found = calls.get(result.tool_use_id)
+    if found is None:
+        raise InvalidRequestError(
+            f"tool result for {result.tool_use_id!r} has no matching tool call; Gemini needs "
+            "the call's function name")
+    name, known_id = found
+    response = {"error" if result.is_error else "output": result.text}
+    body: Dict[str, Any] = {"name": name, "response": response}
+    if known_id:
+        body["id"] = result.tool_use_id
+    parts: List[Part] = [{"functionResponse": body}]
+    if isinstance(result.content, list):  # images a tool returned travel beside its response
+        parts.extend(_image_part(b) for b in result.content if isinstance(b, ImageContent))
+    return parts
+
+
+def _parts(message: LLMMessage, calls: Dict[str, Tuple[str, bool]]) -> List[Part]:
+    parts: List[Part] = []
+    for block in message.blocks:
+        if isinstance(block, TextContent):
+            if block.text or block.signature:
+                parts.append(_signed({"text": block.text}, block.signature))
+        elif isinstance(block, ThinkingContent):
+            if block.thinking or block.signature:
+                parts.append(_signed({"text": block.thinking, "thought": True}, block.signature))
+        elif isinstance(block, ImageContent):
+            parts.append(_image_part(block))
+        elif isinstance(block, ToolUseContent):
+            parts.append(_function_call_part(block))
+        elif isinstance(block, ToolResultContent):
+            parts.extend(_function_response_parts(block, calls))
+        # RedactedThinkingContent is Anthropic's; Gemini has nothing to read from it.
+    return parts
+
+
+def build_contents(request: LLMRequest) -> List[Dict[str, Any]]:
+    """The ``contents`` list: one turn per role change, parts in wire order."""
+    messages = request.chat_messages()
+    calls = _call_index(messages)
+    contents: List[Dict[str, Any]] = []
+    for message in messages:
+        role = _ROLES.get(message.role)
+        if role is None:
+            raise InvalidRequestError(f"Gemini has no role for {message.role!r} messages")
+        parts = _parts(message, calls)
+        if not parts:
+            continue
+        if contents and contents[-1]["role"] == role:
+            contents[-1]["parts"].extend(parts)
+        else:
+            contents.append({"role": role, "parts": parts})
+    return contents
+
+
+def function_declarations(request: LLMRequest) -> List[Dict[str, Any]]:
+    out = []
+    for tool in request.tools or []:
+        decl: Dict[str, Any] = {"name": tool.name}
+        if tool.description:
+            decl["description"] = tool.description
+        parameters = reduce_schema(tool.input_schema or {}, tool.name)
+        if parameters is not None:
+            decl["parameters"] = parameters
+        out.append(decl)
+    return out
+
+
+def tool_config(tool_choice: Any) -> Optional[Dict[str, Any]]:
+    """``tool_choice`` -> ``toolConfig.functionCallingConfig``."""
+    if tool_choice is None:
+        return None
+    if isinstance(tool_choice, dict):
+        config = {"mode": "ANY", "allowedFunctionNames": [tool_choice["name"]]}
+    else:
+        modes = {"auto": "AUTO", "none": "NONE", "any": "ANY", "required": "ANY"}
+        mode = modes.get(str(tool_choice))
+        if mode is None:
+            raise InvalidRequestError(f"unsupported tool_choice {tool_choice!r} for Gemini")
+        config = {"mode": mode}
+    return {"functionCallingConfig": config}
+
+
+def _generation_config(request: LLMRequest) -> Dict[str, Any]:
+    config: Dict[str, Any] = {}
+    if request.max_tokens is not None:
+        config["maxOutputTokens"] = request.max_tokens
+    if request.temperature is not None:
+        config["temperature"] = request.temperature
+    if request.top_p is not None:
+        config["topP"] = request.top_p
+    if request.stop_sequences:
+        config["stopSequences"] = request.stop_sequences
+    thinking = request.thinking
+    if thinking is not None:
+        thinking_config: Dict[str, Any] = {"includeThoughts": bool(thinking.include_thoughts)}
+        if thinking.budget_tokens is not None:  # Gemini refuses a budget and a level together
+            thinking_config["thinkingBudget"] = thinking.budget_tokens
+        elif thinking.effort:
+            thinking_config["thinkingLevel"] = str(thinking.effort).upper()
+        config["thinkingConfig"] = thinking_config
+    return config
+
+
+def _merge_extra(body: Dict[str, Any], extra: Dict[str, Any]) -> None:
+    """``extra_body`` wins, one level deep, so ``{"generationConfig": {"topK": 40}}`` adds
+    to the generated ``generationConfig`` instead of replacing it."""
+    for key, value in extra.items():
+        current = body.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            body[key] = {**current, **value}
+        else:
+            body[key] = value
+
+
+def build_request_body(request: LLMRequest) -> Dict[str, Any]:
+    """The JSON body for ``:streamGenerateContent`` (streaming is chosen by the URL)."""
+    body: Dict[str, Any] = {"contents": build_contents(request)}
+    system = request.system_prompt()
+    if system:
+        body["systemInstruction"] = {"parts": [{"text": system}]}
+    declarations = function_declarations(request)
+    if declarations:
+        body["tools"] = [{"functionDeclarations": declarations}]
+    config = tool_config(request.tool_choice)
+    if config is not None:
+        body["toolConfig"] = config
+    generation = _generation_config(request)
+    if generation:
+        body["generationConfig"] = generation
+    if request.extra_body:
+        _merge_extra(body, request.extra_body)
+    return body

@@ -1,0 +1,233 @@
+"""Gemini ``streamGenerateContent?alt=sse`` chunks -> ``LLMEvent``s. Pure: no HTTP.
+
+Every chunk is a partial ``GenerateContentResponse``. Text parts are deltas; ``thought:
+true`` parts are thought-summary deltas; each ``functionCall`` part is one whole call.
+``usageMetadata`` is cumulative (the last one wins). The stream has no terminator but the
+end of the body, so a candidate's ``finishReason`` marks it complete and ``finish()``
+emits the finished blocks and ``Stop``; a body that ends without one is truncated.
+
+``thoughtSignature`` values are kept with the block they arrived on, at most one per
+block, so they can be echoed back part for part (see ``request.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Dict, List, Optional, Sequence
+
+from llmsdk.errors import MalformedEventError, make_stream_error
+from llmsdk.events import Content, PartialContent, Stop, _Event
+from llmsdk.providers.base import StreamProcessor, parse_json_event
+from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
+
+__all__ = [
+    "SYNTHETIC_ID_PREFIX",
+    "GeminiStreamProcessor",
+    "is_synthetic_call_id",
+    "map_finish_reason",
+    "usage_from_metadata",
+]
+
+#: Prefix of the tool-use ids llmsdk makes up for calls Gemini sent without an ``id``;
+#: such ids are never sent back to Gemini.
+SYNTHETIC_ID_PREFIX = "gemini-call-"
+
+_FILTERED = frozenset({
+    "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
+    "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION",
+})
+_TOOL_ERRORS = frozenset({"MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS"})
+
+
+def map_finish_reason(reason: str, saw_tool_call: bool) -> StopReason:
+    """Gemini ``finishReason`` -> ``StopReason``. ``STOP`` is also sent after tool calls,
+    so the presence of ``functionCall`` parts decides ``TOOL_USE``."""
+    if reason == "STOP":
+        return StopReason.TOOL_USE if saw_tool_call else StopReason.END_TURN
+    if reason == "MAX_TOKENS":
+        return StopReason.MAX_TOKENS
+    if reason in _FILTERED:
+        return StopReason.CONTENT_FILTER
+    if reason in _TOOL_ERRORS:  # the model produced a call that could not be used
+        return StopReason.ERROR
+    return StopReason.OTHER  # LANGUAGE, OTHER, NO_IMAGE, IMAGE_OTHER, UNSPECIFIED, new values
+
+
+def _count(meta: Dict[str, Any], key: str) -> int:
+    value = meta.get(key)
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def usage_from_metadata(meta: Dict[str, Any]) -> Usage:
+    """``usageMetadata`` -> ``Usage``: cached tokens are part of ``promptTokenCount`` and
+    thoughts are outside ``candidatesTokenCount``; tool-use prompt tokens are input."""
+    cached = _count(meta, "cachedContentTokenCount")
+    prompt = _count(meta, "promptTokenCount") + _count(meta, "toolUsePromptTokenCount")
+    return Usage(
+        input_tokens=max(0, prompt - cached),
+        output_tokens=_count(meta, "candidatesTokenCount") + _count(meta, "thoughtsTokenCount"),
+        cache_reads=cached,
+    )
+
+
+def is_synthetic_call_id(call_id: str) -> bool:
+    return call_id.startswith(SYNTHETIC_ID_PREFIX)
+
+
+def synthetic_call_id(response_id: Optional[str], position: int, name: str, args: Any) -> str:
+    """A stable id for a call Gemini sent without one: response id + position, or a hash of
+    the call when the response has no id."""
+    if response_id:
+        return f"{SYNTHETIC_ID_PREFIX}{response_id}-{position}"
+    digest = hashlib.sha1(json.dumps([name, args], sort_keys=True).encode("utf-8")).hexdigest()[:12]
+    return f"{SYNTHETIC_ID_PREFIX}{digest}-{position}"
+
+
+class _OpenBlock:
+    __slots__ = ("index", "thought", "parts", "signature")
+
+    def __init__(self, index: int, thought: bool) -> None:
+        self.index = index
+        self.thought = thought
+        self.parts: List[str] = []
+        self.signature: Optional[str] = None
+
+    def finished(self) -> ContentBlock:
+        text = "".join(self.parts)
+        if self.thought:
+            return ThinkingContent(text, signature=self.signature)
+        return TextContent(text, signature=self.signature)
+
+
+class GeminiStreamProcessor(StreamProcessor):
+    """One Gemini response. Only candidate 0 is read (llmsdk asks for one candidate)."""
+
+    provider = "gemini"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._next_index = 0
+        self._open: Optional[_OpenBlock] = None
+        self._calls = 0
+        self._finish_reason: Optional[str] = None
+
+    def process(self, event: str, data: str) -> Sequence[_Event]:
+        if not data.strip():
+            return ()
+        chunk = parse_json_event(data)
+        if isinstance(chunk, list) and len(chunk) == 1:  # tolerate the non-SSE array framing
+            chunk = chunk[0]
+        if not isinstance(chunk, dict):
+            raise MalformedEventError(f"gemini chunk is not a JSON object: {data[:200]!r}")
+        if "error" in chunk:
+            raise self._error(chunk, data)
+        self.response_id = chunk.get("responseId") or self.response_id
+        self.model = chunk.get("modelVersion") or self.model
+        meta = chunk.get("usageMetadata")
+        if isinstance(meta, dict):
+            self.usage = usage_from_metadata(meta)
+        candidates = chunk.get("candidates")
+        if not candidates:
+            feedback = chunk.get("promptFeedback")
+            if isinstance(feedback, dict) and feedback.get("blockReason"):
+                raise self._blocked(feedback, data)
+            return ()
+        candidate = candidates[0] if isinstance(candidates, list) else None
+        if not isinstance(candidate, dict):
+            raise MalformedEventError(f"gemini candidate is not an object: {data[:200]!r}")
+        out: List[_Event] = []
+        content = candidate.get("content")
+        parts = content.get("parts") if isinstance(content, dict) else None
+        for part in parts or ():
+            if isinstance(part, dict):
+                self._part(part, out)
+        reason = candidate.get("finishReason")
+        if reason:
+            self._finish_reason = str(reason)
+            self.done = True
+        return out
+
+    def finish(self) -> Sequence[_Event]:
+        super().finish()  # IncompleteStreamError when no finishReason arrived
+        out: List[_Event] = []
+        self._close(out)
+        assert self._finish_reason is not None
+        out.append(Stop(map_finish_reason(self._finish_reason, self._calls > 0), self.usage))
+        return out
+
+    # -- parts ------------------------------------------------------------------------------
+
+    def _part(self, part: Dict[str, Any], out: List[_Event]) -> None:
+        signature = part.get("thoughtSignature")
+        signature = signature if isinstance(signature, str) and signature else None
+        call = part.get("functionCall")
+        if isinstance(call, dict):
+            self._close(out)
+            self._function_call(call, signature, out)
+            return
+        text = part.get("text")
+        if text is None and signature is None:
+            return  # executableCode, inlineData output and other parts llmsdk does not model
+        text = text if isinstance(text, str) else ""
+        thought = bool(part.get("thought"))
+        block = self._open
+        if block is None or block.thought != thought or (signature and block.signature):
+            if not text and not signature:
+                return  # the empty text part on a final chunk
+            self._close(out)
+            block = self._open = _OpenBlock(self._take_index(), thought)
+        if not text and not signature:
+            return
+        block.parts.append(text)
+        if signature:
+            block.signature = signature
+        delta: ContentBlock = (
+            ThinkingContent(text, signature=signature) if thought else TextContent(text, signature=signature)
+        )
+        out.append(PartialContent(block.index, delta))
+
+    def _function_call(self, call: Dict[str, Any], signature: Optional[str], out: List[_Event]) -> None:
+        name = str(call.get("name") or "")
+        args = call.get("args")
+        if not isinstance(args, dict):
+            args = {}
+        call_id = call.get("id")
+        if not isinstance(call_id, str) or not call_id:
+            call_id = synthetic_call_id(self.response_id, self._calls, name, args)
+        self._calls += 1
+        out.append(Content(self._take_index(), ToolUseContent(call_id, name, args, signature=signature)))
+
+    def _take_index(self) -> int:
+        index = self._next_index
+        self._next_index += 1
+        return index
+
+    def _close(self, out: List[_Event]) -> None:
+        block = self._open
+        if block is not None:
+            out.append(Content(block.index, block.finished()))
+            self._open = None
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def _error(self, chunk: Dict[str, Any], data: str) -> Exception:
+        err = chunk.get("error")
+        if not isinstance(err, dict):
+            return make_stream_error(str(err), provider=self.provider, body=data)
+        code = err.get("code")
+        return make_stream_error(
+            str(err.get("message") or "error event in the stream"),
+            error_type=str(err["status"]) if err.get("status") else None,
+            status=code if isinstance(code, int) else None,
+            provider=self.provider,
+            body=data,
+        )
+
+    def _blocked(self, feedback: Dict[str, Any], data: str) -> Exception:
+        reason = str(feedback.get("blockReason"))
+        message = f"Gemini blocked the prompt (blockReason {reason})"
+        if feedback.get("blockReasonMessage"):
+            message += f": {feedback['blockReasonMessage']}"
+        return make_stream_error(message, error_type=f"PROMPT_BLOCKED:{reason}", status=400,
+                                 provider=self.provider, body=data)
