@@ -1,0 +1,214 @@
+"""Chat Completions request formatting: ``LLMRequest`` -> JSON body. Pure, no I/O.
+
+``ChatRequestFormatter`` is the one implementation of the dialect. Groq, OpenRouter and
+generic OpenAI-compatible servers subclass it and change only what differs (the
+token-limit field, the stream flags, how reasoning is asked for and sent back).
+
+>>> OpenAIRequestFormatter().body(LLMRequest(model="gpt-4.1", messages=[LLMMessage.user("Hi")]))
+{'model': 'gpt-4.1', 'messages': [{'role': 'user', 'content': 'Hi'}], 'stream': True,
+ 'stream_options': {'include_usage': True}}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Optional, Union
+
+from llmsdk.types import (
+    ContentBlock,
+    ImageContent,
+    LLMMessage,
+    LLMRequest,
+    RedactedThinkingContent,
+    TextContent,
+    ThinkingContent,
+    ThinkingOptions,
+    ToolResultContent,
+    ToolUseContent,
+)
+
+__all__ = [
+    "ChatRequestFormatter",
+    "OpenAIRequestFormatter",
+    "effort_for_budget",
+    "format_tool_choice",
+    "format_tools",
+    "image_part",
+]
+
+Json = Dict[str, Any]
+
+_REASONING_MODEL = re.compile(r"^(?:openai/)?(?:o\d|gpt-5)")
+
+
+def effort_for_budget(budget_tokens: int) -> str:
+    """A ``reasoning_effort`` for a token budget, for callers that only gave a budget.
+
+    The thresholds follow the budgets Anthropic/Gemini users typically pick for
+    light / normal / deep thinking."""
+    if budget_tokens < 4096:
+        return "low"
+    if budget_tokens < 16384:
+        return "medium"
+    return "high"
+
+
+def requested_effort(thinking: Optional[ThinkingOptions]) -> Optional[str]:
+    """``thinking.effort``, else an effort derived from ``thinking.budget_tokens``."""
+    if thinking is None:
+        return None
+    if thinking.effort:
+        return thinking.effort
+    if thinking.budget_tokens is not None:
+        return effort_for_budget(thinking.budget_tokens)
+    return None
+
+
+def image_part(image: ImageContent) -> Json:
+    """An ``image_url`` part; inline images become ``data:`` URLs."""
+    url = image.url if image.url is not None else f"data:{image.media_type};base64,{image.data}"
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
+def format_tools(tools: List[Any]) -> List[Json]:
+    out = []
+    for tool in tools:
+        function: Json = {"name": tool.name}
+        if tool.description:
+            function["description"] = tool.description
+        function["parameters"] = tool.input_schema
+        out.append({"type": "function", "function": function})
+    return out
+
+
+def format_tool_choice(choice: Union[str, Dict[str, str]]) -> Union[str, Json]:
+    """``auto``/``none`` as-is, ``any`` (or its alias ``required``) -> ``required``,
+    ``{"name": n}`` -> ``{"type": "function", "function": {"name": n}}``."""
+    if isinstance(choice, dict):
+        return {"type": "function", "function": {"name": choice["name"]}}
+    return "required" if choice in ("any", "required") else choice
+
+
+def _content_parts(blocks: List[ContentBlock]) -> Union[str, List[Json], None]:
+    """User/assistant content: a plain string when it is only text, else a part list."""
+    parts: List[Json] = []
+    for block in blocks:
+        if isinstance(block, TextContent):
+            parts.append({"type": "text", "text": block.text})
+        elif isinstance(block, ImageContent):
+            parts.append(image_part(block))
+    if not parts:
+        return None
+    if all(p["type"] == "text" for p in parts):
+        return "".join(p["text"] for p in parts)
+    return parts
+
+
+def _tool_call(call: ToolUseContent) -> Json:
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": json.dumps(call.input, ensure_ascii=False)},
+    }
+
+
+class ChatRequestFormatter:
+    """The Chat Completions body. Subclasses override the class attributes and the two
+    reasoning hooks; everything else is shared."""
+
+    #: ``max_completion_tokens`` (OpenAI, Groq) or ``max_tokens`` (OpenRouter, most servers).
+    max_tokens_field = "max_completion_tokens"
+    #: Send ``stream_options: {"include_usage": true}`` (else usage arrives another way).
+    include_usage = True
+
+    def body(self, request: LLMRequest) -> Json:
+        body: Json = {"model": request.model_id, "messages": self.messages(request)}
+        if request.max_tokens is not None:
+            body[self.max_tokens_field] = request.max_tokens
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.top_p is not None:
+            body["top_p"] = request.top_p
+        if request.stop is not None:
+            body["stop"] = request.stop
+        if request.tools:
+            body["tools"] = format_tools(request.tools)
+        if request.tool_choice is not None:
+            body["tool_choice"] = format_tool_choice(request.tool_choice)
+        if request.thinking is not None:
+            body.update(self.reasoning_params(request.model_id, request.thinking))
+        body["stream"] = True
+        if self.include_usage:
+            body["stream_options"] = {"include_usage": True}
+        if request.extra_body:
+            body.update(request.extra_body)
+        return body
+
+    # -- hooks ------------------------------------------------------------------------
+
+    def system_role(self, model_id: str) -> str:
+        return "system"
+
+    def reasoning_params(self, model_id: str, thinking: ThinkingOptions) -> Json:
+        """Body fields that ask for reasoning. Chat Completions: ``reasoning_effort``."""
+        effort = requested_effort(thinking)
+        return {"reasoning_effort": effort} if effort else {}
+
+    def assistant_reasoning(self, blocks: List[ContentBlock]) -> Json:
+        """Fields that carry earlier reasoning back on an assistant message. OpenAI's Chat
+        Completions has none, so thinking blocks are dropped."""
+        return {}
+
+    # -- messages -----------------------------------------------------------------------
+
+    def messages(self, request: LLMRequest) -> List[Json]:
+        out: List[Json] = []
+        system = request.system_prompt()
+        if system:
+            out.append({"role": self.system_role(request.model_id), "content": system})
+        for message in request.chat_messages():
+            if message.role == "assistant":
+                out.append(self.assistant_message(message))
+            else:
+                out.extend(self.user_messages(message))
+        return out
+
+    def user_messages(self, message: LLMMessage) -> List[Json]:
+        """One ``role: "tool"`` message per tool result (linked by ``tool_call_id``), then
+        the user's own content. Images inside a tool result travel in a following user
+        message, because ``tool`` messages take text only."""
+        out: List[Json] = []
+        rest: List[ContentBlock] = []
+        result_images: List[ContentBlock] = []
+        for block in message.blocks:
+            if isinstance(block, ToolResultContent):
+                out.append({"role": "tool", "tool_call_id": block.tool_use_id, "content": block.text})
+                if not isinstance(block.content, str):
+                    result_images.extend(b for b in block.content if isinstance(b, ImageContent))
+            else:
+                rest.append(block)
+        content = _content_parts(result_images + rest)
+        if content is not None:
+            out.append({"role": "user", "content": content})
+        return out
+
+    def assistant_message(self, message: LLMMessage) -> Json:
+        blocks = message.blocks
+        calls = [b for b in blocks if isinstance(b, ToolUseContent)]
+        text = "".join(b.text for b in blocks if isinstance(b, TextContent))
+        out: Json = {"role": "assistant", "content": text or None}
+        if calls:
+            out["tool_calls"] = [_tool_call(c) for c in calls]
+        reasoning: List[ContentBlock] = [b for b in blocks if isinstance(b, (ThinkingContent, RedactedThinkingContent))]
+        if reasoning:
+            out.update(self.assistant_reasoning(reasoning))
+        return out
+
+
+class OpenAIRequestFormatter(ChatRequestFormatter):
+    """OpenAI itself: ``max_completion_tokens`` (the only limit reasoning models accept),
+    ``developer`` as the system role for o-series and gpt-5 models."""
+
+    def system_role(self, model_id: str) -> str:
+        return "developer" if _REASONING_MODEL.match(model_id) else "system"

@@ -1,0 +1,282 @@
+"""Chat Completions stream processing: SSE ``data:`` chunks -> ``LLMEvent``s. Pure.
+
+``ChatStreamProcessor`` is the one implementation of the dialect; Groq, OpenRouter and
+OpenAI-compatible servers subclass it and override the small hooks where they differ
+(where usage and errors live, which delta field carries reasoning).
+
+Events: text, refusal and reasoning deltas become ``PartialContent``; every block is
+also emitted finished as ``Content`` once ``finish_reason`` arrives (tool calls only
+then, with their argument fragments joined and parsed); ``Stop`` comes at ``[DONE]``,
+because the usage chunk follows the finish chunk.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from llmsdk.errors import InvalidResponseCodeError, MalformedEventError, error_class_for_type, make_stream_error
+from llmsdk.events import Content, PartialContent, Stop, _Event
+from llmsdk.providers.base import StreamProcessor, parse_json_event
+from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
+
+__all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "usage_from_openai"]
+
+Json = Dict[str, Any]
+
+FINISH_REASONS: Dict[str, StopReason] = {
+    "stop": StopReason.END_TURN,
+    "length": StopReason.MAX_TOKENS,
+    "tool_calls": StopReason.TOOL_USE,
+    "function_call": StopReason.TOOL_USE,
+    "content_filter": StopReason.CONTENT_FILTER,
+    "error": StopReason.ERROR,
+}
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def usage_from_openai(raw: Json) -> Usage:
+    """OpenAI-style usage -> ``Usage``. ``prompt_tokens`` includes cached (and, on
+    OpenRouter, cache-written) tokens, so they are taken out of ``input_tokens``.
+    DeepSeek's ``prompt_cache_hit_tokens`` is read when no details are given."""
+    prompt = _int(raw.get("prompt_tokens"))
+    details = raw.get("prompt_tokens_details") or {}
+    cached = _int(details.get("cached_tokens")) if isinstance(details, dict) else 0
+    if not cached:
+        cached = _int(raw.get("prompt_cache_hit_tokens"))
+    written = _int(details.get("cache_write_tokens")) if isinstance(details, dict) else 0
+    return Usage(
+        input_tokens=max(0, prompt - cached - written),
+        output_tokens=_int(raw.get("completion_tokens")),
+        cache_reads=cached,
+        cache_writes=written,
+    )
+
+
+class _Block:
+    """One content block being streamed: text, refusal, reasoning or a tool call."""
+
+    __slots__ = ("index", "kind", "parts", "id", "name")
+
+    def __init__(self, index: int, kind: str) -> None:
+        self.index = index
+        self.kind = kind
+        self.parts: List[str] = []
+        self.id = ""
+        self.name = ""
+
+
+class ChatStreamProcessor(StreamProcessor):
+    """Processor for any Chat Completions stream; subclasses adjust the hooks."""
+
+    provider = "openai_compatible"
+    #: Delta fields that carry reasoning text, in order of preference.
+    reasoning_keys: Tuple[str, ...] = ("reasoning_content", "reasoning")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._blocks: List[_Block] = []
+        self._next_index = 0
+        self._by_kind: Dict[str, _Block] = {}
+        self._tools: Dict[Any, _Block] = {}
+        self._last_tool: Any = None
+        self._finish_reason: Optional[str] = None
+        self._refused = False
+        self._saw_tools = False
+
+    # -- hooks ----------------------------------------------------------------------------
+
+    def chunk_usage(self, chunk: Json) -> Optional[Usage]:
+        """Usage carried by ``chunk``, if any (OpenAI: the top-level ``usage``)."""
+        raw = chunk.get("usage")
+        return usage_from_openai(raw) if isinstance(raw, dict) else None
+
+    def chunk_error(self, chunk: Json) -> Any:
+        """The error object inside a data chunk, if any."""
+        return chunk.get("error")
+
+    def reasoning_delta(self, delta: Json) -> Optional[str]:
+        for key in self.reasoning_keys:
+            value = delta.get(key)
+            if isinstance(value, str) and value:
+                return value
+        return None
+
+    def thinking_signature(self) -> Optional[str]:
+        """Opaque data to keep on the finished thinking block (OpenRouter: its details)."""
+        return None
+
+    # -- processing -----------------------------------------------------------------------
+
+    def process(self, event: str, data: str) -> Sequence[_Event]:
+        if self.done:
+            return ()
+        if data.startswith("[DONE]"):
+            return self._on_done()
+        if event == "error":  # Groq's SDK also accepts a named error event
+            try:
+                payload = json.loads(data)
+            except ValueError:
+                payload = data
+            err = payload.get("error", payload) if isinstance(payload, dict) else payload
+            raise self.stream_error(err, data)
+        chunk = parse_json_event(data)
+        if not isinstance(chunk, dict):
+            raise MalformedEventError(f"{self.provider} chunk is not a JSON object: {data[:200]!r}")
+        err = self.chunk_error(chunk)
+        if err:
+            raise self.stream_error(err, data)
+        if self.response_id is None and isinstance(chunk.get("id"), str):
+            self.response_id = chunk["id"]
+        if isinstance(chunk.get("model"), str) and chunk["model"]:
+            self.model = chunk["model"]
+        usage = self.chunk_usage(chunk)
+        if usage is not None:
+            self.usage = usage
+        events: List[_Event] = []
+        for choice in chunk.get("choices") or ():
+            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+                continue  # n > 1 is not supported: follow the first choice only
+            delta = choice.get("delta")
+            if isinstance(delta, dict):
+                self._delta(delta, events)
+            reason = choice.get("finish_reason")
+            if reason:
+                self._finish_reason = reason
+                self._flush(events)
+        return events
+
+    def stream_error(self, err: Any, body: str) -> InvalidResponseCodeError:
+        """An error object (or string) from inside the stream, as the matching exception."""
+        if not isinstance(err, dict):
+            return make_stream_error(str(err) or "stream error", provider=self.provider, body=body)
+        code = err.get("code")
+        error_type = err.get("type") if isinstance(err.get("type"), str) else None
+        if isinstance(code, str) and (error_type is None or error_class_for_type(code) is not None):
+            error_type = code  # e.g. context_length_exceeded beats invalid_request_error
+        status = code if isinstance(code, int) and not isinstance(code, bool) else None
+        message = str(err.get("message") or "") or "stream error"
+        return make_stream_error(message, error_type=error_type, status=status, provider=self.provider, body=body)
+
+    def _new_block(self, kind: str) -> _Block:
+        """Blocks are numbered in order of first appearance, never reused."""
+        block = _Block(self._next_index, kind)
+        self._next_index += 1
+        self._blocks.append(block)
+        return block
+
+    def _block(self, kind: str) -> _Block:
+        block = self._by_kind.get(kind)
+        if block is None:
+            block = self._by_kind[kind] = self._new_block(kind)
+        return block
+
+    def _delta(self, delta: Json, events: List[_Event]) -> None:
+        reasoning = self.reasoning_delta(delta)
+        if reasoning:
+            block = self._block("thinking")
+            block.parts.append(reasoning)
+            events.append(PartialContent(block.index, ThinkingContent(reasoning)))
+        elif "reasoning_details" in delta and self.thinking_signature() is not None:
+            self._block("thinking")  # signed reasoning with no text yet: keep its place
+        text = delta.get("content")
+        if isinstance(text, str) and text:
+            block = self._block("text")
+            block.parts.append(text)
+            events.append(PartialContent(block.index, TextContent(text)))
+        refusal = delta.get("refusal")
+        if isinstance(refusal, str) and refusal:
+            self._refused = True
+            block = self._block("refusal")
+            block.parts.append(refusal)
+            events.append(PartialContent(block.index, TextContent(refusal)))
+        for position, call in enumerate(delta.get("tool_calls") or ()):
+            if isinstance(call, dict):
+                self._tool_fragment(call, position)
+
+    def _tool_fragment(self, call: Json, position: int) -> None:
+        """Merge one ``tool_calls[]`` fragment by its ``index`` (id and name come only in
+        the first fragment). Servers that omit ``index`` are matched by ``id``."""
+        key = call.get("index")
+        if key is None:
+            call_id = call.get("id")
+            key = next((k for k, b in self._tools.items() if call_id and b.id == call_id), None)
+            if key is None:
+                key = f"#{len(self._tools)}" if call_id or self._last_tool is None else self._last_tool
+        block = self._tools.get(key)
+        if block is None:
+            block = self._tools[key] = self._new_block("tool")
+        self._last_tool = key
+        if call.get("id"):
+            block.id = call["id"]
+        function = call.get("function") or {}
+        if function.get("name"):
+            block.name = function["name"]
+        arguments = function.get("arguments")
+        if isinstance(arguments, dict):  # a few servers send an object, not a string
+            arguments = json.dumps(arguments)
+        if isinstance(arguments, str):
+            block.parts.append(arguments)
+
+    def _flush(self, events: List[_Event]) -> None:
+        """Emit every open block, finished, in index order."""
+        for block in self._blocks:
+            self._saw_tools = self._saw_tools or block.kind == "tool"
+            events.append(Content(block.index, self._finished(block)))
+        self._blocks = []
+        self._by_kind = {}
+        self._tools = {}
+        self._last_tool = None
+
+    def _finished(self, block: _Block) -> ContentBlock:
+        text = "".join(block.parts)
+        if block.kind == "thinking":
+            return ThinkingContent(text, signature=self.thinking_signature())
+        if block.kind != "tool":
+            return TextContent(text)
+        return ToolUseContent(id=block.id, name=block.name, input=self._arguments(block, text))
+
+    def _arguments(self, block: _Block, text: str) -> Dict[str, Any]:
+        if not text.strip():
+            return {}
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            return value
+        if self._finish_reason == "length":
+            return {}  # cut off by max_tokens mid-arguments: nothing usable to parse
+        raise MalformedEventError(
+            f"{self.provider} tool call {block.name!r} ({block.id}) has arguments that are not a "
+            f"JSON object: {text[:200]!r}"
+        )
+
+    def stop_reason(self) -> Optional[StopReason]:
+        reason = self._finish_reason
+        if reason is None:
+            return None
+        if reason == "stop" and self._refused:
+            return StopReason.REFUSAL
+        if reason == "stop" and self._saw_tools:
+            return StopReason.TOOL_USE  # a forced tool_choice reports "stop"
+        return FINISH_REASONS.get(reason, StopReason.OTHER)
+
+    def _on_done(self) -> Sequence[_Event]:
+        events: List[_Event] = []
+        if self._blocks:  # a server that ended without a finish_reason
+            self._flush(events)
+        self.done = True
+        events.append(Stop(self.stop_reason(), self.usage))
+        return events
+
+
+class OpenAIStreamProcessor(ChatStreamProcessor):
+    """OpenAI: Chat Completions never streams reasoning text, only its token count."""
+
+    provider = "openai"
+    reasoning_keys: Tuple[str, ...] = ()
+

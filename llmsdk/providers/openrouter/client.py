@@ -1,0 +1,61 @@
+"""The OpenRouter provider: Chat Completions at ``https://openrouter.ai/api``.
+
+Attribution headers are optional and go through the client options::
+
+    HttpClientOptions.new_openrouter(key, extra_headers=attribution_headers(
+        "https://myapp.example", "My App"))     # HTTP-Referer / X-Title
+
+Routing preferences travel in ``LLMRequest.extra_body`` (``{"provider": {...}}``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Dict, Optional, Type
+
+from llmsdk.providers.base import ErrorInfo, generic_error_info
+from llmsdk.providers.openai.client import ChatCompletionsAdapter
+from llmsdk.providers.openai.request import ChatRequestFormatter
+from llmsdk.providers.openai.stream import ChatStreamProcessor
+from llmsdk.providers.openrouter.request import OpenRouterRequestFormatter
+from llmsdk.providers.openrouter.stream import OpenRouterStreamProcessor
+
+__all__ = ["OpenRouterAdapter", "attribution_headers"]
+
+
+def attribution_headers(app_url: Optional[str] = None, app_name: Optional[str] = None) -> Dict[str, str]:
+    """``HTTP-Referer`` / ``X-Title`` for ``HttpClientOptions(extra_headers=...)``, so the
+    app shows up in OpenRouter's rankings."""
+    headers: Dict[str, str] = {}
+    if app_url:
+        headers["HTTP-Referer"] = app_url
+    if app_name:
+        headers["X-Title"] = app_name
+    return headers
+
+
+class OpenRouterAdapter(ChatCompletionsAdapter):
+    name = "openrouter"
+    formatter: ChatRequestFormatter = OpenRouterRequestFormatter()
+    processor_class: Type[ChatStreamProcessor] = OpenRouterStreamProcessor
+
+    def parse_error(self, status: int, body: str) -> ErrorInfo:
+        """``{"error": {"code": <HTTP status>, "message", "metadata"?}}``: the numeric code
+        is no type, and the upstream provider's name and raw error are worth showing."""
+        try:
+            err = json.loads(body).get("error")
+        except (ValueError, AttributeError):
+            err = None
+        if not isinstance(err, dict):
+            return generic_error_info(status, body)
+        message = str(err.get("message") or f"HTTP {status}")
+        metadata = err.get("metadata")
+        if isinstance(metadata, dict):
+            if metadata.get("provider_name"):
+                message += f" (provider: {metadata['provider_name']})"
+            raw = metadata.get("raw")
+            if raw:
+                raw_text = raw if isinstance(raw, str) else json.dumps(raw)
+                message += f": {raw_text[:300]}"
+        code = err.get("code")
+        return ErrorInfo(message, code if isinstance(code, str) else None)
