@@ -1,13 +1,59 @@
-"""Tool definitions given to the model."""
+"""Tool definitions given to the model, and tools built from plain Python functions.
+
+>>> @tool
+... def get_weather(city: str, unit: Literal["C", "F"] = "C") -> str:
+...     '''Current weather for a city.
+...
+...     Args:
+...         city: City name, e.g. "Paris".
+...         unit: Temperature unit.
+...     '''
+...     return f"18{unit}, sunny in {city}"
+>>> get_weather.input_schema["required"]
+['city']
+>>> get_weather.invoke({"city": "Paris"})
+'18C, sunny in Paris'
+
+The schema comes from the type hints (``str``, ``int``, ``float``, ``bool``, ``list[...]``,
+``dict[str, ...]``, ``Optional``, ``Union``, ``Literal``, ``Enum``, dataclasses,
+``Annotated[X, "description"]``) and the parameter descriptions from the docstring
+(Google, NumPy or Sphinx style). ``invoke`` turns the model's JSON arguments back into
+those types (enum members, dataclass instances) before calling the function.
+"""
 
 from __future__ import annotations
 
+import collections.abc
+import dataclasses
+import enum
+import inspect
+import re
+import sys
+import typing
 from dataclasses import dataclass, field
-from typing import Any, Dict
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union, overload
 
 from llmsdk._json import JsonMixin
 
-__all__ = ["Tool"]
+__all__ = ["Tool", "ToolInputError", "schema_for_type", "tool"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_NoneType = type(None)
+_UNION_TYPES: Tuple[Any, ...] = (Union,)
+if sys.version_info >= (3, 10):  # ``X | None`` builds a types.UnionType
+    import types as _types
+
+    _UNION_TYPES = (Union, _types.UnionType)
+
+
+class ToolInputError(ValueError):
+    """The model's arguments do not fit the function (missing, unknown or mistyped).
+    The tool loop reports it back to the model as an ``is_error`` result."""
+
+
+def _exclude_always(_: Any) -> bool:
+    return True
 
 
 @dataclass
@@ -16,8 +62,501 @@ class Tool(JsonMixin):
 
     >>> Tool("get_weather", "Current weather", {"type": "object",
     ...      "properties": {"city": {"type": "string"}}, "required": ["city"]})
+    >>> Tool.from_function(get_weather)       # schema from type hints and docstring
+
+    A tool built from a function keeps it in ``function``: ``tool.invoke(arguments)``
+    runs it with the model's arguments, and calling the tool calls the function.
+    ``function`` is not part of the JSON form or of equality.
     """
 
     name: str
     description: str = ""
     input_schema: Dict[str, Any] = field(default_factory=lambda: {"type": "object", "properties": {}})
+    function: Optional[Callable[..., Any]] = field(
+        default=None, repr=False, compare=False, metadata={"dataclasses_json": {"exclude": _exclude_always}},
+    )
+
+    @classmethod
+    def from_function(cls, fn: Callable[..., Any], *, name: Optional[str] = None,
+                      description: Optional[str] = None) -> Tool:
+        """A tool whose schema is read from ``fn``'s signature, type hints and docstring."""
+        if isinstance(fn, Tool):
+            return fn
+        if not callable(fn):
+            raise TypeError(f"Tool.from_function needs a callable, got {type(fn).__name__}")
+        doc = _parse_docstring(inspect.getdoc(fn) or "")
+        schema = _function_schema(fn, doc.params)
+        tool_name = name or getattr(fn, "__name__", None) or type(fn).__name__
+        return cls(name=tool_name, description=description if description is not None else doc.summary,
+                   input_schema=schema, function=fn)
+
+    def invoke(self, arguments: Optional[Dict[str, Any]] = None) -> Any:
+        """Call the function with the model's JSON ``arguments``, converted to the
+        parameter types. Raises ``ToolInputError`` when they do not fit."""
+        if self.function is None:
+            raise TypeError(f"tool {self.name!r} has no Python function to call")
+        args, kwargs = _bind_arguments(self.function, arguments or {})
+        return self.function(*args, **kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.function is None:
+            raise TypeError(f"tool {self.name!r} has no Python function to call")
+        return self.function(*args, **kwargs)
+
+
+@overload
+def tool(fn: F) -> Tool: ...
+
+
+@overload
+def tool(*, name: Optional[str] = None, description: Optional[str] = None) -> Callable[[F], Tool]: ...
+
+
+def tool(fn: Optional[Callable[..., Any]] = None, *, name: Optional[str] = None,
+         description: Optional[str] = None) -> Any:
+    """Decorator: turn a function into a ``Tool`` (still callable as before).
+
+    >>> @tool
+    ... def add(a: int, b: int) -> int:
+    ...     "Add two integers."
+    ...     return a + b
+    >>> @tool(name="lookup", description="Find a customer by email")
+    ... def find_customer(email: str) -> dict: ...
+    """
+    if fn is not None:
+        return Tool.from_function(fn, name=name, description=description)
+    return lambda f: Tool.from_function(f, name=name, description=description)
+
+
+# -- schemas from type hints ---------------------------------------------------------------
+
+_PRIMITIVES: Dict[Any, Dict[str, Any]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    _NoneType: {"type": "null"},
+    bytes: {"type": "string"},
+}
+
+
+def _hints(obj: Any) -> Dict[str, Any]:
+    target = obj
+    if not (inspect.isfunction(obj) or inspect.ismethod(obj) or inspect.isclass(obj)):
+        target = getattr(obj, "__call__", obj)  # noqa: B004 - a callable object's hints live on __call__
+    try:
+        return typing.get_type_hints(target, include_extras=True)
+    except Exception as exc:  # noqa: BLE001 - a forward reference that cannot be resolved
+        raise TypeError(f"cannot resolve the type hints of {obj!r}: {exc}") from exc
+
+
+def _is_union(tp: Any) -> bool:
+    return typing.get_origin(tp) in _UNION_TYPES
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        items = [_json_default(v) for v in value]
+        return items if all(i is not _NO_JSON for i in items) else _NO_JSON
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        out = {k: _json_default(v) for k, v in value.items()}
+        return out if all(v is not _NO_JSON for v in out.values()) else _NO_JSON
+    return _NO_JSON
+
+
+_NO_JSON = object()
+
+
+def schema_for_type(tp: Any, _seen: Optional[Tuple[Any, ...]] = None) -> Dict[str, Any]:
+    """The JSON Schema for one Python type annotation."""
+    seen = _seen or ()
+    if tp is Any or tp is inspect.Parameter.empty or tp is object:
+        return {}
+    if tp in _PRIMITIVES:
+        return dict(_PRIMITIVES[tp])
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        schema = schema_for_type(args[0], seen)
+        notes = [a for a in args[1:] if isinstance(a, str)]
+        if notes:
+            schema["description"] = " ".join(notes)
+        return schema
+    if _is_union(tp):
+        return _union_schema(args, seen)
+    if origin is typing.Literal:
+        return _enum_schema(list(args))
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        schema = _enum_schema([m.value for m in tp])
+        doc = tp.__dict__.get("__doc__")
+        if doc and doc.strip() != "An enumeration.":
+            schema["description"] = inspect.cleandoc(doc).split("\n\n")[0]
+        return schema
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _dataclass_schema(tp, seen)
+    if (origin or tp) in _ARRAY_TYPES:
+        return _array_schema(tp, origin or tp, args, seen)
+    if (origin or tp) in _MAPPING_TYPES:
+        mapping: Dict[str, Any] = {"type": "object"}
+        if len(args) == 2 and args[1] is not Any:
+            mapping["additionalProperties"] = schema_for_type(args[1], seen)
+        return mapping
+    if isinstance(tp, type) and issubclass(tp, str):
+        return {"type": "string"}
+    if isinstance(tp, type) and issubclass(tp, (int, float)) and not issubclass(tp, bool):
+        return {"type": "integer" if issubclass(tp, int) else "number"}
+    raise TypeError(f"no JSON Schema for the type {tp!r}; annotate the parameter with a JSON-friendly type")
+
+
+_ARRAY_TYPES = (list, set, frozenset, tuple, collections.abc.Sequence, collections.abc.MutableSequence,
+                collections.abc.Iterable, collections.abc.Collection, collections.abc.Set,
+                collections.abc.MutableSet)
+_MAPPING_TYPES = (dict, collections.abc.Mapping, collections.abc.MutableMapping)
+
+
+def _union_schema(args: Tuple[Any, ...], seen: Tuple[Any, ...]) -> Dict[str, Any]:
+    members = [a for a in args if a is not _NoneType]
+    nullable = len(members) < len(args)
+    if len(members) == 1:
+        inner = schema_for_type(members[0], seen)
+        if not nullable:
+            return inner
+        kind = inner.get("type")
+        if isinstance(kind, str) and set(inner) <= {"type", "description", "items", "enum",
+                                                     "additionalProperties", "properties", "required"}:
+            out = dict(inner, type=[kind, "null"])
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
+            return out
+        return {"anyOf": [inner, {"type": "null"}]}
+    schemas = [schema_for_type(m, seen) for m in members]
+    if nullable:
+        schemas.append({"type": "null"})
+    return {"anyOf": schemas}
+
+
+def _enum_schema(values: List[Any]) -> Dict[str, Any]:
+    kinds = {type(v) for v in values}
+    schema: Dict[str, Any] = {}
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if kind in _PRIMITIVES:
+            schema["type"] = _PRIMITIVES[kind]["type"]
+    schema["enum"] = list(values)
+    return schema
+
+
+def _array_schema(tp: Any, container: Any, args: Tuple[Any, ...], seen: Tuple[Any, ...]) -> Dict[str, Any]:
+    schema: Dict[str, Any] = {"type": "array"}
+    if container is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+        schema["prefixItems"] = [schema_for_type(a, seen) for a in args]
+        schema["minItems"] = schema["maxItems"] = len(args)
+        return schema
+    if args:
+        schema["items"] = schema_for_type(args[0], seen)
+    if container in (set, frozenset):
+        schema["uniqueItems"] = True
+    return schema
+
+
+def _dataclass_schema(cls: Any, seen: Tuple[Any, ...]) -> Dict[str, Any]:
+    if cls in seen:
+        raise TypeError(f"recursive dataclass {cls.__name__} cannot be described as a tool parameter")
+    seen = (*seen, cls)
+    hints = _hints(cls)
+    doc = _parse_docstring(cls.__doc__ or "") if cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "(") \
+        else _Doc("", {})
+    properties: Dict[str, Any] = {}
+    required: List[str] = []
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        prop = schema_for_type(hints.get(f.name, Any), seen)
+        if f.name in doc.params and "description" not in prop:
+            prop["description"] = doc.params[f.name]
+        if f.default is not dataclasses.MISSING:
+            _add_default(prop, f.default)
+        elif f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
+            required.append(f.name)
+        properties[f.name] = prop
+    schema: Dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    if doc.summary:
+        schema["description"] = doc.summary
+    return schema
+
+
+def _add_default(prop: Dict[str, Any], default: Any) -> None:
+    value = _json_default(default)
+    if value is not _NO_JSON and value is not None:
+        prop["default"] = value
+
+
+def _parameters(fn: Callable[..., Any]) -> List[inspect.Parameter]:
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"cannot read the signature of {fn!r}") from exc
+    return [p for p in signature.parameters.values()
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name not in ("self", "cls")]
+
+
+def _function_schema(fn: Callable[..., Any], descriptions: Dict[str, str]) -> Dict[str, Any]:
+    hints = _hints(fn)
+    properties: Dict[str, Any] = {}
+    required: List[str] = []
+    for param in _parameters(fn):
+        prop = schema_for_type(hints.get(param.name, Any))
+        if param.name in descriptions and "description" not in prop:
+            prop["description"] = descriptions[param.name]
+        if param.default is inspect.Parameter.empty:
+            required.append(param.name)
+        else:
+            _add_default(prop, param.default)
+        properties[param.name] = prop
+    schema: Dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+# -- the model's arguments -> Python values --------------------------------------------------
+
+
+def _bind_arguments(fn: Callable[..., Any], arguments: Dict[str, Any]) -> Tuple[List[Any], Dict[str, Any]]:
+    if not isinstance(arguments, dict):
+        raise ToolInputError(f"arguments must be a JSON object, got {type(arguments).__name__}")
+    hints = _hints(fn)
+    params = _parameters(fn)
+    known = {p.name for p in params}
+    unknown = sorted(set(arguments) - known)
+    if unknown:
+        raise ToolInputError(f"unexpected argument(s): {', '.join(unknown)}")
+    missing = [p.name for p in params if p.default is inspect.Parameter.empty and p.name not in arguments]
+    if missing:
+        raise ToolInputError(f"missing required argument(s): {', '.join(missing)}")
+    args: List[Any] = []
+    kwargs: Dict[str, Any] = {}
+    for p in params:
+        if p.name not in arguments:
+            continue
+        value = _convert(arguments[p.name], hints.get(p.name, Any), p.name)
+        if p.kind is p.POSITIONAL_ONLY:
+            args.append(value)
+        else:
+            kwargs[p.name] = value
+    return args, kwargs
+
+
+def _convert(value: Any, tp: Any, where: str) -> Any:
+    """``value`` (decoded JSON) as the annotated type; checks what JSON can get wrong."""
+    if tp is Any or tp is inspect.Parameter.empty or tp is object:
+        return value
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return _convert(value, args[0], where)
+    if _is_union(tp):
+        if value is None and _NoneType in args:
+            return None
+        errors = []
+        for member in args:
+            if member is _NoneType:
+                continue
+            try:
+                return _convert(value, member, where)
+            except ToolInputError as exc:
+                errors.append(str(exc))
+        raise ToolInputError(errors[0] if len(errors) == 1 else f"{where}: {value!r} matches none of the allowed types")
+    if origin is typing.Literal:
+        if value not in args:
+            raise ToolInputError(f"{where}: {value!r} is not one of {list(args)!r}")
+        return value
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        try:
+            return tp(value)
+        except ValueError:
+            raise ToolInputError(f"{where}: {value!r} is not one of {[m.value for m in tp]!r}") from None
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ToolInputError(f"{where}: expected an object, got {type(value).__name__}")
+        return _convert_dataclass(value, tp, where)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ToolInputError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ToolInputError(f"{where}: expected an integer, got {value!r}")
+        return value
+    if tp is float:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ToolInputError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ToolInputError(f"{where}: expected a string, got {value!r}")
+        return value
+    container = origin or tp
+    if container in _ARRAY_TYPES:
+        if not isinstance(value, list):
+            raise ToolInputError(f"{where}: expected an array, got {type(value).__name__}")
+        if container is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+            if len(value) != len(args):
+                raise ToolInputError(f"{where}: expected {len(args)} items, got {len(value)}")
+            return tuple(_convert(v, a, f"{where}[{i}]") for i, (v, a) in enumerate(zip(value, args)))
+        item_type = args[0] if args else Any
+        items = [_convert(v, item_type, f"{where}[{i}]") for i, v in enumerate(value)]
+        if container in (set, frozenset, tuple):
+            return container(items)
+        if container in (collections.abc.Set, collections.abc.MutableSet):
+            return set(items)
+        return items
+    if container in _MAPPING_TYPES:
+        if not isinstance(value, dict):
+            raise ToolInputError(f"{where}: expected an object, got {type(value).__name__}")
+        if len(args) == 2:
+            return {k: _convert(v, args[1], f"{where}.{k}") for k, v in value.items()}
+        return value
+    return value
+
+
+def _convert_dataclass(value: Dict[str, Any], cls: Any, where: str) -> Any:
+    hints = _hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(value) - set(fields))
+    if unknown:
+        raise ToolInputError(f"{where}: unexpected field(s): {', '.join(unknown)}")
+    kwargs = {}
+    for name, f in fields.items():
+        if name in value:
+            kwargs[name] = _convert(value[name], hints.get(name, Any), f"{where}.{name}")
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
+            raise ToolInputError(f"{where}: missing field {name!r}")
+    return cls(**kwargs)
+
+
+# -- docstrings ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Doc:
+    summary: str
+    params: Dict[str, str]
+
+
+_GOOGLE_SECTIONS = ("args", "arguments", "parameters", "params", "attributes", "keyword args",
+                    "keyword arguments", "other parameters")
+_ANY_SECTION = re.compile(
+    r"^(args|arguments|parameters|params|attributes|keyword args|keyword arguments|other parameters|"
+    r"returns?|yields?|raises|examples?|notes?|see also|warnings?|references|todo)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_SPHINX_PARAM = re.compile(r"^:(?:param|parameter|arg|argument|key|keyword)\s+(?:[^:]*\s)?(\w+)\s*:\s*(.*)$")
+_NUMPY_RULE = re.compile(r"^\s*-{3,}\s*$")
+
+
+def _parse_docstring(doc: str) -> _Doc:
+    """The summary (text before the first section) and parameter descriptions."""
+    lines = inspect.cleandoc(doc).splitlines() if doc else []
+    summary_lines: List[str] = []
+    params: Dict[str, str] = {}
+    in_summary = True
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        numpy_header = i + 1 < len(lines) and _NUMPY_RULE.match(lines[i + 1]) is not None
+        if numpy_header:
+            in_summary = False
+            section = stripped.lower()
+            i = _numpy_section(lines, i + 2, params if section in _GOOGLE_SECTIONS else None)
+            continue
+        if _ANY_SECTION.match(stripped) and stripped.endswith(":"):
+            in_summary = False
+            section = stripped[:-1].strip().lower()
+            i = _google_section(lines, i + 1, params if section in _GOOGLE_SECTIONS else None)
+            continue
+        if stripped.startswith(":"):
+            in_summary = False
+            i = _sphinx_field(lines, i, params)
+            continue
+        if in_summary:
+            summary_lines.append(stripped)
+        i += 1
+    summary = "\n".join(summary_lines).strip()
+    summary = re.sub(r"\n{3,}", "\n\n", summary)
+    return _Doc(summary=summary, params=params)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _google_section(lines: List[str], i: int, params: Optional[Dict[str, str]]) -> int:
+    """``name (type): text`` entries, continuation lines indented further."""
+    base: Optional[int] = None
+    current: Optional[str] = None
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        indent = _indent(line)
+        if base is None:
+            if indent == 0:
+                return i
+            base = indent
+        if indent < base:
+            return i
+        if indent == base:
+            match = re.match(r"^\s*\**(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$", line)
+            current = match.group(1) if match else None
+            if match and params is not None:
+                params[current] = match.group(2).strip()  # type: ignore[index]
+        elif current is not None and params is not None:
+            params[current] = (params[current] + " " + line.strip()).strip()
+        i += 1
+    return i
+
+
+def _numpy_section(lines: List[str], i: int, params: Optional[Dict[str, str]]) -> int:
+    """``name : type`` lines, each followed by an indented description."""
+    current: List[str] = []
+    while i < len(lines):
+        line = lines[i]
+        if i + 1 < len(lines) and _NUMPY_RULE.match(lines[i + 1]) and line.strip():
+            return i  # the next section's header
+        if not line.strip():
+            i += 1
+            continue
+        if _indent(line) == 0:
+            names = (n.strip().lstrip("*") for n in line.split(":", 1)[0].split(","))
+            current = [n for n in names if re.match(r"^\w+$", n)]
+            for name in current:
+                if params is not None:
+                    params[name] = ""
+        elif params is not None:
+            for name in current:
+                params[name] = (params[name] + " " + line.strip()).strip()
+        i += 1
+    return i
+
+
+def _sphinx_field(lines: List[str], i: int, params: Dict[str, str]) -> int:
+    match = _SPHINX_PARAM.match(lines[i].strip())
+    i += 1
+    text = match.group(2).strip() if match else ""
+    while i < len(lines) and lines[i].strip() and not lines[i].strip().startswith(":") and _indent(lines[i]) > 0:
+        text = (text + " " + lines[i].strip()).strip()
+        i += 1
+    if match:
+        params[match.group(1)] = text
+    return i
