@@ -1,25 +1,42 @@
 """``LLMProvider``: the providers llmsdk knows, built-in and registered by users.
 
 Built-ins are listed in ``_BUILTINS`` with their adapter as a lazy ``"module:Class"``
-reference, so importing llmsdk imports no provider code until a client needs it.
+reference, so importing llmsdk imports no provider code until a client needs it. A
+user's own module adds providers with the same calls, without editing the package:
 
 >>> LLMProvider.ANTHROPIC.config_key()
 'anthropic'
 >>> register_provider(LLMProvider("acme", "Acme AI", default_model="acme-1",
 ...     env_var="ACME_API_KEY", default_api_base="https://api.acme.ai",
-...     adapter=AcmeAdapter))
+...     adapter=AcmeAdapter))                       # your ProviderAdapter subclass
+>>> register_openai_compatible("local", "http://localhost:8000/v1",
+...     models=["llama-3.1-8b"])                    # an OpenAI-style server: a URL is enough
+>>> LLMClient.new(HttpClientOptions(provider="local"))
+
+See ``docs/custom_providers.md``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import threading
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Union
 
 from llmsdk.errors import InvalidConfigError
-from llmsdk.providers.base import ProviderAdapter
+from llmsdk.providers.base import ProviderAdapter, validate_api_base
 
-__all__ = ["LLMProvider", "get_provider", "register_provider", "all_providers"]
+if TYPE_CHECKING:  # models sits above providers: only the type is needed here
+    from llmsdk.models import LLMModel
+
+__all__ = [
+    "LLMProvider",
+    "all_providers",
+    "get_provider",
+    "register_openai_compatible",
+    "register_provider",
+    "unregister_provider",
+]
 
 AdapterRef = Union[str, type, Callable[[], ProviderAdapter]]
 
@@ -28,32 +45,40 @@ class LLMProvider:
     """A provider: its key, display name, default model, key variable and base URL.
 
     Compares equal to its config key, so ``options.provider == "anthropic"`` works.
+    ``adapter`` is a ``ProviderAdapter`` instance, a class or factory building one, or a
+    lazy ``"module:Class"`` string. ``env_var`` defaults to ``<CONFIG_KEY>_API_KEY``
+    (pass ``""`` for none); ``<PREFIX>_BASE_URL`` then overrides the base URL in
+    ``from_env``.
     """
 
-    ANTHROPIC: "LLMProvider"
-    OPENAI: "LLMProvider"
-    GEMINI: "LLMProvider"
-    GROQ: "LLMProvider"
-    OPENROUTER: "LLMProvider"
-    OPENAI_COMPATIBLE: "LLMProvider"
+    ANTHROPIC: LLMProvider
+    OPENAI: LLMProvider
+    GEMINI: LLMProvider
+    GROQ: LLMProvider
+    OPENROUTER: LLMProvider
+    OPENAI_COMPATIBLE: LLMProvider
 
     def __init__(
         self,
         config_key: str,
         name: str,
         *,
-        default_model: Optional[str],
-        env_var: Optional[str],
-        default_api_base: Optional[str],
         adapter: AdapterRef,
+        default_model: Optional[str] = None,
+        env_var: Optional[str] = None,
+        default_api_base: Optional[str] = None,
         requires_api_key: bool = True,
     ) -> None:
-        if not config_key or not config_key.replace("_", "").replace("-", "").isalnum():
+        if not isinstance(config_key, str) or not config_key.replace("_", "").replace("-", "").isalnum():
             raise InvalidConfigError(f"invalid provider config key {config_key!r}")
+        if default_api_base:
+            validate_api_base(default_api_base)
         self._config_key = config_key
-        self._name = name
+        self._name = name or config_key
         self._default_model = default_model
-        self._env_var = env_var
+        if env_var is None:
+            env_var = config_key.upper().replace("-", "_") + "_API_KEY"
+        self._env_var = env_var or None
         self._default_api_base = default_api_base
         self._adapter_ref = adapter
         self._adapter: Optional[ProviderAdapter] = None
@@ -84,6 +109,16 @@ class LLMProvider:
             return get_model(self._default_model, provider=self._config_key)
         except LookupError:
             return self._default_model
+
+    def models(self) -> List[LLMModel]:
+        """This provider's models in the registry (resolved at call time)."""
+        from llmsdk.models import all_models
+
+        return all_models(self._config_key)
+
+    @property
+    def is_builtin(self) -> bool:
+        return self._config_key in _BUILTIN_KEYS
 
     def adapter(self) -> ProviderAdapter:
         """The provider's adapter, imported and built on first use."""
@@ -151,8 +186,21 @@ LLMProvider.OpenRouter = LLMProvider.OPENROUTER  # type: ignore[attr-defined]
 LLMProvider.OpenAICompatible = LLMProvider.OPENAI_COMPATIBLE  # type: ignore[attr-defined]
 
 
-def register_provider(provider: LLMProvider, *, replace: bool = False) -> LLMProvider:
-    """Make ``provider`` usable by ``HttpClientOptions``/``LLMClient.new``/``from_env``."""
+_BUILTIN_KEYS = frozenset(_REGISTRY)
+
+
+def register_provider(provider: Union[LLMProvider, str], *, replace: bool = False, **spec: Any) -> LLMProvider:
+    """Make a provider usable by ``HttpClientOptions``/``LLMClient.new``/``from_env``.
+
+    Pass an ``LLMProvider``, or its config key and ``LLMProvider``'s keyword arguments:
+    ``register_provider("acme", name="Acme", adapter=AcmeAdapter, default_api_base=...)``.
+    Registering a different provider under a taken key raises ``InvalidConfigError``
+    unless ``replace=True``.
+    """
+    if isinstance(provider, str):
+        provider = LLMProvider(provider, spec.pop("name", None) or provider, **spec)
+    elif spec:
+        raise InvalidConfigError(f"register_provider: unexpected arguments with an LLMProvider: {sorted(spec)}")
     if not isinstance(provider, LLMProvider):
         raise InvalidConfigError(f"register_provider expects an LLMProvider, got {provider!r}")
     key = provider.config_key()
@@ -160,6 +208,73 @@ def register_provider(provider: LLMProvider, *, replace: bool = False) -> LLMPro
         if key in _REGISTRY and not replace and _REGISTRY[key] is not provider:
             raise InvalidConfigError(f"provider {key!r} is already registered (pass replace=True)")
         _REGISTRY[key] = provider
+    return provider
+
+
+def unregister_provider(provider: Union[LLMProvider, str]) -> Optional[LLMProvider]:
+    """Remove a registered provider (its models stay in the registry); built-ins stay."""
+    key = provider.config_key() if isinstance(provider, LLMProvider) else str(provider).lower().replace("-", "_")
+    if key in _BUILTIN_KEYS:
+        raise InvalidConfigError(f"provider {key!r} is built in and cannot be unregistered")
+    with _lock:
+        return _REGISTRY.pop(key, None)
+
+
+def _compatible_adapter(config_key: str) -> Callable[[], ProviderAdapter]:
+    """A factory for the OpenAI-compatible adapter that names ``config_key`` in errors."""
+
+    def build() -> ProviderAdapter:
+        from llmsdk.providers.openai_compatible.client import OpenAICompatibleAdapter
+
+        adapter = OpenAICompatibleAdapter()
+        adapter.name = config_key
+        return adapter
+
+    return build
+
+
+def register_openai_compatible(
+    config_key: str,
+    api_base: str,
+    *,
+    models: Iterable[Union[str, LLMModel]] = (),
+    name: Optional[str] = None,
+    default_model: Optional[str] = None,
+    env_var: Optional[str] = None,
+    requires_api_key: bool = False,
+    replace: bool = False,
+) -> LLMProvider:
+    """Register an OpenAI-compatible service (vLLM, Ollama, a gateway) as its own provider.
+
+    ``models`` are ``LLMModel``s (priced, with capabilities; their provider is set to
+    ``config_key``) or plain ids (unpriced, unchecked). The first is the default model.
+
+    >>> register_openai_compatible("ollama", "http://localhost:11434/v1", models=["llama3.2"])
+    >>> client = LLMClient.new(HttpClientOptions(provider="ollama"))
+    """
+    from llmsdk.models import LLMModel, register_model  # providers import models only at call time
+
+    validate_api_base(api_base)
+    entries: List[LLMModel] = []
+    for model in models:
+        if isinstance(model, str):
+            entries.append(LLMModel(model_name=model, provider=config_key))
+        elif isinstance(model, LLMModel):
+            entries.append(model if model.provider == config_key else dataclasses.replace(model, provider=config_key))
+        else:
+            raise InvalidConfigError(f"models must be LLMModels or model-id strings, got {model!r}")
+    if default_model is None and entries:
+        default_model = entries[0].model_name
+    provider = register_provider(
+        LLMProvider(
+            config_key, name or config_key, adapter=_compatible_adapter(config_key),
+            default_model=default_model, env_var=env_var, default_api_base=api_base,
+            requires_api_key=requires_api_key,
+        ),
+        replace=replace,
+    )
+    for entry in entries:
+        register_model(entry, replace=replace)
     return provider
 
 
@@ -175,4 +290,6 @@ def get_provider(provider: Union[str, LLMProvider]) -> LLMProvider:
 
 
 def all_providers() -> List[LLMProvider]:
-    return list(_REGISTRY.values())
+    """Built-in providers first, then registered ones, in registration order."""
+    with _lock:
+        return list(_REGISTRY.values())

@@ -1,0 +1,156 @@
+"""The built-in catalog: ``data/models_catalog.json`` turned into ``LLMModel``s, and the
+guide-style names (``Sonnet37``, ``Gpt4o``...) that point into it.
+
+The JSON is a copy of the project's shared catalog (LiteLLM prices, see its ``source``
+fields); it is read only when the registry is first used.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+from llmsdk._model import LLMModel, ModelCapabilities, PricingTier
+
+__all__ = ["GUIDE_NAMES", "load_catalog", "model_from_entry", "read_catalog"]
+
+CATALOG_RESOURCE = ("data", "models_catalog.json")
+
+# Guide name -> "provider/model_id". The guide's own names come first; the rest follow its
+# pattern (family + version digits; OpenRouter routes get an ``OpenRouter`` suffix where
+# the plain name is taken by the direct provider). Guide names whose model the catalog
+# does not hold (QwenQwq32b, QuasarAlpha, Llama4OpenRouter) are left out.
+GUIDE_NAMES: Dict[str, str] = {
+    # the guide's names
+    "Sonnet37": "anthropic/claude-3-7-sonnet-20250219",
+    "Haiku35": "anthropic/claude-3-5-haiku-20241022",
+    "Gpt4o": "openai/gpt-4o",
+    "Gpt3oMini": "openai/o3-mini",
+    "Llama4": "groq/meta-llama/llama-4-scout-17b-16e-instruct",
+    "DeepSeekR1": "groq/deepseek-r1-distill-llama-70b",
+    "DeepSeekV3": "openrouter/deepseek/deepseek-chat",
+    "Gemini25Pro": "gemini/gemini-2.5-pro",
+    "Gemini20Flash": "gemini/gemini-2.0-flash",
+    # anthropic
+    "Opus48": "anthropic/claude-opus-4-8",
+    "Sonnet5": "anthropic/claude-sonnet-5",
+    "Fable5": "anthropic/claude-fable-5",
+    "Opus47": "anthropic/claude-opus-4-7-20260416",
+    "Opus46": "anthropic/claude-opus-4-6-20260205",
+    "Sonnet46": "anthropic/claude-sonnet-4-6",
+    "Opus45": "anthropic/claude-opus-4-5-20251101",
+    "Sonnet45": "anthropic/claude-sonnet-4-5-20250929",
+    "Haiku45": "anthropic/claude-haiku-4-5-20251001",
+    "Opus41": "anthropic/claude-opus-4-1-20250805",
+    "Opus4": "anthropic/claude-opus-4-20250514",
+    "Sonnet4": "anthropic/claude-sonnet-4-20250514",
+    # openai
+    "Gpt56": "openai/gpt-5.6",
+    "Gpt55": "openai/gpt-5.5",
+    "Gpt54": "openai/gpt-5.4",
+    "Gpt54Mini": "openai/gpt-5.4-mini",
+    "Gpt54Nano": "openai/gpt-5.4-nano",
+    "Gpt52": "openai/gpt-5.2",
+    "Gpt5": "openai/gpt-5",
+    "Gpt5Mini": "openai/gpt-5-mini",
+    "Gpt5Nano": "openai/gpt-5-nano",
+    "Gpt41": "openai/gpt-4.1",
+    "Gpt41Mini": "openai/gpt-4.1-mini",
+    "Gpt41Nano": "openai/gpt-4.1-nano",
+    "Gpt4oMini": "openai/gpt-4o-mini",
+    "O1": "openai/o1",
+    "O3": "openai/o3",
+    "Gpt3o": "openai/o3",
+    "O3Mini": "openai/o3-mini",
+    "O4Mini": "openai/o4-mini",
+    # gemini
+    "Gemini35Flash": "gemini/gemini-3.5-flash",
+    "Gemini31ProPreview": "gemini/gemini-3.1-pro-preview",
+    "Gemini3FlashPreview": "gemini/gemini-3-flash-preview",
+    "Gemini31FlashLite": "gemini/gemini-3.1-flash-lite",
+    "Gemini3ProPreview": "gemini/gemini-3-pro-preview",
+    "Gemini25Flash": "gemini/gemini-2.5-flash",
+    "Gemini25FlashLite": "gemini/gemini-2.5-flash-lite",
+    # groq
+    "GptOss120b": "groq/openai/gpt-oss-120b",
+    "GptOss20b": "groq/openai/gpt-oss-20b",
+    "KimiK2": "groq/moonshotai/kimi-k2-instruct-0905",
+    "Qwen3_32b": "groq/qwen/qwen3-32b",
+    "Llama4Scout": "groq/meta-llama/llama-4-scout-17b-16e-instruct",
+    "Llama4Maverick": "groq/meta-llama/llama-4-maverick-17b-128e-instruct",
+    "Llama33_70b": "groq/llama-3.3-70b-versatile",
+    "Llama31_8b": "groq/llama-3.1-8b-instant",
+    # openrouter
+    "Opus47OpenRouter": "openrouter/anthropic/claude-opus-4.7",
+    "Sonnet46OpenRouter": "openrouter/anthropic/claude-sonnet-4.6",
+    "Sonnet45OpenRouter": "openrouter/anthropic/claude-sonnet-4.5",
+    "Haiku45OpenRouter": "openrouter/anthropic/claude-haiku-4.5",
+    "Gpt52OpenRouter": "openrouter/openai/gpt-5.2",
+    "Gpt5OpenRouter": "openrouter/openai/gpt-5",
+    "Gpt4oOpenRouter": "openrouter/openai/gpt-4o",
+    "GptOss120bOpenRouter": "openrouter/openai/gpt-oss-120b",
+    "Gemini31ProOpenRouter": "openrouter/google/gemini-3.1-pro-preview",
+    "Gemini25FlashOpenRouter": "openrouter/google/gemini-2.5-flash",
+    "DeepSeekV32": "openrouter/deepseek/deepseek-v3.2",
+    "DeepSeekR1OpenRouter": "openrouter/deepseek/deepseek-r1",
+    "Grok4": "openrouter/x-ai/grok-4",
+    "KimiK25": "openrouter/moonshotai/kimi-k2.5",
+}
+
+
+def read_catalog() -> Dict[str, Any]:
+    """The packaged catalog JSON, as data."""
+    from importlib.resources import files
+
+    resource = files("llmsdk")
+    for part in CATALOG_RESOURCE:  # one part at a time: Python 3.9 joinpath takes one
+        resource = resource.joinpath(part)
+    data: Dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
+    return data
+
+
+def _price(value: Any) -> Any:
+    return float(value) if value is not None else None
+
+
+def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
+    """One catalog row -> ``LLMModel`` (the catalog's ``reasoning`` flag is ``thinking``)."""
+    caps = entry.get("capabilities") or {}
+    return LLMModel(
+        model_name=entry["model_id"],
+        provider=entry["provider"],
+        display_name=entry.get("display_name") or "",
+        capabilities=ModelCapabilities(
+            streaming=bool(caps.get("streaming")),
+            tools=bool(caps.get("tools")),
+            vision=bool(caps.get("vision")),
+            thinking=bool(caps.get("reasoning")),
+            json_mode=bool(caps.get("json_mode")),
+            prompt_caching=bool(caps.get("prompt_caching")),
+        ),
+        context_window=entry.get("context_window"),
+        max_output_tokens=entry.get("max_output_tokens"),
+        input_per_mtok=_price(entry.get("input_per_mtok")),
+        output_per_mtok=_price(entry.get("output_per_mtok")),
+        cache_read_per_mtok=_price(entry.get("cache_read_per_mtok")),
+        cache_write_per_mtok=_price(entry.get("cache_write_per_mtok")),
+        pricing_tiers=tuple(
+            PricingTier(
+                applies_above_input_tokens=int(tier["applies_above_input_tokens"]),
+                input_per_mtok=float(tier["input_per_mtok"]),
+                output_per_mtok=float(tier["output_per_mtok"]),
+                cache_read_per_mtok=_price(tier.get("cache_read_per_mtok")),
+                cache_write_per_mtok=_price(tier.get("cache_write_per_mtok")),
+            )
+            for tier in entry.get("pricing_tiers") or ()
+        ),
+        aliases=tuple(entry.get("aliases") or ()),
+        deprecation_date=entry.get("deprecation_date"),
+        extra_pricing={k: float(v) for k, v in (entry.get("extra_pricing") or {}).items()},
+        notes=entry.get("notes") or "",
+    )
+
+
+def load_catalog() -> List[LLMModel]:
+    """Every catalog model, in catalog order (provider by provider, newest first)."""
+    return [model_from_entry(entry) for entry in read_catalog()["models"]]

@@ -1,0 +1,311 @@
+"""Model descriptions: ``LLMModel``, its capabilities and prices, and the guide's
+fluent builders. Pure data and arithmetic; the registry lives in ``llmsdk.models``.
+
+Pricing rules (``LLMModel.calculate_cost``):
+
+* prices are USD per million tokens; ``Usage.input_tokens`` is uncached input only;
+* ``cache_reads`` / ``cache_writes`` use the cache read / write prices. Where a model
+  has none (the catalog gives no cache-write price for OpenAI and Gemini, and no cache
+  prices at all for several Groq and OpenRouter routes), those tokens are billed at the
+  input price, which is what a provider without a cache discount charges for them;
+* long-context tiers: once the prompt (input + cache reads + cache writes) is above a
+  tier's ``applies_above_input_tokens``, that tier's prices apply to the whole request;
+  a cache price the tier leaves out falls back to the tier's input price.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
+
+from llmsdk.errors import InvalidConfigError
+from llmsdk.types import Usage
+
+__all__ = [
+    "CostFunction",
+    "LLMModel",
+    "LLMModelBuilder",
+    "ModelCapabilities",
+    "ModelCapabilitiesBuilder",
+    "PricingTier",
+]
+
+#: A custom cost function: ``Usage -> USD``.
+CostFunction = Callable[[Usage], float]
+
+_PER_MILLION = 1_000_000
+
+# -- capabilities ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelCapabilities:
+    """What a model accepts. Build one with ``ModelCapabilitiesBuilder``."""
+
+    streaming: bool = False
+    tools: bool = False
+    vision: bool = False
+    thinking: bool = False
+    json_mode: bool = False
+    prompt_caching: bool = False
+
+    def names(self) -> List[str]:
+        """The enabled capabilities, in field order."""
+        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
+
+
+class ModelCapabilitiesBuilder:
+    """Fluent builder, as in the guide.
+
+    >>> ModelCapabilitiesBuilder().with_streaming().with_tools().build()
+    ModelCapabilities(streaming=True, tools=True, vision=False, thinking=False, ...)
+    """
+
+    def __init__(self) -> None:
+        self._flags: Dict[str, bool] = {}
+
+    @classmethod
+    def new(cls) -> ModelCapabilitiesBuilder:
+        return cls()
+
+    def _on(self, name: str) -> ModelCapabilitiesBuilder:
+        self._flags[name] = True
+        return self
+
+    def with_streaming(self) -> ModelCapabilitiesBuilder:
+        return self._on("streaming")
+
+    def with_tools(self) -> ModelCapabilitiesBuilder:
+        return self._on("tools")
+
+    def with_vision(self) -> ModelCapabilitiesBuilder:
+        return self._on("vision")
+
+    def with_thinking(self) -> ModelCapabilitiesBuilder:
+        return self._on("thinking")
+
+    with_reasoning = with_thinking
+
+    def with_json_mode(self) -> ModelCapabilitiesBuilder:
+        return self._on("json_mode")
+
+    def with_prompt_caching(self) -> ModelCapabilitiesBuilder:
+        return self._on("prompt_caching")
+
+    with_cache = with_prompt_caching  # the guide's spelling
+
+    def build(self) -> ModelCapabilities:
+        return ModelCapabilities(**self._flags)
+
+
+# -- models and prices ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PricingTier:
+    """Long-context prices (USD per million tokens) for prompts above a threshold."""
+
+    applies_above_input_tokens: int
+    input_per_mtok: float
+    output_per_mtok: float
+    cache_read_per_mtok: Optional[float] = None
+    cache_write_per_mtok: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class LLMModel:
+    """One model of one provider: limits, capabilities and prices (USD per million tokens).
+
+    ``provider`` is the provider's config key (``"anthropic"``, or a registered one).
+    ``capabilities=None`` means unknown: requests to the model are not checked.
+    ``cost_function``, when set, replaces the price arithmetic.
+    """
+
+    model_name: str
+    provider: str
+    display_name: str = ""
+    capabilities: Optional[ModelCapabilities] = None
+    context_window: Optional[int] = None
+    max_output_tokens: Optional[int] = None
+    input_per_mtok: Optional[float] = None
+    output_per_mtok: Optional[float] = None
+    cache_read_per_mtok: Optional[float] = None
+    cache_write_per_mtok: Optional[float] = None
+    pricing_tiers: Tuple[PricingTier, ...] = ()
+    cost_function: Optional[CostFunction] = field(default=None, repr=False)
+    aliases: Tuple[str, ...] = ()
+    deprecation_date: Optional[str] = None
+    extra_pricing: Mapping[str, float] = field(default_factory=dict, repr=False, hash=False, compare=False)
+    notes: str = field(default="", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.model_name, str) or not self.model_name:
+            raise InvalidConfigError(f"LLMModel needs a model_name, got {self.model_name!r}")
+        provider = str(self.provider or "")  # an LLMProvider prints as its config key
+        if not provider:
+            raise InvalidConfigError(f"LLMModel {self.model_name!r} needs a provider")
+        object.__setattr__(self, "provider", provider)
+        object.__setattr__(self, "display_name", self.display_name or self.model_name)
+        object.__setattr__(self, "aliases", tuple(self.aliases))
+        tiers = sorted(self.pricing_tiers, key=lambda t: t.applies_above_input_tokens)
+        object.__setattr__(self, "pricing_tiers", tuple(tiers))
+
+    @property
+    def full_model_name(self) -> str:
+        """``provider/model``, the form ``get_model`` accepts anywhere."""
+        return f"{self.provider}/{self.model_name}"
+
+    @property
+    def is_priced(self) -> bool:
+        return self.cost_function is not None or (
+            self.input_per_mtok is not None and self.output_per_mtok is not None
+        )
+
+    def supports(self, capability: str) -> Optional[bool]:
+        """Whether the model has ``capability`` (``"tools"``...); None when unknown."""
+        if self.capabilities is None:
+            return None
+        return bool(getattr(self.capabilities, capability))
+
+    def rates_for(self, prompt_tokens: int) -> Optional[PricingTier]:
+        """The prices that apply to a prompt of ``prompt_tokens`` (a tier, or the base
+        prices as a tier with threshold 0); None if the model is unpriced."""
+        if self.input_per_mtok is None or self.output_per_mtok is None:
+            return None
+        rates = PricingTier(0, self.input_per_mtok, self.output_per_mtok,
+                            self.cache_read_per_mtok, self.cache_write_per_mtok)
+        for tier in self.pricing_tiers:
+            if prompt_tokens > tier.applies_above_input_tokens:
+                rates = tier
+        return rates
+
+    def calculate_cost(self, usage: Usage) -> Optional[float]:
+        """USD for ``usage``; None when the model has no prices."""
+        if self.cost_function is not None:
+            return max(0.0, float(self.cost_function(usage)))
+        rates = self.rates_for(usage.total_input_tokens)
+        if rates is None:
+            return None
+        cache_read = rates.cache_read_per_mtok if rates.cache_read_per_mtok is not None else rates.input_per_mtok
+        cache_write = rates.cache_write_per_mtok if rates.cache_write_per_mtok is not None else rates.input_per_mtok
+        total = (
+            usage.input_tokens * rates.input_per_mtok
+            + usage.output_tokens * rates.output_per_mtok
+            + usage.cache_reads * cache_read
+            + usage.cache_writes * cache_write
+        )
+        return max(0.0, total / _PER_MILLION)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Plain data (for ``llmsdk models --json``); the cost function is left out."""
+        caps = self.capabilities
+        return {
+            "model_id": self.model_name,
+            "provider": self.provider,
+            "display_name": self.display_name,
+            "aliases": list(self.aliases),
+            "context_window": self.context_window,
+            "max_output_tokens": self.max_output_tokens,
+            "input_per_mtok": self.input_per_mtok,
+            "output_per_mtok": self.output_per_mtok,
+            "cache_read_per_mtok": self.cache_read_per_mtok,
+            "cache_write_per_mtok": self.cache_write_per_mtok,
+            "pricing_tiers": [dataclasses.asdict(t) for t in self.pricing_tiers],
+            "capabilities": dataclasses.asdict(caps) if caps is not None else None,
+            "custom_cost_function": self.cost_function is not None,
+            "deprecation_date": self.deprecation_date,
+        }
+
+    def __str__(self) -> str:
+        return self.model_name
+
+
+class LLMModelBuilder:
+    """Fluent builder, as in the guide.
+
+    >>> LLMModelBuilder().model_name("my-custom-model").display_name("My Model") \\
+    ...     .provider("my_custom").capabilities(ModelCapabilitiesBuilder().with_streaming().build()) \\
+    ...     .cost_calculation(lambda u: (u.input_tokens * 1.0 + u.output_tokens * 2.0) / 1e6) \\
+    ...     .build()
+    """
+
+    def __init__(self) -> None:
+        self._fields: Dict[str, Any] = {}
+        self._tiers: List[PricingTier] = []
+
+    @classmethod
+    def new(cls) -> LLMModelBuilder:
+        return cls()
+
+    def _set(self, name: str, value: Any) -> LLMModelBuilder:
+        self._fields[name] = value
+        return self
+
+    def model_name(self, model_name: str) -> LLMModelBuilder:
+        return self._set("model_name", model_name)
+
+    def display_name(self, display_name: str) -> LLMModelBuilder:
+        return self._set("display_name", display_name)
+
+    def provider(self, provider: Any) -> LLMModelBuilder:
+        """An ``LLMProvider`` or its config key."""
+        return self._set("provider", str(provider))
+
+    def capabilities(self, capabilities: Union[ModelCapabilities, ModelCapabilitiesBuilder]) -> LLMModelBuilder:
+        if isinstance(capabilities, ModelCapabilitiesBuilder):
+            capabilities = capabilities.build()
+        return self._set("capabilities", capabilities)
+
+    def context_window(self, tokens: int) -> LLMModelBuilder:
+        return self._set("context_window", tokens)
+
+    def max_output_tokens(self, tokens: int) -> LLMModelBuilder:
+        return self._set("max_output_tokens", tokens)
+
+    def prices(
+        self,
+        input_per_mtok: float,
+        output_per_mtok: float,
+        *,
+        cache_read_per_mtok: Optional[float] = None,
+        cache_write_per_mtok: Optional[float] = None,
+    ) -> LLMModelBuilder:
+        """USD per million tokens."""
+        self._fields.update(input_per_mtok=input_per_mtok, output_per_mtok=output_per_mtok,
+                            cache_read_per_mtok=cache_read_per_mtok, cache_write_per_mtok=cache_write_per_mtok)
+        return self
+
+    def pricing_tier(
+        self,
+        above_input_tokens: int,
+        input_per_mtok: float,
+        output_per_mtok: float,
+        *,
+        cache_read_per_mtok: Optional[float] = None,
+        cache_write_per_mtok: Optional[float] = None,
+    ) -> LLMModelBuilder:
+        """Prices for the whole request once the prompt is above ``above_input_tokens``."""
+        self._tiers.append(PricingTier(above_input_tokens, input_per_mtok, output_per_mtok,
+                                       cache_read_per_mtok, cache_write_per_mtok))
+        return self
+
+    def cost_calculation(self, cost_function: CostFunction) -> LLMModelBuilder:
+        """A function ``Usage -> USD`` that replaces the price arithmetic."""
+        if not callable(cost_function):
+            raise InvalidConfigError(f"cost_calculation needs a callable, got {cost_function!r}")
+        return self._set("cost_function", cost_function)
+
+    cost_function = cost_calculation
+
+    def aliases(self, *aliases: str) -> LLMModelBuilder:
+        return self._set("aliases", tuple(aliases))
+
+    def deprecation_date(self, date: Optional[str]) -> LLMModelBuilder:
+        return self._set("deprecation_date", date)
+
+    def build(self) -> LLMModel:
+        missing = [name for name in ("model_name", "provider") if not self._fields.get(name)]
+        if missing:
+            raise InvalidConfigError(f"LLMModelBuilder: set {' and '.join(missing)} before build()")
+        return LLMModel(pricing_tiers=tuple(self._tiers), **self._fields)
