@@ -1,0 +1,194 @@
+"""Gemini ``streamGenerateContent?alt=sse`` replies for ``FakeProviderServer``, shaped like
+recorded ones: CRLF frames, cumulative ``usageMetadata`` on every chunk, ``finishReason``
+only on the last chunk, and no terminator but the end of the body.
+
+>>> server.add_reply(gemini.text_reply("Hello!"))
+>>> server.add_reply(gemini.function_call_reply([("get_weather", {"city": "Cairo"})]))
+>>> server.route(":countTokens", gemini.count_tokens_reply(42))
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+from llmsdk.testing.server import BodyPiece, ScriptedReply, sse_event
+
+__all__ = [
+    "blocked_prompt_reply", "chunk", "count_tokens_reply", "error_body", "error_reply", "frame",
+    "function_call_part", "function_call_reply", "safety_reply", "stream", "stream_error_reply",
+    "text_reply", "thinking_reply", "usage",
+]
+
+DEFAULT_MODEL = "gemini-2.5-flash"
+RESPONSE_ID = "nlP5afrgJ6-I-sAPut_z2Ac"
+SIGNATURE = "EpoICpcIAQw51sc78WQ2FakeSignature=="
+
+Call = Union[Tuple[str, Dict[str, Any]], Dict[str, Any]]
+
+
+def usage(prompt: int = 12, candidates: Optional[int] = None, thoughts: Optional[int] = None,
+          cached: Optional[int] = None) -> Dict[str, Any]:
+    """A ``usageMetadata`` object; absent counts are left out, as Gemini does."""
+    meta: Dict[str, Any] = {"promptTokenCount": prompt}
+    if candidates is not None:
+        meta["candidatesTokenCount"] = candidates
+    total = prompt + (candidates or 0) + (thoughts or 0)
+    meta["totalTokenCount"] = total
+    meta["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": prompt}]
+    if thoughts is not None:
+        meta["thoughtsTokenCount"] = thoughts
+    if cached is not None:
+        meta["cachedContentTokenCount"] = cached
+    return meta
+
+
+def chunk(parts: Optional[List[Dict[str, Any]]] = None, *, finish_reason: Optional[str] = None,
+          usage_metadata: Optional[Dict[str, Any]] = None, model: str = DEFAULT_MODEL,
+          response_id: str = RESPONSE_ID) -> Dict[str, Any]:
+    """One ``GenerateContentResponse`` chunk with a single candidate."""
+    candidate: Dict[str, Any] = {}
+    if parts is not None:
+        candidate["content"] = {"parts": parts, "role": "model"}
+    if finish_reason:
+        candidate["finishReason"] = finish_reason
+    candidate["index"] = 0
+    out: Dict[str, Any] = {"candidates": [candidate]}
+    out["usageMetadata"] = usage_metadata if usage_metadata is not None else usage()
+    out["modelVersion"] = model
+    out["responseId"] = response_id
+    return out
+
+
+def frame(data: Union[Dict[str, Any], str]) -> bytes:
+    """One SSE frame, CRLF-terminated like Gemini's."""
+    return sse_event(data, crlf=True)
+
+
+def function_call_part(name: str, args: Dict[str, Any], call_id: Optional[str] = None,
+                       signature: Optional[str] = None) -> Dict[str, Any]:
+    call: Dict[str, Any] = {"name": name, "args": args}
+    if call_id:
+        call["id"] = call_id
+    part: Dict[str, Any] = {"functionCall": call}
+    if signature:
+        part["thoughtSignature"] = signature
+    return part
+
+
+def _pieces(text: str, size: int) -> List[str]:
+    size = max(1, size)
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+
+
+def stream(part_groups: Sequence[List[Dict[str, Any]]], *, finish_reason: Optional[str] = "STOP",
+           prompt_tokens: int = 12, thoughts: Optional[int] = None, cached: Optional[int] = None,
+           output_per_chunk: int = 4, final_parts: Optional[List[Dict[str, Any]]] = None,
+           model: str = DEFAULT_MODEL, response_id: str = RESPONSE_ID) -> List[bytes]:
+    """Frames for one reply: one chunk per group of parts, cumulative usage, and the
+    ``finishReason`` on the last chunk (``finish_reason=None``: a truncated stream).
+    ``final_parts`` go on the finishing chunk (recorded streams often send an empty text)."""
+    out: List[bytes] = []
+    candidates = 0
+    groups = list(part_groups)
+    for i, parts in enumerate(groups):
+        if any(not p.get("thought") for p in parts):
+            candidates += output_per_chunk
+        last = i == len(groups) - 1 and final_parts is None
+        meta = usage(prompt_tokens, candidates or None, thoughts, cached)
+        out.append(frame(chunk(parts, finish_reason=finish_reason if last else None, usage_metadata=meta,
+                               model=model, response_id=response_id)))
+    if final_parts is not None or not groups:
+        meta = usage(prompt_tokens, candidates or None, thoughts, cached)
+        out.append(frame(chunk(final_parts if final_parts is not None else [{"text": ""}],
+                               finish_reason=finish_reason, usage_metadata=meta, model=model,
+                               response_id=response_id)))
+    return out
+
+
+def text_reply(text: str = "Hello!", *, chunk_size: int = 8, framing: str = "chunked",
+               headers: Optional[Dict[str, str]] = None, **kwargs: Any) -> ScriptedReply:
+    """A streamed text answer (``finish_reason=None`` for one that is cut off)."""
+    groups = [[{"text": piece}] for piece in _pieces(text, chunk_size)]
+    return ScriptedReply.sse(stream(groups, **kwargs), framing=framing, headers=dict(headers or {}))
+
+
+def thinking_reply(thought: str, text: str, *, signature: Optional[str] = SIGNATURE, thoughts: int = 67,
+                   chunk_size: int = 16, **kwargs: Any) -> ScriptedReply:
+    """Thought-summary parts, then the answer; the signature arrives on a trailing empty
+    text part, as streamed by Gemini 3 models."""
+    groups: List[List[Dict[str, Any]]] = [[{"text": p, "thought": True}] for p in _pieces(thought, chunk_size)]
+    groups += [[{"text": p}] for p in _pieces(text, chunk_size)]
+    final = [{"text": "", "thoughtSignature": signature}] if signature else None
+    return ScriptedReply.sse(stream(groups, thoughts=thoughts, final_parts=final, **kwargs))
+
+
+def function_call_reply(calls: Sequence[Call], *, text: Optional[str] = None, with_ids: bool = True,
+                        signature: Optional[str] = SIGNATURE, **kwargs: Any) -> ScriptedReply:
+    """Optional text, then every call whole in one chunk (the first one signed), then the
+    finishing chunk with ``STOP`` and an empty text part, as recorded."""
+    parts = []
+    for i, call in enumerate(calls):
+        if isinstance(call, dict):
+            parts.append(call)
+            continue
+        name, args = call
+        parts.append(function_call_part(name, args, f"call{i:03d}x" if with_ids else None,
+                                        signature if i == 0 else None))
+    groups: List[List[Dict[str, Any]]] = [[{"text": text}]] if text else []
+    groups.append(parts)
+    kwargs.setdefault("final_parts", [{"text": ""}])
+    return ScriptedReply.sse(stream(groups, **kwargs))
+
+
+def safety_reply(text_before: str = "", reason: str = "SAFETY", **kwargs: Any) -> ScriptedReply:
+    """A reply the safety filters stopped: some text, then a chunk with no content and
+    ``finishReason`` ``SAFETY`` (or another filter reason) with ``safetyRatings``."""
+    body: List[BodyPiece] = []
+    if text_before:
+        body.extend(stream([[{"text": text_before}]], finish_reason=None))
+    last = chunk(None, finish_reason=reason, usage_metadata=usage(12, 4 if text_before else None))
+    last["candidates"][0]["safetyRatings"] = [
+        {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True},
+    ]
+    body.append(frame(last))
+    return ScriptedReply.sse(body, **kwargs)
+
+
+def blocked_prompt_reply(reason: str = "SAFETY", message: Optional[str] = None) -> ScriptedReply:
+    """The prompt itself was blocked: ``promptFeedback.blockReason`` and no candidates."""
+    feedback: Dict[str, Any] = {"blockReason": reason, "safetyRatings": [
+        {"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH"}]}
+    if message:
+        feedback["blockReasonMessage"] = message
+    data = {"promptFeedback": feedback, "usageMetadata": {"promptTokenCount": 9, "totalTokenCount": 9},
+            "modelVersion": DEFAULT_MODEL, "responseId": RESPONSE_ID}
+    return ScriptedReply.sse([frame(data)])
+
+
+def error_body(code: int, status: str, message: str, retry_delay: Optional[str] = None) -> Dict[str, Any]:
+    err: Dict[str, Any] = {"code": code, "message": message, "status": status}
+    if retry_delay is not None:
+        err["details"] = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": retry_delay}]
+    return {"error": err}
+
+
+def error_reply(code: int = 503, status: str = "UNAVAILABLE", message: str = "The model is overloaded.",
+                retry_delay: Optional[str] = None, headers: Optional[Dict[str, str]] = None) -> ScriptedReply:
+    """An HTTP error with Gemini's pretty-printed, multi-line body."""
+    return ScriptedReply.json(code, error_body(code, status, message, retry_delay), headers=headers)
+
+
+def stream_error_reply(code: int = 503, status: str = "UNAVAILABLE", message: str = "The model is overloaded.",
+                       text_before: Optional[str] = None) -> ScriptedReply:
+    """A 200 stream that carries ``data: {"error": ...}`` (after some text, if given)."""
+    body: List[BodyPiece] = []
+    if text_before:
+        body.extend(stream([[{"text": text_before}]], finish_reason=None))
+    body.append(frame(error_body(code, status, message)))
+    return ScriptedReply.sse(body)
+
+
+def count_tokens_reply(total: int) -> ScriptedReply:
+    """A ``:countTokens`` answer."""
+    return ScriptedReply.json(200, {"totalTokens": total,
+                                    "promptTokensDetails": [{"modality": "TEXT", "tokenCount": total}]})
