@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 from llmsdk._http import HttpEngine, request_id_of
 from llmsdk._worker import EventStream, _StreamState, run_worker
@@ -19,6 +19,9 @@ from llmsdk.config import HttpClientOptions
 from llmsdk.errors import InvalidConfigError, InvalidRequestError
 from llmsdk.providers import LLMProvider
 from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
+
+if TYPE_CHECKING:  # pragma: no cover
+    from llmsdk._tool_loop import ToolRunResult
 
 __all__ = ["LLMClient"]
 
@@ -145,6 +148,17 @@ class LLMClient:
     def complete(self, request: LLMRequest) -> LLMResponse:
         """Send and wait for the whole reply."""
         return self.send(request).final_response()
+
+    def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
+        """Call the model, run the tools it asks for (plain functions or ``Tool``s built
+        with ``Tool.from_function``), feed the results back, and repeat up to
+        ``max_rounds`` calls. Tool exceptions go back to the model as ``is_error`` results.
+
+        >>> final, transcript = client.run_tools(request, [get_weather])
+        """
+        from llmsdk._tool_loop import run_tools
+
+        return run_tools(self.complete, request, tools, max_rounds=max_rounds)
 
     def count_tokens(self, request: LLMRequest) -> int:
         """Input tokens: the provider's counting endpoint where one exists, else an estimate."""

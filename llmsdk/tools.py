@@ -276,7 +276,7 @@ def _dataclass_schema(cls: Any, seen: Tuple[Any, ...]) -> Dict[str, Any]:
         if not f.init:
             continue
         prop = schema_for_type(hints.get(f.name, Any), seen)
-        if f.name in doc.params and "description" not in prop:
+        if doc.params.get(f.name) and not _annotated_description(hints.get(f.name)):
             prop["description"] = doc.params[f.name]
         if f.default is not dataclasses.MISSING:
             _add_default(prop, f.default)
@@ -289,6 +289,11 @@ def _dataclass_schema(cls: Any, seen: Tuple[Any, ...]) -> Dict[str, Any]:
     if doc.summary:
         schema["description"] = doc.summary
     return schema
+
+
+def _annotated_description(tp: Any) -> bool:
+    """An ``Annotated[X, "text"]`` description wins over the docstring's."""
+    return typing.get_origin(tp) is typing.Annotated and any(isinstance(a, str) for a in typing.get_args(tp)[1:])
 
 
 def _add_default(prop: Dict[str, Any], default: Any) -> None:
@@ -312,7 +317,7 @@ def _function_schema(fn: Callable[..., Any], descriptions: Dict[str, str]) -> Di
     required: List[str] = []
     for param in _parameters(fn):
         prop = schema_for_type(hints.get(param.name, Any))
-        if param.name in descriptions and "description" not in prop:
+        if descriptions.get(param.name) and not _annotated_description(hints.get(param.name)):
             prop["description"] = descriptions[param.name]
         if param.default is inspect.Parameter.empty:
             required.append(param.name)
