@@ -18,7 +18,8 @@ def _check_number(name: str, value: Any, low: float, high: Optional[float]) -> N
         return
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidRequestError(f"{name} must be a number, got {value!r}")
-    if value < low or (high is not None and value > high):
+    number = float(value)
+    if number < low or (high is not None and number > high):
         bound = f"between {low} and {high}" if high is not None else f">= {low}"
         raise InvalidRequestError(f"{name} must be {bound}, got {value!r}")
 

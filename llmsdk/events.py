@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from llmsdk.types import ContentBlock, StopReason, Usage
 
@@ -17,13 +17,14 @@ __all__ = ["LLMEvent"]
 class _Event:
     __slots__ = ()
 
+    def _fields(self) -> Tuple[str, ...]:
+        return type(self).__slots__  # type: ignore[return-value]
+
     def __eq__(self, other: Any) -> bool:
-        return type(other) is type(self) and all(
-            getattr(self, s) == getattr(other, s) for s in self.__slots__
-        )
+        return type(other) is type(self) and all(getattr(self, s) == getattr(other, s) for s in self._fields())
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{s}={getattr(self, s)!r}" for s in self.__slots__)
+        args = ", ".join(f"{s}={getattr(self, s)!r}" for s in self._fields())
         return f"LLMEvent.{type(self).__name__}({args})"
 
     __hash__ = None  # type: ignore[assignment]

@@ -15,7 +15,6 @@ from enum import Enum
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 from llmsdk._json import JsonMixin, json_field
-from llmsdk.errors import InvalidRequestError
 
 __all__ = [
     "ContentBlock",
@@ -236,6 +235,10 @@ class ThinkingOptions(JsonMixin):
     include_thoughts: bool = True
 
 
+def _identity(value: Any) -> Any:
+    return value
+
+
 def _encode_model(model: Any) -> Any:
     return model if isinstance(model, str) else getattr(model, "model_name", str(model))
 
@@ -254,9 +257,9 @@ class LLMRequest(JsonMixin):
     max_tokens: Optional[int] = None
     temperature: Optional[float] = None
     top_p: Optional[float] = None
-    stop: Optional[Union[str, List[str]]] = None
+    stop: Optional[Union[str, List[str]]] = field(default=None, metadata=json_field(decoder=_identity))
     tools: Optional[List[Any]] = field(default=None, metadata=json_field(decoder=lambda v: _decode_tools(v)))
-    tool_choice: Optional[Union[str, Dict[str, str]]] = None
+    tool_choice: Optional[Union[str, Dict[str, str]]] = field(default=None, metadata=json_field(decoder=_identity))
     thinking: Optional[ThinkingOptions] = None
     extra_body: Optional[Dict[str, Any]] = None
 

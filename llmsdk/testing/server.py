@@ -260,8 +260,7 @@ class FakeProviderServer:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("FakeProviderServer is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._host}:{self._server.server_port}"
 
     def start(self) -> "FakeProviderServer":
         if self._server is None:
