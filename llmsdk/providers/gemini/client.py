@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 from urllib.parse import quote
 
 from llmsdk.providers.base import (
@@ -41,22 +41,33 @@ def model_path(model_id: str) -> str:
     return quote(name, safe="/")
 
 
-def _retry_delay(body: str) -> Optional[float]:
-    """Seconds from a ``google.rpc.RetryInfo`` detail (``"retryDelay": "37s"``), if any."""
+def _details(body: str) -> List[Dict[str, Any]]:
+    """The ``error.details`` list of a Gemini error body (plain or ``[...]``-wrapped)."""
     try:
         data = json.loads(body) if body else None
     except ValueError:
-        return None
+        return []
     if isinstance(data, list) and data:
         data = data[0]
     err = data.get("error") if isinstance(data, dict) else None
     details = err.get("details") if isinstance(err, dict) else None
-    for detail in details if isinstance(details, list) else ():
-        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
+    return [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+
+
+def _retry_delay(details: List[Dict[str, Any]]) -> Optional[float]:
+    """Seconds from a ``google.rpc.RetryInfo`` detail (``"retryDelay": "37s"``), if any."""
+    for detail in details:
+        if str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
             match = _DURATION.match(str(detail.get("retryDelay", "")))
             if match:
                 return float(match.group(1))
     return None
+
+
+def _key_rejected(details: List[Dict[str, Any]]) -> bool:
+    """Gemini answers a bad key with 400 ``INVALID_ARGUMENT`` + reason ``API_KEY_INVALID``."""
+    return any(str(d.get("@type", "")).endswith("google.rpc.ErrorInfo") and d.get("reason") == "API_KEY_INVALID"
+               for d in details)
 
 
 class GeminiAdapter(ProviderAdapter):
@@ -78,11 +89,13 @@ class GeminiAdapter(ProviderAdapter):
         return GeminiStreamProcessor()
 
     def parse_error(self, status: int, body: str) -> ErrorInfo:
+        """The generic ``{"error": {code, message, status}}`` reading, plus the
+        ``RetryInfo`` delay, and ``UNAUTHENTICATED`` for a rejected key so that it raises
+        ``AuthenticationError`` rather than ``BadRequestError``."""
         info = generic_error_info(status, body)
-        delay = _retry_delay(body)
-        if delay is None:
-            return info
-        return ErrorInfo(info.message, info.type, delay)
+        details = _details(body)
+        error_type = "UNAUTHENTICATED" if _key_rejected(details) else info.type
+        return ErrorInfo(info.message, error_type, _retry_delay(details))
 
     def count_tokens(self, request: LLMRequest, options: HttpClientOptions, post_json: PostJson) -> int:
         """``:countTokens`` with ``{"contents": ...}``, the form python-genai sends to the
