@@ -18,7 +18,7 @@ import urllib3.exceptions
 from llmsdk._retry import call_with_retries, parse_retry_after
 from llmsdk.config import HttpClientOptions, headers_for
 from llmsdk.errors import (
-    ConnectionFailedError, ConnectTimeoutError, InvalidResponseCodeError, LLMError,
+    ConnectionFailedError, ConnectTimeoutError, InvalidResponseCodeError, LLMError, MalformedEventError,
     ReadTimeoutError, TransportError, make_status_error, make_stream_error,
 )
 from llmsdk.providers.base import PreparedRequest, ProviderAdapter
@@ -123,6 +123,13 @@ def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, 
     """A 2xx reply that is JSON rather than an event stream (an error or a non-SSE server)."""
     body = redact(response.content.decode("utf-8", "replace"), options)
     response.close()
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if not (isinstance(data, dict) and "error" in data) and not (
+            isinstance(data, list) and data and isinstance(data[0], dict) and "error" in data[0]):
+        return MalformedEventError(f"{adapter.name} answered with JSON, not an event stream: {body[:200]!r}")
     info = adapter.parse_error(response.status_code, body)
     return make_stream_error(
         info.message, error_type=info.type, provider=adapter.name, body=body,
@@ -163,6 +170,8 @@ class HttpEngine:
                              (time.monotonic() - started) * 1000, request_id_of(response.headers))
             if response.status_code >= 300:
                 raise error_from_response(response, self.adapter, self.options)
+            if "json" in response.headers.get("content-type", ""):
+                raise error_from_json_body(response, self.adapter, self.options)
             return response
 
         return call_with_retries(attempt, self.options.retry, max_retries=max_retries,

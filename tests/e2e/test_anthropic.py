@@ -135,3 +135,15 @@ def test_api_base_with_version_suffix_is_not_doubled(server):
     client = LLMClient.new_anthropic(HttpClientOptions.new_anthropic("k", api_base=server.url + "/v1"))
     assert client.complete(simple_request()).text == "ok"
     assert server.requests[0].path == "/v1/messages"
+
+
+def test_json_error_under_200_is_a_typed_error(server, anthropic_client):
+    from llmsdk.errors import MalformedEventError, ProviderStreamError
+
+    server.add_reply(ScriptedReply.json(200, {"error": {"type": "invalid_request_error", "message": "bad"}}),
+                     ScriptedReply.json(200, {"id": "msg_1", "content": []}))
+    with pytest.raises(BadRequestError) as info:
+        anthropic_client().send(simple_request())
+    assert isinstance(info.value, ProviderStreamError) and "bad" in str(info.value)
+    with pytest.raises(MalformedEventError, match="not an event stream"):
+        anthropic_client().send(simple_request())
