@@ -1,0 +1,273 @@
+"""Chat Completions streams for ``FakeProviderServer``, in the four dialects llmsdk speaks:
+``"openai"``, ``"groq"``, ``"openrouter"`` and ``"openai_compatible"``.
+
+Each dialect puts things where its real server does: OpenAI sends usage in an extra
+``choices: []`` chunk after the finish chunk (when ``include_usage`` was asked for),
+Groq in ``x_groq.usage`` on the finish chunk, OpenRouter in a last chunk with ``cost``;
+OpenRouter reports a mid-stream error as a chunk with ``error`` and
+``finish_reason: "error"``, the others as ``data: {"error": {...}}``.
+
+>>> server.add_reply(openai.text_reply("Hello!", dialect="groq"))
+>>> body = (openai.ChatStream("openai").text("Hi").tool_calls([("call_1", "f", {"a": 1})])
+...         .finish("tool_calls").done().events())
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from llmsdk.testing.server import ScriptedReply, sse_event
+
+__all__ = [
+    "DEFAULT_MODELS",
+    "DIALECTS",
+    "ChatStream",
+    "error_body",
+    "error_reply",
+    "reasoning_reply",
+    "stream_error_reply",
+    "text_reply",
+    "tool_call_reply",
+]
+
+DIALECTS = ("openai", "groq", "openrouter", "openai_compatible")
+
+DEFAULT_MODELS: Dict[str, str] = {
+    "openai": "gpt-4.1-2025-04-14",
+    "groq": "llama-3.3-70b-versatile",
+    "openrouter": "openai/gpt-4o-mini",
+    "openai_compatible": "local-model",
+}
+
+#: The delta field each dialect streams reasoning in (OpenAI never streams reasoning).
+REASONING_FIELDS: Dict[str, str] = {
+    "openai": "reasoning",
+    "groq": "reasoning",
+    "openrouter": "reasoning",
+    "openai_compatible": "reasoning_content",
+}
+
+KEEP_ALIVE = ": OPENROUTER PROCESSING"
+
+ToolCall = Tuple[str, str, Dict[str, Any]]  # (id, name, arguments)
+
+
+def _pieces(text: str, size: int) -> List[str]:
+    size = max(1, size)
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+
+
+class ChatStream:
+    """Builds one stream, chunk by chunk, in ``dialect``'s shape. Methods chain."""
+
+    def __init__(self, dialect: str = "openai", *, model: Optional[str] = None, chunk_id: str = "chatcmpl-fake",
+                 crlf: bool = False, created: int = 1753357673) -> None:
+        if dialect not in DIALECTS:
+            raise ValueError(f"unknown dialect {dialect!r}; expected one of {DIALECTS}")
+        self.dialect = dialect
+        self.model = model or DEFAULT_MODELS[dialect]
+        self.chunk_id = chunk_id
+        self.crlf = crlf
+        self.created = created
+        self._events: List[bytes] = []
+        self._started = False
+        self._tools_sent = 0
+
+    # -- raw pieces ---------------------------------------------------------------------
+
+    def chunk_dict(self, delta: Optional[Dict[str, Any]] = None, finish_reason: Optional[str] = None,
+                   **extra: Any) -> Dict[str, Any]:
+        choice: Dict[str, Any] = {"index": 0, "delta": delta or {}, "logprobs": None, "finish_reason": finish_reason}
+        chunk: Dict[str, Any] = {"id": self.chunk_id, "object": "chat.completion.chunk", "created": self.created,
+                                 "model": self.model}
+        if self.dialect == "openrouter":
+            chunk["provider"] = "OpenAI"
+            choice["native_finish_reason"] = finish_reason
+        chunk["choices"] = [choice]
+        if self.dialect in ("openai", "openai_compatible"):
+            chunk["usage"] = None
+        chunk.update(extra)
+        return chunk
+
+    def raw(self, data: Any, event: Optional[str] = None) -> ChatStream:
+        """Append one frame as-is (a dict is JSON-encoded)."""
+        self._events.append(sse_event(data, event=event, crlf=self.crlf))
+        return self
+
+    def _delta(self, delta: Dict[str, Any]) -> ChatStream:
+        if not self._started:
+            self._started = True
+            delta = {"role": "assistant", **delta}
+        return self.raw(self.chunk_dict(delta))
+
+    def role(self) -> ChatStream:
+        """The usual opening chunk: ``{"role": "assistant", "content": ""}``."""
+        first: Dict[str, Any] = {"content": ""}
+        if self.dialect == "openai":
+            first["refusal"] = None
+        return self._delta(first)
+
+    def keep_alive(self) -> ChatStream:
+        """An SSE comment line, as OpenRouter sends while the upstream is busy."""
+        nl = "\r\n" if self.crlf else "\n"
+        self._events.append(f"{KEEP_ALIVE}{nl}{nl}".encode())
+        return self
+
+    # -- content ------------------------------------------------------------------------
+
+    def text(self, text: str, chunk: int = 8) -> ChatStream:
+        for piece in _pieces(text, chunk):
+            self._delta({"content": piece})
+        return self
+
+    def refusal(self, text: str, chunk: int = 8) -> ChatStream:
+        for piece in _pieces(text, chunk):
+            self._delta({"content": None, "refusal": piece})
+        return self
+
+    def reasoning(self, text: str, chunk: int = 16, field: Optional[str] = None) -> ChatStream:
+        name = field or REASONING_FIELDS[self.dialect]
+        for piece in _pieces(text, chunk):
+            self._delta({"content": "" if self.dialect == "openrouter" else None, name: piece})
+        return self
+
+    def reasoning_details(self, details: Sequence[Dict[str, Any]], text: Optional[str] = None) -> ChatStream:
+        """One OpenRouter delta with ``reasoning_details`` (and the matching ``reasoning``)."""
+        delta: Dict[str, Any] = {"content": "", "reasoning_details": list(details)}
+        if text is not None:
+            delta["reasoning"] = text
+        return self._delta(delta)
+
+    def tool_calls(self, calls: Sequence[ToolCall], fragments: int = 3, interleave: bool = False,
+                   whole: bool = False) -> ChatStream:
+        """Tool-call deltas. Each call opens with ``id``, ``name`` and ``arguments: ""``,
+        then its arguments in ``fragments`` pieces carrying only ``index``. With
+        ``interleave`` the calls' fragments alternate (parallel calls); with ``whole``
+        every call comes complete, all in one chunk (as Groq sends them)."""
+        base = self._tools_sent
+        if whole:
+            self._delta({"content": None, "tool_calls": [
+                {"id": cid, "type": "function", "index": base + i,
+                 "function": {"name": name, "arguments": json.dumps(args)}}
+                for i, (cid, name, args) in enumerate(calls)]})
+            self._tools_sent = base + len(calls)
+            return self
+        scripts: List[List[Dict[str, Any]]] = []
+        for i, (cid, name, args) in enumerate(calls):
+            raw = json.dumps(args)
+            size = -(-len(raw) // max(1, fragments))
+            frags = [{"index": base + i, "id": cid, "type": "function", "function": {"name": name, "arguments": ""}}]
+            frags += [{"index": base + i, "function": {"arguments": p}} for p in _pieces(raw, size)]
+            scripts.append(frags)
+        if interleave:
+            order = [s[k] for k in range(max(map(len, scripts))) for s in scripts if k < len(s)]
+        else:
+            order = [f for s in scripts for f in s]
+        for fragment in order:
+            self._delta({"tool_calls": [fragment]} if self._started else {"content": None, "tool_calls": [fragment]})
+        self._tools_sent = base + len(calls)
+        return self
+
+    # -- the end ------------------------------------------------------------------------
+
+    def finish(self, reason: str = "stop", *, prompt_tokens: int = 9, completion_tokens: int = 12,
+               cached_tokens: int = 0, reasoning_tokens: int = 0, cost: Optional[float] = None,
+               usage: bool = True) -> ChatStream:
+        """The finish chunk, and usage where the dialect puts it (``usage=False``: none,
+        as OpenAI without ``include_usage``)."""
+        numbers: Dict[str, Any] = {
+            "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": cached_tokens},
+            "completion_tokens_details": {"reasoning_tokens": reasoning_tokens},
+        }
+        if self.dialect == "groq":
+            x_groq: Dict[str, Any] = {"id": "req_fake"}
+            if usage:
+                x_groq["usage"] = {"queue_time": 0.01, "prompt_time": 0.002, "completion_time": 0.004,
+                                   "total_time": 0.006, **numbers}
+            return self.raw(self.chunk_dict({}, reason, x_groq=x_groq))
+        self.raw(self.chunk_dict({"content": ""} if self.dialect == "openrouter" else {}, reason))
+        if usage:
+            if self.dialect == "openrouter":
+                numbers["cost"] = 0.00003 if cost is None else cost
+            chunk = self.chunk_dict()
+            chunk["choices"] = []
+            chunk["usage"] = numbers
+            self.raw(chunk)
+        return self
+
+    def error(self, message: str = "The server had an error while processing your request. Sorry about that!",
+              error_type: str = "server_error", code: Any = None) -> ChatStream:
+        """A mid-stream error in the dialect's shape."""
+        if self.dialect == "openrouter":
+            chunk = self.chunk_dict({"content": ""}, "error")
+            chunk["error"] = {"code": code or error_type, "message": message}
+            return self.raw(chunk)
+        return self.raw({"error": {"message": message, "type": error_type, "param": None, "code": code}})
+
+    def done(self) -> ChatStream:
+        return self.raw("[DONE]")
+
+    def events(self) -> List[bytes]:
+        return list(self._events)
+
+    def body(self) -> bytes:
+        return b"".join(self._events)
+
+    def reply(self, **kwargs: Any) -> ScriptedReply:
+        return ScriptedReply.sse(self.events(), **kwargs)
+
+
+# -- ready-made replies -------------------------------------------------------------------
+
+
+def text_reply(text: str = "Hello!", *, dialect: str = "openai", chunk: int = 8, finish_reason: str = "stop",
+               headers: Optional[Dict[str, str]] = None, framing: str = "chunked", **finish: Any) -> ScriptedReply:
+    """A streamed text answer, terminated by ``[DONE]``."""
+    stream = ChatStream(dialect)
+    if dialect == "openrouter":
+        stream.keep_alive()
+    stream.role().text(text, chunk).finish(finish_reason, **finish).done()
+    return stream.reply(headers=dict(headers or {}), framing=framing)
+
+
+def tool_call_reply(name: str, arguments: Dict[str, Any], *, dialect: str = "openai", tool_id: str = "call_fake_1",
+                    text: Optional[str] = None, **finish: Any) -> ScriptedReply:
+    """An answer that calls one tool (after some text, if given)."""
+    stream = ChatStream(dialect).role()
+    if text:
+        stream.text(text)
+    stream.tool_calls([(tool_id, name, arguments)], whole=dialect == "groq")
+    return stream.finish("tool_calls", **finish).done().reply()
+
+
+def reasoning_reply(reasoning: str, text: str, *, dialect: str = "groq", **finish: Any) -> ScriptedReply:
+    """Reasoning deltas, then the answer."""
+    return ChatStream(dialect).role().reasoning(reasoning).text(text).finish("stop", **finish).done().reply()
+
+
+def stream_error_reply(*, dialect: str = "openai", message: str = "The server had an error while processing "
+                       "your request. Sorry about that!", error_type: str = "server_error",
+                       text_before: Optional[str] = None) -> ScriptedReply:
+    """A 200 stream that fails mid-way (after some text, if given); no ``[DONE]``."""
+    stream = ChatStream(dialect).role()
+    if text_before:
+        stream.text(text_before)
+    return stream.error(message, error_type).reply()
+
+
+def error_body(status: int, message: str, *, dialect: str = "openai", error_type: str = "invalid_request_error",
+               code: Optional[str] = None) -> Dict[str, Any]:
+    """The JSON error body of an HTTP error reply in ``dialect``'s shape."""
+    if dialect == "openrouter":
+        return {"error": {"code": status, "message": message}}
+    return {"error": {"message": message, "type": error_type, "param": None, "code": code}}
+
+
+def error_reply(status: int, message: str, *, dialect: str = "openai", error_type: str = "invalid_request_error",
+                code: Optional[str] = None, headers: Optional[Dict[str, str]] = None) -> ScriptedReply:
+    """An HTTP error reply (``x-request-id`` set, as OpenAI and Groq do)."""
+    body = error_body(status, message, dialect=dialect, error_type=error_type, code=code)
+    return ScriptedReply.json(status, body, headers={"x-request-id": "req_fake", **(headers or {})})
