@@ -16,7 +16,7 @@ import hashlib
 import json
 from typing import Any, Dict, List, Optional, Sequence
 
-from llmsdk.errors import MalformedEventError, make_stream_error
+from llmsdk.errors import IncompleteStreamError, MalformedEventError, make_stream_error
 from llmsdk.events import Content, PartialContent, Stop, _Event
 from llmsdk.providers.base import StreamProcessor, parse_json_event
 from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
@@ -149,7 +149,9 @@ class GeminiStreamProcessor(StreamProcessor):
         return out
 
     def finish(self) -> Sequence[_Event]:
-        super().finish()  # IncompleteStreamError when no finishReason arrived
+        if not self.done:
+            raise IncompleteStreamError(
+                "the gemini stream ended without a finishReason (connection dropped?)")
         out: List[_Event] = []
         self._close(out)
         assert self._finish_reason is not None

@@ -165,7 +165,7 @@ def test_a_second_signature_starts_a_new_block() -> None:
 
 def test_truncated_stream_raises_incomplete() -> None:
     body = gemini.stream([[{"text": "Hel"}], [{"text": "lo"}]], finish_reason=None)
-    with pytest.raises(IncompleteStreamError):
+    with pytest.raises(IncompleteStreamError, match="without a finishReason"):
         run(body)
     with pytest.raises(IncompleteStreamError):
         run([])  # an empty 200 body
