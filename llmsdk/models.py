@@ -29,6 +29,7 @@ from llmsdk._model import (
     PricingTier,
 )
 from llmsdk.errors import InvalidConfigError, InvalidRequestError, LLMError
+from llmsdk.providers import get_provider
 from llmsdk.types import ImageContent, LLMRequest, ToolResultContent, Usage
 
 __all__ = [
@@ -100,7 +101,12 @@ def _ensure_loaded() -> None:
 
 
 def _provider_key(provider: Any) -> str:
-    return str(provider).lower().replace("-", "_")
+    """A provider's config key, spelled as ``get_provider`` accepts it ("open-router")."""
+    key = str(provider).lower().replace("-", "_")
+    try:
+        return get_provider(key).config_key()
+    except InvalidConfigError:  # models may name a provider that is not registered (yet)
+        return key
 
 
 def register_model(model: LLMModel, *, replace: bool = False) -> LLMModel:

@@ -367,3 +367,8 @@ def test_all_capabilities_missing_are_named_together() -> None:
     req = request(get_model("deepseek/deepseek-chat"), tools=[WEATHER], thinking=ThinkingOptions(budget_tokens=1))
     with pytest.raises(InvalidRequestError, match="tools, thinking"):
         check_capabilities(req, "openrouter", strict=True)
+
+
+def test_provider_spellings_in_lookup() -> None:
+    assert get_model("openai/gpt-5", provider="open_router").provider == "openrouter"
+    assert get_model("Open-Router/x-ai/grok-4").model_name == "x-ai/grok-4"

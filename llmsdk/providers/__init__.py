@@ -279,10 +279,15 @@ def register_openai_compatible(
 
 
 def get_provider(provider: Union[str, LLMProvider]) -> LLMProvider:
-    """Look a provider up by config key (or pass an ``LLMProvider`` through)."""
+    """Look a provider up by config key, case and ``-``/``_`` aside (or pass an
+    ``LLMProvider`` through)."""
     if isinstance(provider, LLMProvider):
         return _REGISTRY.get(provider.config_key(), provider)
-    found = _REGISTRY.get(str(provider).lower().replace("-", "_"))
+    key = str(provider).lower().replace("-", "_")
+    found = _REGISTRY.get(key)
+    if found is None:  # the seed SDK's "open_router", "open-router": match without separators
+        bare = key.replace("_", "")
+        found = next((p for k, p in list(_REGISTRY.items()) if k.replace("_", "") == bare), None)
     if found is None:
         known = ", ".join(sorted(_REGISTRY))
         raise InvalidConfigError(f"unknown provider {provider!r}; known providers: {known}")
