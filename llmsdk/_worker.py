@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 import weakref
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, AsyncIterator, Callable, Iterator, List, Optional
 
 from sseclient import SSEClient
 
@@ -346,6 +346,19 @@ class EventStream:
         for event in self:
             if type(event) is PartialContent and type(event.content) is TextContent:
                 yield event.content.text
+
+    def __aiter__(self) -> AsyncIterator[_Event]:
+        """``async for event in stream`` (ASGI views): the same worker thread, awaited
+        without blocking the event loop. See ``llmsdk._async``."""
+        from llmsdk._async import aiter_events
+
+        return aiter_events(self)
+
+    def atext_stream(self) -> AsyncIterator[str]:
+        """The async variant of ``text_stream()``."""
+        from llmsdk._async import atext_stream
+
+        return atext_stream(self)
 
     def final_response(self) -> LLMResponse:
         """Consume what is left and return the whole reply."""
