@@ -16,6 +16,7 @@ from llmsdk import (
 )
 from llmsdk.testing import ScriptedReply
 from llmsdk.testing import anthropic as A
+from llmsdk.testing import gemini as G
 from llmsdk.testing import openai as O
 
 KEY = "sk-test-SECRET-0123456789"
@@ -54,6 +55,14 @@ def _anthropic_linkage(body: Dict[str, Any], call_id: str) -> None:
     assert messages[2]["content"][0]["tool_use_id"] == call_id
 
 
+def _gemini_linkage(body: Dict[str, Any], call_id: str) -> None:
+    assert body["systemInstruction"] == {"parts": [{"text": SYSTEM}]}
+    call, result = body["contents"][1]["parts"][0], body["contents"][2]["parts"][0]
+    assert call == {"functionCall": {"name": "get_weather", "args": CITY, "id": call_id},
+                    "thoughtSignature": G.SIGNATURE}
+    assert result == {"functionResponse": {"name": "get_weather", "response": {"output": TOOL_OUTPUT}, "id": call_id}}
+
+
 def _chat_case(dialect: str, model: str) -> ProviderCase:
     def options(url: str) -> HttpClientOptions:
         if dialect == "openai_compatible":
@@ -80,6 +89,13 @@ CASES: List[ProviderCase] = [
     _chat_case("groq", "llama-3.3-70b-versatile"),
     _chat_case("openrouter", "openai/gpt-4o-mini"),
     _chat_case("openai_compatible", "local-model"),
+    ProviderCase(
+        name="gemini", model="gemini-2.5-flash",
+        options=lambda url: HttpClientOptions.new_gemini(KEY, api_base=url, timeouts=Timeouts(connect=5, read=10)),
+        tool_call_reply=lambda: G.function_call_reply([("get_weather", CITY)]),
+        answer_reply=lambda: G.text_reply(ANSWER),
+        check_linkage=_gemini_linkage,
+    ),
 ]
 
 
