@@ -1,0 +1,156 @@
+"""``async for`` over EventStream and ``atext_stream()``: bridged from the same worker
+thread, never blocking the event loop, closed on cancel or early exit."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any, List
+
+import pytest
+
+from llmsdk import LLMEvent, TextContent
+from llmsdk.errors import OverloadedError, ProviderStreamError
+from llmsdk.testing import FakeProviderServer, Pause, ScriptedReply, Stall
+from llmsdk.testing import anthropic as A
+
+from .conftest import simple_request, stream_threads, wait_until
+
+
+def slow_reply(words: int, pause: float = 0.02, stall: bool = False) -> ScriptedReply:
+    body: List[Any] = [A.message_start(),
+                       A.event("content_block_start", index=0, content_block={"type": "text", "text": ""})]
+    for i in range(words):
+        body.append(A.event("content_block_delta", index=0, delta={"type": "text_delta", "text": f"w{i} "}))
+        body.append(Pause(pause))
+    if stall:
+        body.append(Stall(20))
+    body.append(A.event("content_block_stop", index=0))
+    body.extend(A.message_end())
+    return ScriptedReply.sse(body)
+
+
+def test_async_for_gives_the_same_events_as_sync(server: FakeProviderServer, anthropic_client: Any) -> None:
+    server.add_reply(A.text_reply("Hello async world", chunk=3), A.text_reply("Hello async world", chunk=3))
+    client = anthropic_client()
+    expected = list(client.send(simple_request()))
+
+    async def consume() -> List[Any]:
+        return [event async for event in client.send(simple_request())]
+
+    events = asyncio.run(consume())
+    assert events == expected
+    assert isinstance(events[-1], LLMEvent.Stop)
+    assert wait_until(lambda: not stream_threads())
+
+
+def test_atext_stream(server: FakeProviderServer, anthropic_client: Any) -> None:
+    server.add_reply(A.text_reply("Hello async world", chunk=3))
+    client = anthropic_client()
+
+    async def consume() -> str:
+        return "".join([t async for t in client.send(simple_request()).atext_stream()])
+
+    assert asyncio.run(consume()) == "Hello async world"
+
+
+def test_events_left_by_recv_come_first(server: FakeProviderServer, anthropic_client: Any) -> None:
+    server.add_reply(A.text_reply("abcdefgh", chunk=2))
+    stream = anthropic_client().send(simple_request())
+    first = stream.recv(timeout=5)
+
+    async def rest() -> List[Any]:
+        return [e async for e in stream]
+
+    events = [first, *asyncio.run(rest())]
+    text = "".join(e.content.text for e in events
+                   if isinstance(e, LLMEvent.PartialContent) and isinstance(e.content, TextContent))
+    assert text == "abcdefgh"
+
+
+def test_the_event_loop_keeps_running_while_waiting(server: FakeProviderServer, anthropic_client: Any) -> None:
+    server.add_reply(slow_reply(10, pause=0.05))
+    client = anthropic_client()
+
+    async def main() -> int:
+        ticks = 0
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not done.is_set():
+                ticks += 1
+                await asyncio.sleep(0.005)
+
+        task = asyncio.ensure_future(ticker())
+        async for _ in client.send(simple_request()):
+            pass
+        done.set()
+        await task
+        return ticks
+
+    assert asyncio.run(main()) >= 20  # ~0.5 s of streaming: the loop was never blocked
+
+
+def test_errors_are_raised_after_the_events_before_them(server: FakeProviderServer, anthropic_client: Any) -> None:
+    server.add_reply(A.stream_error_reply("overloaded_error", "Overloaded", text_before="partial "))
+    client = anthropic_client(max_retries=0)
+
+    async def consume(seen: List[str]) -> None:
+        async for text in client.send(simple_request()).atext_stream():
+            seen.append(text)
+
+    seen: List[str] = []
+    with pytest.raises(ProviderStreamError) as info:
+        asyncio.run(consume(seen))
+    assert isinstance(info.value, OverloadedError)
+    assert "".join(seen) == "partial "
+
+
+def test_cancelling_the_task_closes_the_stream(server: FakeProviderServer, anthropic_client: Any) -> None:
+    baseline = len(stream_threads())
+    server.add_reply(slow_reply(2, stall=True))
+    client = anthropic_client()
+    stream = client.send(simple_request())
+
+    async def main() -> None:
+        got_one = asyncio.Event()
+
+        async def consume() -> None:
+            async for _ in stream.atext_stream():
+                got_one.set()
+
+        task = asyncio.ensure_future(consume())
+        await asyncio.wait_for(got_one.wait(), 10)
+        await asyncio.sleep(0)  # let it block on the stalled stream
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert stream.closed or wait_until(lambda: stream.closed)
+    assert wait_until(lambda: len(stream_threads()) <= baseline, timeout=10)
+
+
+def test_breaking_out_closes_the_stream(server: FakeProviderServer, anthropic_client: Any) -> None:
+    server.add_reply(slow_reply(2, stall=True))
+    stream = anthropic_client().send(simple_request())
+
+    async def main() -> str:
+        async for text in stream.atext_stream():
+            return text
+        return ""
+
+    assert asyncio.run(main()) == "w0 "
+    assert wait_until(lambda: stream.closed, timeout=10)
+    assert wait_until(lambda: not stream_threads(), timeout=10)
+
+
+def test_no_event_loop_is_created_by_the_sdk(server: FakeProviderServer, anthropic_client: Any) -> None:
+    server.add_reply(A.text_reply("sync"))
+    client = anthropic_client()
+    assert client.complete(simple_request()).text == "sync"
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()
+    assert not any("asyncio" in t.name.lower() for t in threading.enumerate())
+    assert wait_until(lambda: not stream_threads())
