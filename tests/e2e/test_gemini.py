@@ -216,8 +216,9 @@ def test_mid_stream_error_after_content_surfaces_with_partial(server, gemini_cli
     assert len(server.requests) == 1
 
 
-def test_stream_without_finish_reason_is_incomplete(server, gemini_client):
-    server.add_reply(G.text_reply("cut off here", chunk_size=4, finish_reason=None))
+@pytest.mark.parametrize("framing", ["chunked", "close"])
+def test_stream_without_finish_reason_is_incomplete(server, gemini_client, framing):
+    server.add_reply(G.text_reply("cut off here", chunk_size=4, finish_reason=None, framing=framing))
     with pytest.raises(IncompleteStreamError) as info:
         gemini_client().complete(request())
     assert info.value.partial_response.text == "cut off here"
