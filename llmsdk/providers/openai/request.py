@@ -4,9 +4,9 @@
 generic OpenAI-compatible servers subclass it and change only what differs (the
 token-limit field, the stream flags, how reasoning is asked for and sent back).
 
->>> OpenAIRequestFormatter().body(LLMRequest(model="gpt-4.1", messages=[LLMMessage.user("Hi")]))
-{'model': 'gpt-4.1', 'messages': [{'role': 'user', 'content': 'Hi'}], 'stream': True,
- 'stream_options': {'include_usage': True}}
+Example: ``OpenAIRequestFormatter().body(LLMRequest(model="gpt-4.1", messages=[LLMMessage.user("Hi")]))``
+gives ``{"model": "gpt-4.1", "messages": [{"role": "user", "content": "Hi"}], "stream": true,
+"stream_options": {"include_usage": true}}``.
 """
 
 from __future__ import annotations
