@@ -193,11 +193,11 @@ class ChatStreamProcessor(StreamProcessor):
             block = self._block("refusal")
             block.parts.append(refusal)
             events.append(PartialContent(block.index, TextContent(refusal)))
-        for position, call in enumerate(delta.get("tool_calls") or ()):
+        for call in delta.get("tool_calls") or ():
             if isinstance(call, dict):
-                self._tool_fragment(call, position)
+                self._tool_fragment(call)
 
-    def _tool_fragment(self, call: Json, position: int) -> None:
+    def _tool_fragment(self, call: Json) -> None:
         """Merge one ``tool_calls[]`` fragment by its ``index`` (id and name come only in
         the first fragment). Servers that omit ``index`` are matched by ``id``."""
         key = call.get("index")
