@@ -240,6 +240,7 @@ _TYPE_CLASSES: Dict[str, Type[InvalidResponseCodeError]] = {
     "insufficient_quota": RateLimitError,
     "context_length_exceeded": ContextWindowExceededError,
     "invalid_api_key": AuthenticationError,
+    "api_key_invalid": AuthenticationError,
     "capacity_exceeded": OverloadedError,
     # Gemini (google.rpc status names)
     "invalid_argument": BadRequestError,
