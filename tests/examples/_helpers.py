@@ -44,4 +44,4 @@ def script_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
 
 def run_script(args: List[str], timeout: float = 60, **kwargs: Any) -> "subprocess.CompletedProcess[str]":
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout,
-                          env=script_env(kwargs.pop("env", None)), cwd=str(REPO), **kwargs)
+                          env=script_env(kwargs.pop("env", None)), cwd=kwargs.pop("cwd", str(REPO)), **kwargs)

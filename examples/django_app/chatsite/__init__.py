@@ -1,0 +1,1 @@
+"""A minimal Django project that streams model replies with StreamingHttpResponse."""

@@ -1,0 +1,97 @@
+"""The chat page and the streaming endpoint.
+
+``GET /api/chat?prompt=...`` answers with Server-Sent Events: one ``data:`` frame per
+text delta (JSON-encoded), then ``event: done``.
+
+Under WSGI the body is a plain generator over ``stream.text_stream()``; when the client
+goes away the server closes the response, which closes the generator, whose ``with
+stream`` block closes the stream and ends its worker thread.
+
+Under ASGI Django would buffer a synchronous iterator (and warn), so the same view hands
+it an async generator over ``stream.atext_stream()`` instead: the same worker thread does
+the reading, and the event loop is never blocked. A disconnect cancels the response task,
+which closes the stream.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, AsyncIterator, Iterator, Optional
+
+from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+
+from chatsite import llm
+from llmsdk import LLMMessage, LLMRequest
+from llmsdk.errors import LLMError
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>llmsdk + Django</title></head>
+<body style="font:16px system-ui;max-width:46rem;margin:2rem auto"><h1>llmsdk + Django</h1>
+<form id="f"><input id="q" size="60" placeholder="Ask something"> <button>Send</button></form>
+<pre id="out" style="white-space:pre-wrap"></pre>
+<script>
+document.getElementById("f").onsubmit = (e) => {
+  e.preventDefault();
+  const out = document.getElementById("out"); out.textContent = "";
+  const source = new EventSource("/api/chat?prompt=" + encodeURIComponent(document.getElementById("q").value));
+  source.onmessage = (m) => { out.textContent += JSON.parse(m.data); };
+  source.addEventListener("done", () => source.close());
+  source.addEventListener("error", (m) => { source.close(); if (m.data) out.textContent += "\\n[error] " + m.data; });
+};
+</script></body></html>"""
+
+
+def sse(data: Any, event: Optional[str] = None) -> str:
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _done(stream: Any) -> str:
+    response = stream.final_response()
+    return sse({"stop_reason": str(response.stop_reason), "usage": response.usage.to_dict(),
+                "cost": response.cost}, event="done")
+
+
+def relay(stream: Any) -> Iterator[str]:
+    """WSGI: a generator; closing it closes the stream."""
+    with stream:
+        try:
+            for text in stream.text_stream():
+                yield sse(text)
+        except LLMError as exc:
+            yield sse({"type": type(exc).__name__, "message": str(exc)}, event="error")
+            return
+        yield _done(stream)
+
+
+async def relay_async(stream: Any) -> AsyncIterator[str]:
+    """ASGI: the same frames from ``atext_stream()``; cancelling closes the stream."""
+    try:
+        async for text in stream.atext_stream():
+            yield sse(text)
+        yield _done(stream)
+    except LLMError as exc:
+        yield sse({"type": type(exc).__name__, "message": str(exc)}, event="error")
+    finally:
+        stream.close()
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(PAGE)
+
+
+def chat(request: HttpRequest) -> HttpResponse:
+    prompt = request.GET.get("prompt", "").strip()
+    if not prompt:
+        return JsonResponse({"error": "prompt is required"}, status=400)
+    try:  # HTTP errors (bad key, rate limit after retries) surface here, before streaming
+        stream = llm.get_client().send(LLMRequest(model=settings.LLM_MODEL, messages=[LLMMessage.user(prompt)],
+                                                  max_tokens=1024))
+    except LLMError as exc:
+        return JsonResponse({"error": type(exc).__name__, "message": str(exc)}, status=502)
+    content = relay_async(stream) if isinstance(request, ASGIRequest) else relay(stream)
+    response = StreamingHttpResponse(content, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
