@@ -10,9 +10,11 @@ event reaches the caller as soon as its bytes arrive.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import queue
+import select
 import socket
 import threading
 import time
@@ -36,6 +38,8 @@ logger = logging.getLogger("llmsdk.stream")
 _thread_numbers = itertools.count(1)
 _END = object()
 READ_SIZE = 65536
+#: A batch is handed over once it holds this many events, even if more bytes are waiting.
+MAX_BATCH = 256
 
 
 class _Failure:
@@ -77,17 +81,54 @@ class _StreamState:
 
 def _shutdown_socket(response: Any) -> None:
     """Wake a thread blocked reading ``response`` (close() alone may not, on Linux)."""
+    sock = _socket_of(response)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _socket_of(response: Any) -> Any:
     raw = getattr(response, "raw", None)
     conn = getattr(raw, "_connection", None)
     sock = getattr(conn, "sock", None)
     if sock is None:
         fp = getattr(getattr(raw, "_fp", None), "fp", None)
         sock = getattr(getattr(fp, "raw", None), "_sock", None)
-    if sock is not None:
+    return sock
+
+
+def _ready_check(response: Any) -> Callable[[], bool]:
+    """A zero-wait "are more body bytes already here?" test for ``response``'s socket.
+
+    http.client hands a chunked body over one chunk per ``read1``, and servers send one
+    chunk per event, so without this test every event would be its own batch. When it
+    says yes, the next read returns at once and the batch can wait for it; when it cannot
+    tell (no socket found, or bytes sit only in a Python-level buffer) it says no and the
+    batch is delivered, so an event is never held back behind a blocking read.
+    """
+    sock = _socket_of(response)
+    try:
+        fileno = sock.fileno() if sock is not None else -1
+    except OSError:
+        fileno = -1
+    if fileno < 0 or not hasattr(select, "poll"):
+        return lambda: False
+    poller = select.poll()
+    poller.register(fileno, select.POLLIN)
+    poll = poller.poll
+    pending = getattr(sock, "pending", None)  # TLS: decrypted bytes held by the SSL object
+
+    def ready() -> bool:
         try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+            if pending is not None and pending():
+                return True
+            return bool(poll(0))
+        except (OSError, ValueError):
+            return False
+
+    return ready
 
 
 def _close_state(state: _StreamState) -> None:
@@ -109,23 +150,23 @@ def pump(response: Any, processor: StreamProcessor, state: _StreamState) -> None
     batch: List[_Event] = []
     eof = False
 
+    if read1 is None or getattr(raw, "chunked", False):
+        # Chunked: urllib3 hands over each HTTP chunk as soon as it is complete, through
+        # fewer layers than read1 (which also stops at chunk boundaries).
+        next_piece: Callable[[], bytes] = functools.partial(next, response.iter_content(chunk_size=None), b"")
+    else:
+        # Close-delimited or Content-Length: iter_content would wait for the whole body;
+        # read1 returns whatever has arrived.
+        next_piece = functools.partial(read1, READ_SIZE)
+
     def chunks() -> Iterator[bytes]:
         nonlocal batch, eof
-        if read1 is None:  # urllib3 < 2: no read-what-is-available; chunked bodies still flow
-            for chunk in response.iter_content(chunk_size=None):
-                if batch:
-                    deliver(batch)
-                    batch = []
-                if cancelled.is_set():
-                    return
-                yield chunk
-            eof = True
-            return
+        ready = _ready_check(response)
         while True:
-            if batch:
+            if batch and (len(batch) >= MAX_BATCH or not ready()):
                 deliver(batch)
                 batch = []
-            chunk = read1(READ_SIZE)
+            chunk = next_piece()
             if not chunk:
                 eof = True
                 return
@@ -135,19 +176,23 @@ def pump(response: Any, processor: StreamProcessor, state: _StreamState) -> None
 
     process = processor.process
     try:
-        for sse in SSEClient(chunks()).events():
-            out = process(sse.event, sse.data)
-            if out:
-                batch.extend(out)
-    except MalformedEventError as exc:
-        if eof:  # a half-sent last event: the body was cut, not garbled
-            raise IncompleteStreamError(f"the {state.provider} stream ended mid-event") from exc
-        raise
-    if cancelled.is_set():
-        return
-    batch.extend(processor.finish())
-    if batch:
-        deliver(batch)
+        try:
+            for sse in SSEClient(chunks()).events():
+                out = process(sse.event, sse.data)
+                if out:
+                    batch.extend(out)
+        except MalformedEventError as exc:
+            if eof:  # a half-sent last event: the body was cut, not garbled
+                raise IncompleteStreamError(f"the {state.provider} stream ended mid-event") from exc
+            raise
+        if cancelled.is_set():
+            return
+        batch.extend(processor.finish())
+    finally:
+        # Whatever was parsed before a failure (or the end of the body) reaches the
+        # caller first, so an error is raised right after the events that preceded it.
+        if batch and not cancelled.is_set():
+            deliver(batch)
 
 
 def run_worker(

@@ -146,8 +146,6 @@ def test_mid_stream_error_raises_after_the_text_before_it(server, make_client, d
     assert info.value.partial_response.text == "Once upon a time"
 
 
-@pytest.mark.xfail(reason="engine: events batched in the same network read as an error event are dropped "
-                          "(llmsdk/_worker.py pump(); reported in issue 3)", strict=False)
 def test_mid_stream_error_in_the_same_read_keeps_the_text_before_it(server, make_client):
     server.add_reply(O.stream_error_reply(text_before="Once upon a time").split([]))  # one write
     with pytest.raises(ProviderStreamError) as info:
