@@ -41,6 +41,7 @@ def accumulate(
     model: Optional[str] = None,
     provider: Optional[str] = None,
     usage: Optional[Usage] = None,
+    cost: Optional[float] = None,
 ) -> LLMResponse:
     """Fold events into a response. Finished blocks (``Content``) win over their deltas;
     ``usage`` is the fallback when no ``Stop`` arrived (a partial response)."""
@@ -79,5 +80,6 @@ def accumulate(
         content=content,
         stop_reason=stop_reason,
         usage=final_usage if final_usage is not None else Usage(),
+        cost=cost,
         provider=provider,
     )

@@ -76,6 +76,7 @@ class _StreamState:
             model=p.model if p else None,
             provider=self.provider,
             usage=p.usage if p else None,
+            cost=p.cost if p else None,
         )
 
 

@@ -171,7 +171,9 @@ class LLMClient:
         from llmsdk.models import cost_of
 
         key = self._provider.config_key()
-        cost = cost_of(model_ref, key, response.usage)
+        cost = response.cost  # reported by the provider itself
+        if cost is None:
+            cost = cost_of(model_ref, key, response.usage)
         if cost is None and response.model and response.model != getattr(model_ref, "model_name", model_ref):
             cost = cost_of(response.model, key, response.usage)
         response.cost = cost

@@ -112,6 +112,8 @@ class StreamProcessor(ABC):
         self.response_id: Optional[str] = None
         self.model: Optional[str] = None
         self.usage = Usage()
+        #: USD cost when the provider reports it (OpenRouter); else priced from the registry.
+        self.cost: Optional[float] = None
 
     @abstractmethod
     def process(self, event: str, data: str) -> Sequence[_Event]:

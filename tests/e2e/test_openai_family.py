@@ -241,3 +241,11 @@ def test_compatible_accepts_unknown_models_without_a_key_and_has_no_cost(server,
         LLMRequest(model="some-org/unlisted-model-7b", messages=[LLMMessage.user("Hi")]))
     assert resp.text == "local answer" and resp.cost is None
     assert resp.model == O.DEFAULT_MODELS["openai_compatible"]
+
+
+def test_openrouter_reported_cost_wins_over_the_registry(server, make_client):
+    server.add_reply(O.text_reply("hi", dialect="openrouter", cost=0.0123))
+    client = make_client("openrouter")
+    resp = client.complete(LLMRequest(model="openai/gpt-4o", messages=[LLMMessage.user("x")]))
+    assert resp.cost == pytest.approx(0.0123)
+    assert client.get_cost() == pytest.approx(0.0123)

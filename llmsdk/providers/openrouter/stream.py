@@ -29,7 +29,6 @@ class OpenRouterStreamProcessor(ChatStreamProcessor):
 
     def __init__(self) -> None:
         super().__init__()
-        self.cost: Optional[float] = None
         self._details: Dict[Any, Json] = {}
 
     def chunk_usage(self, chunk: Json) -> Optional[Usage]:
