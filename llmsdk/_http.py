@@ -116,6 +116,8 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
     should = headers.get("x-should-retry")
     if should in ("true", "false"):
         error.should_retry = should == "true"  # type: ignore[attr-defined]
+    elif info.should_retry is not None:
+        error.should_retry = info.should_retry  # type: ignore[attr-defined]
     return error
 
 

@@ -62,6 +62,9 @@ class ErrorInfo:
     message: str
     type: Optional[str] = None
     retry_after: Optional[float] = None
+    #: The body's own verdict on retrying (e.g. a daily quota is spent: False); the
+    #: ``x-should-retry`` header still wins.
+    should_retry: Optional[bool] = None
 
 
 def join_url(api_base: str, path: str) -> str:

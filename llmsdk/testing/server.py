@@ -203,6 +203,14 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     owner: "FakeProviderServer"
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (a closed keep-alive connection) is normal here."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, socket.timeout, OSError)):
+            return
+        super().handle_error(request, client_address)
+
 
 class FakeProviderServer:
     """A scripted provider on ``127.0.0.1`` (an ephemeral port), for tests.

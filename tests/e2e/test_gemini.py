@@ -253,3 +253,19 @@ def test_api_base_with_version_and_models_prefix(server):
         client.close()
     assert resp.text == "ok"
     assert server.requests[0].path == "/v1beta/models/gemini-2.5-pro:streamGenerateContent"
+
+
+def test_daily_quota_429_is_not_retried(server):
+    from llmsdk.errors import RateLimitError
+    from llmsdk.testing import ScriptedReply
+
+    body = {"error": {"code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED", "details": [
+        {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
+            {"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+             "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]},
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "37s"}]}}
+    server.add_reply(ScriptedReply.json(429, body))
+    client = LLMClient.new_gemini(HttpClientOptions.new_gemini("k", api_base=server.url))
+    with pytest.raises(RateLimitError) as info:
+        client.complete(LLMRequest(model="gemini-2.5-flash", messages=[LLMMessage.user("hi")]))
+    assert len(server.requests) == 1 and info.value.retry_after == 37

@@ -70,6 +70,16 @@ def _key_rejected(details: List[Dict[str, Any]]) -> bool:
                for d in details)
 
 
+def _daily_quota_spent(details: List[Dict[str, Any]]) -> bool:
+    """A ``QuotaFailure`` on a per-day quota: retrying today will not help."""
+    for detail in details:
+        if str(detail.get("@type", "")).endswith("google.rpc.QuotaFailure"):
+            for violation in detail.get("violations") or ():
+                if isinstance(violation, dict) and "PerDay" in str(violation.get("quotaId", "")):
+                    return True
+    return False
+
+
 class GeminiAdapter(ProviderAdapter):
     """Google Gemini over ``:streamGenerateContent?alt=sse``. The key travels in the
     ``x-goog-api-key`` header, never in the URL."""
@@ -95,7 +105,8 @@ class GeminiAdapter(ProviderAdapter):
         info = generic_error_info(status, body)
         details = _details(body)
         error_type = "UNAUTHENTICATED" if _key_rejected(details) else info.type
-        return ErrorInfo(info.message, error_type, _retry_delay(details))
+        should_retry = False if _daily_quota_spent(details) else None
+        return ErrorInfo(info.message, error_type, _retry_delay(details), should_retry)
 
     def count_tokens(self, request: LLMRequest, options: HttpClientOptions, post_json: PostJson) -> int:
         """``:countTokens`` with ``{"contents": ...}``, the form python-genai sends to the
