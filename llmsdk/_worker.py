@@ -233,6 +233,9 @@ def run_worker(
         final = state.partial_response()
         on_finish(final, True)
         state.final = final
+    except (KeyboardInterrupt, SystemExit):  # only on the caller's own thread (complete())
+        state.cancelled.set()
+        raise
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the consumer
         if state.cancelled.is_set():
             on_finish(state.partial_response(), False)

@@ -108,6 +108,11 @@ class LLMClient:
     def send(self, request: LLMRequest) -> EventStream:
         """Start a streaming call. Returns once the response headers are in; HTTP errors
         (after retries) raise here, later ones while iterating the stream."""
+        return self._start(request, inline=False)
+
+    def _start(self, request: LLMRequest, *, inline: bool) -> EventStream:
+        """``send()``; with ``inline`` the reply is read to its end on this thread before
+        returning (no worker thread), for callers that only want the whole reply."""
         request = self._prepare(request)
         prepared = self._adapter.prepare_request(request, self._options)
         timeouts = self._options.timeouts
@@ -136,18 +141,29 @@ class LLMClient:
             run_worker(state, response, lambda: adapter.stream_processor(request), reopen,
                        policy.max_retries, policy, on_finish)
 
-        return EventStream.start(
-            state, target,
+        kwargs: Dict[str, Any] = dict(
             response_headers=response.headers,
             request_id=request_id_of(response.headers),
             rate_limit=rate_limit,
             content_idle=timeouts.content_idle,
             deadline=deadline,
         )
+        if inline:
+            stream = EventStream(state, **kwargs)
+            target()
+            return stream
+        return EventStream.start(state, target, **kwargs)
 
     def complete(self, request: LLMRequest) -> LLMResponse:
-        """Send and wait for the whole reply."""
-        return self.send(request).final_response()
+        """Send and wait for the whole reply.
+
+        Without a ``content_idle`` or ``total`` timeout to watch, nobody needs the events
+        before the end, so the reply is read on the calling thread: no worker thread is
+        started (the largest per-request cost) and Ctrl-C interrupts the read directly.
+        """
+        timeouts = self._options.timeouts
+        inline = timeouts.content_idle is None and timeouts.total is None
+        return self._start(request, inline=inline).final_response()
 
     def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
         """Call the model, run the tools it asks for (plain functions or ``Tool``s built
