@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict
 __version__ = "0.1.0"
 
 _EXPORTS: Dict[str, str] = {
+    "AllModels": "llmsdk.models",
     "EventStream": "llmsdk._worker",
     "HttpClientOptions": "llmsdk.config",
     "ImageContent": "llmsdk.types",
@@ -24,6 +25,7 @@ _EXPORTS: Dict[str, str] = {
     "LLMProvider": "llmsdk.providers",
     "LLMRequest": "llmsdk.types",
     "LLMResponse": "llmsdk.types",
+    "ModelCapabilities": "llmsdk.models",
     "ModelCapabilitiesBuilder": "llmsdk.models",
     "RateLimitInfo": "llmsdk.types",
     "RedactedThinkingContent": "llmsdk.types",
@@ -37,11 +39,14 @@ _EXPORTS: Dict[str, str] = {
     "Tool": "llmsdk.tools",
     "ToolResultContent": "llmsdk.types",
     "ToolUseContent": "llmsdk.types",
+    "UnknownModelError": "llmsdk.models",
     "Usage": "llmsdk.types",
     "all_models": "llmsdk.models",
     "get_model": "llmsdk.models",
     "register_model": "llmsdk.models",
+    "register_openai_compatible": "llmsdk.providers",
     "register_provider": "llmsdk.providers",
+    "tool": "llmsdk.tools",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -67,10 +72,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from llmsdk.errors import LLMError
     from llmsdk.events import LLMEvent
     from llmsdk.models import (
-        LLMModel, LLMModelBuilder, ModelCapabilitiesBuilder, all_models, get_model, register_model,
+        AllModels, LLMModel, LLMModelBuilder, ModelCapabilities, ModelCapabilitiesBuilder, UnknownModelError,
+        all_models, get_model, register_model,
     )
-    from llmsdk.providers import LLMProvider, register_provider
-    from llmsdk.tools import Tool
+    from llmsdk.providers import LLMProvider, register_openai_compatible, register_provider
+    from llmsdk.tools import Tool, tool
     from llmsdk.types import (
         ImageContent, LLMMessage, LLMRequest, LLMResponse, RateLimitInfo, RedactedThinkingContent,
         StopReason, TextContent, ThinkingContent, ThinkingOptions, ToolResultContent, ToolUseContent,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Union
 
 from llmsdk._http import HttpEngine, request_id_of
 from llmsdk._worker import EventStream, _StreamState, run_worker
@@ -201,8 +201,9 @@ class LLMClient:
                 self._cost += cost
                 self._cost_by_model[model_id] = self._cost_by_model.get(model_id, 0.0) + cost
 
-    def get_usage(self, model: Optional[str] = None) -> Usage:
-        """Total usage over this client's requests (or one model's)."""
+    def get_usage(self, model: Any = None) -> Usage:
+        """Total usage over this client's requests (or one model's: an id or ``LLMModel``)."""
+        model = getattr(model, "model_name", model)
         with self._lock:
             if model is not None:
                 return self._usage_by_model.get(model, Usage())
@@ -212,8 +213,9 @@ class LLMClient:
         with self._lock:
             return dict(self._usage_by_model)
 
-    def get_cost(self, model: Optional[str] = None) -> float:
+    def get_cost(self, model: Any = None) -> float:
         """Total USD cost of this client's priced requests (or one model's)."""
+        model = getattr(model, "model_name", model)
         with self._lock:
             if model is not None:
                 return self._cost_by_model.get(model, 0.0)

@@ -11,7 +11,7 @@ from typing import Any, Optional, Tuple
 
 from llmsdk.types import ContentBlock, StopReason, Usage
 
-__all__ = ["LLMEvent"]
+__all__ = ["Event", "LLMEvent"]
 
 
 class _Event:
@@ -72,3 +72,7 @@ class LLMEvent:
     Content = Content
     Stop = Stop
     Event = _Event
+
+
+#: The type of any event (for annotating a custom ``StreamProcessor.process``).
+Event = _Event
