@@ -37,7 +37,9 @@ _EXPORTS: Dict[str, str] = {
     "ThinkingOptions": "llmsdk.types",
     "Timeouts": "llmsdk.config",
     "Tool": "llmsdk.tools",
+    "ToolInputError": "llmsdk.tools",
     "ToolResultContent": "llmsdk.types",
+    "ToolRunResult": "llmsdk._tool_loop",
     "ToolUseContent": "llmsdk.types",
     "UnknownModelError": "llmsdk.models",
     "Usage": "llmsdk.types",
@@ -76,7 +78,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         all_models, get_model, register_model,
     )
     from llmsdk.providers import LLMProvider, register_openai_compatible, register_provider
-    from llmsdk.tools import Tool, tool
+    from llmsdk._tool_loop import ToolRunResult
+    from llmsdk.tools import Tool, ToolInputError, tool
     from llmsdk.types import (
         ImageContent, LLMMessage, LLMRequest, LLMResponse, RateLimitInfo, RedactedThinkingContent,
         StopReason, TextContent, ThinkingContent, ThinkingOptions, ToolResultContent, ToolUseContent,
