@@ -3,9 +3,10 @@ over a queue to a blocking ``EventStream``.
 
 The worker touches only a ``_StreamState``, never the ``EventStream``, so a stream that
 is dropped unclosed is garbage-collected and its finalizer stops the worker. Events are
-handed over one batch per network read (the cost of the thread hand-off is paid per
-read, not per event), and each batch is flushed before the next blocking read, so an
-event reaches the caller as soon as its bytes arrive.
+handed over in batches: while more body bytes are already waiting on the socket the
+worker keeps parsing (up to ``MAX_BATCH`` events), so the thread hand-off is paid per
+burst of bytes, not per event; a batch is always flushed before a read that could block,
+so an event reaches the caller as soon as its bytes arrive.
 """
 
 from __future__ import annotations
