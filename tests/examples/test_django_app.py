@@ -132,7 +132,11 @@ def test_asgi_streaming_with_the_async_client(llm_client: Any, server: FakeProvi
 
 def test_asgi_disconnect_closes_the_stream(llm_client: Any, server: FakeProviderServer) -> None:
     """Drive Django's ASGI handler directly: read one body chunk, then disconnect."""
+    import django
     from django.core.handlers.asgi import ASGIHandler
+
+    if django.VERSION < (5, 0):
+        pytest.skip("Django < 5 does not watch for http.disconnect while streaming (py3.9 gets Django 4.2)")
 
     baseline = len(stream_threads())
     server.add_reply(long_reply())
