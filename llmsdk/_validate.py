@@ -7,10 +7,13 @@ from typing import Any, Optional, Set
 
 from llmsdk.errors import InvalidRequestError
 from llmsdk.types import (
-    ROLES, ImageContent, LLMMessage, LLMRequest, ToolResultContent, ToolUseContent,
+    ROLES, ImageContent, LLMMessage, LLMRequest, RedactedThinkingContent, TextContent, ThinkingContent,
+    ToolResultContent, ToolUseContent,
 )
 
 _TOOL_CHOICES = ("auto", "any", "none", "required")
+_BLOCK_CLASSES = (TextContent, ImageContent, ThinkingContent, RedactedThinkingContent, ToolUseContent,
+                  ToolResultContent)
 
 
 def _check_number(name: str, value: Any, low: float, high: Optional[float]) -> None:
@@ -58,10 +61,18 @@ def _validate_messages(request: LLMRequest) -> None:
             raise InvalidRequestError(
                 f"messages[{i}] has unknown role {message.role!r}; expected one of {', '.join(ROLES)}"
             )
+        if message.text is not None and not isinstance(message.text, str):
+            raise InvalidRequestError(f"messages[{i}].text must be a string, got {type(message.text).__name__}")
+        for name in ("content", "tool_calls", "tool_results"):
+            value = getattr(message, name)
+            if value is not None and not isinstance(value, list):
+                raise InvalidRequestError(f"messages[{i}].{name} must be a list, got {type(value).__name__}")
         blocks = message.blocks
         if not blocks:
             raise InvalidRequestError(f"messages[{i}] ({message.role}) has no content")
         for block in blocks:
+            if not isinstance(block, _BLOCK_CLASSES):
+                raise InvalidRequestError(f"messages[{i}] holds {block!r}, which is not a content block")
             if isinstance(block, ToolUseContent):
                 if message.role != "assistant":
                     raise InvalidRequestError(f"messages[{i}]: tool calls belong in assistant turns")

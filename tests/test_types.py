@@ -104,6 +104,10 @@ def test_system_messages_fold_into_system_prompt():
     ({"model": ""}, "model"),
     ({"messages": [LLMMessage.user(ImageContent(media_type="image/png"))]}, "exactly one"),
     ({"thinking": ThinkingOptions(budget_tokens=-5)}, "budget_tokens"),
+    ({"messages": [LLMMessage(role="user", text=123)]}, "must be a string"),
+    ({"messages": [LLMMessage(role="user", content="hi")]}, "must be a list"),
+    ({"messages": [LLMMessage(role="user", content=[{"type": "text", "text": "hi"}])]}, "not a content block"),
+    ({"messages": "hello"}, "non-empty list"),
 ])
 def test_invalid_requests_raise_before_http(change, message):
     base = {"model": "m", "messages": [LLMMessage.user("hi")]}
