@@ -29,8 +29,9 @@ def _check_number(name: str, value: Any, low: float, high: Optional[float]) -> N
 
 def validate_request(request: LLMRequest) -> None:
     """Raise ``InvalidRequestError`` for a request no provider would accept."""
-    if not request.model_id:
-        raise InvalidRequestError("model is required")
+    model = request.model
+    if not (isinstance(model, str) and model.strip()) and not isinstance(getattr(model, "model_name", None), str):
+        raise InvalidRequestError(f"model must be a model id string or an LLMModel, got {model!r}")
     if not isinstance(request.messages, list) or not request.messages:
         raise InvalidRequestError("messages must be a non-empty list")
     if request.max_tokens is not None:

@@ -102,6 +102,7 @@ def test_system_messages_fold_into_system_prompt():
     ({"tool_choice": "any"}, "needs tools"),
     ({"tools": [WEATHER, WEATHER]}, "duplicate"),
     ({"model": ""}, "model"),
+    ({"model": None}, "model"),
     ({"messages": [LLMMessage.user(ImageContent(media_type="image/png"))]}, "exactly one"),
     ({"thinking": ThinkingOptions(budget_tokens=-5)}, "budget_tokens"),
     ({"messages": [LLMMessage(role="user", text=123)]}, "must be a string"),
