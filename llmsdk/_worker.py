@@ -102,13 +102,11 @@ def _socket_of(response: Any) -> Any:
 
 
 def _ready_check(response: Any) -> Callable[[], bool]:
-    """A zero-wait "are more body bytes already here?" test for ``response``'s socket.
+    """A zero-wait "are more body bytes already on the socket?" test for ``response``.
 
-    http.client hands a chunked body over one chunk per ``read1``, and servers send one
-    chunk per event, so without this test every event would be its own batch. When it
-    says yes, the next read returns at once and the batch can wait for it; when it cannot
-    tell (no socket found, or bytes sit only in a Python-level buffer) it says no and the
-    batch is delivered, so an event is never held back behind a blocking read.
+    When it says yes, the next socket read returns at once; when it cannot tell (no
+    socket found) it says no, so a batch is delivered rather than held behind a read
+    that could block.
     """
     sock = _socket_of(response)
     try:
@@ -131,6 +129,39 @@ def _ready_check(response: Any) -> Callable[[], bool]:
             return False
 
     return ready
+
+
+def _socket_reader(response: Any) -> Any:
+    """The ``socket.SocketIO`` under http.client's buffered reader, or None."""
+    fp = getattr(getattr(getattr(response, "raw", None), "_fp", None), "fp", None)
+    raw = getattr(fp, "raw", None)
+    return raw if type(raw) is socket.SocketIO else None
+
+
+def _before_socket_reads(response: Any, hook: Callable[[], None]) -> Optional[Callable[[], None]]:
+    """Run ``hook()`` before every read of ``response``'s socket; return the undo.
+
+    http.client reads the socket through a buffered reader that fills 8 KiB (or more) at
+    a time and hands out chunks from memory in between, so the only reads that can
+    block are these refills: checking readiness here, instead of before every HTTP chunk,
+    costs one poll per refill rather than one per event. None when the reader is not the
+    usual http.client one (the caller then checks before every piece).
+    """
+    reader = _socket_reader(response)
+    if reader is None:
+        return None
+    readinto = reader.readinto
+
+    def watched_readinto(buffer: Any) -> Any:
+        hook()
+        return readinto(buffer)
+
+    reader.readinto = watched_readinto
+
+    def undo() -> None:
+        reader.__dict__.pop("readinto", None)
+
+    return undo
 
 
 def _close_state(state: _StreamState) -> None:
@@ -161,11 +192,21 @@ def pump(response: Any, processor: StreamProcessor, state: _StreamState) -> None
         # read1 returns whatever has arrived.
         next_piece = functools.partial(read1, READ_SIZE)
 
+    ready = _ready_check(response)
+
+    def flush_unless_ready() -> None:
+        nonlocal batch
+        if batch and not ready():
+            deliver(batch)
+            batch = []
+
+    undo = _before_socket_reads(response, flush_unless_ready)
+    check_each_piece = undo is None
+
     def chunks() -> Iterator[bytes]:
         nonlocal batch, eof
-        ready = _ready_check(response)
         while True:
-            if batch and (len(batch) >= MAX_BATCH or not ready()):
+            if batch and (len(batch) >= MAX_BATCH or check_each_piece and not ready()):
                 deliver(batch)
                 batch = []
             chunk = next_piece()
@@ -191,6 +232,8 @@ def pump(response: Any, processor: StreamProcessor, state: _StreamState) -> None
             return
         batch.extend(processor.finish())
     finally:
+        if undo is not None:
+            undo()
         # Whatever was parsed before a failure (or the end of the body) reaches the
         # caller first, so an error is raised right after the events that preceded it.
         if batch and not cancelled.is_set():

@@ -232,6 +232,16 @@ def test_first_event_arrives_before_the_body_ends(server, anthropic_client, fram
         assert stream.recv(timeout=3) == LLMEvent.PartialContent(0, TextContent("first"))
 
 
+def test_events_are_not_held_behind_a_half_arrived_event(server, anthropic_client):
+    """Bytes of the next event are in, the rest is not: the complete ones must arrive."""
+    start, delta = A.message_start(), A.text_block(0, "first")[1]
+    later = A.text_block(0, "second")[1]
+    body = [start + A.text_block(0, "first")[0] + delta + later[: len(later) // 2], Stall(10)]
+    server.add_reply(ScriptedReply.sse(body, framing="close"))
+    with anthropic_client().send(simple_request()) as stream:
+        assert stream.recv(timeout=3) == LLMEvent.PartialContent(0, TextContent("first"))
+
+
 def test_close_delimited_body_completes(server, anthropic_client):
     server.add_reply(A.text_reply("closing body", framing="close"))
     resp = anthropic_client().complete(simple_request())
