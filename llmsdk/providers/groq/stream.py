@@ -14,6 +14,9 @@ __all__ = ["GroqStreamProcessor"]
 class GroqStreamProcessor(ChatStreamProcessor):
     provider = "groq"
     reasoning_keys: Tuple[str, ...] = ("reasoning",)
+    #: The hooks read only ``x_groq`` and ``usage``: chunks with ``x_groq`` take the general path.
+    plain_text_fast_path = True
+    hook_keys: Tuple[str, ...] = ("error", "x_groq")
 
     def chunk_usage(self, chunk: Dict[str, Any]) -> Optional[Usage]:
         x_groq = chunk.get("x_groq")

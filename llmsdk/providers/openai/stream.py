@@ -34,6 +34,11 @@ FINISH_REASONS: Dict[str, StopReason] = {
 }
 
 
+#: Delta keys of a plain text delta.
+_TEXT_DELTA_KEYS = frozenset({"content", "role"})
+_HOOKS = ("process", "_delta", "chunk_usage", "chunk_error", "reasoning_delta")
+
+
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
@@ -75,6 +80,18 @@ class ChatStreamProcessor(StreamProcessor):
     provider = "openai_compatible"
     #: Delta fields that carry reasoning text, in order of preference.
     reasoning_keys: Tuple[str, ...] = ("reasoning_content", "reasoning")
+    #: Take the fast path for plain text chunks (none of ``hook_keys``, ``usage`` null, one
+    #: choice, a delta of only ``content``/``role``, no finish). A subclass that overrides
+    #: a hook is switched off unless it sets this itself, having checked that its hooks
+    #: find nothing in such a chunk.
+    plain_text_fast_path = True
+    #: Top-level keys that send a chunk down the general path (hooks read them).
+    hook_keys: Tuple[str, ...] = ("error",)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "plain_text_fast_path" not in cls.__dict__ and any(name in cls.__dict__ for name in _HOOKS):
+            cls.plain_text_fast_path = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -126,6 +143,10 @@ class ChatStreamProcessor(StreamProcessor):
         chunk = parse_json_event(data)
         if not isinstance(chunk, dict):
             raise MalformedEventError(f"{self.provider} chunk is not a JSON object: {data[:200]!r}")
+        if self.plain_text_fast_path and self.response_id is not None:
+            plain = self._plain_text(chunk)
+            if plain is not None:
+                return plain
         err = self.chunk_error(chunk)
         if err:
             raise self.stream_error(err, data)
@@ -148,6 +169,32 @@ class ChatStreamProcessor(StreamProcessor):
                 self._finish_reason = reason
                 self._flush(events)
         return events
+
+    def _plain_text(self, chunk: Json) -> Optional[Sequence[_Event]]:
+        """The events of a plain text chunk (most of a reply), or None for any other
+        chunk. Same result as the general path with fewer lookups (the profile showed
+        ~1 us per chunk there beyond ``json.loads``)."""
+        choices = chunk.get("choices")
+        if type(choices) is not list or len(choices) != 1 or chunk.get("usage") is not None:
+            return None
+        choice = choices[0]
+        if type(choice) is not dict or choice.get("finish_reason") or choice.get("index", 0) != 0:
+            return None
+        delta = choice.get("delta")
+        if type(delta) is not dict or not delta.keys() <= _TEXT_DELTA_KEYS:
+            return None
+        for key in self.hook_keys:
+            if key in chunk:
+                return None
+        model = chunk.get("model")
+        if model and type(model) is str:
+            self.model = model
+        text = delta.get("content")
+        if type(text) is not str or not text:
+            return ()
+        block = self._by_kind.get("text") or self._block("text")
+        block.parts.append(text)
+        return [PartialContent(block.index, TextContent(text))]
 
     def stream_error(self, err: Any, body: str) -> InvalidResponseCodeError:
         """An error object (or string) from inside the stream, as the matching exception."""

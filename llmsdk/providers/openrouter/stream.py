@@ -26,6 +26,9 @@ class OpenRouterStreamProcessor(ChatStreamProcessor):
 
     provider = "openrouter"
     reasoning_keys: Tuple[str, ...] = ("reasoning",)
+    #: The hooks read only ``usage`` and the delta's reasoning keys, absent or null in a
+    #: plain text chunk.
+    plain_text_fast_path = True
 
     def __init__(self) -> None:
         super().__init__()

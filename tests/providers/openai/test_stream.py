@@ -295,3 +295,31 @@ def test_every_two_chunk_split_gives_identical_events(name: str) -> None:
 @pytest.mark.parametrize("name", ["openai_parallel_tools.sse", "openrouter_text.sse", "groq_reasoning_tools.sse"])
 def test_every_two_chunk_split_of_crlf_transcripts(name: str) -> None:
     assert_every_split_identical(processor_for(name), fixture(name, crlf=True))
+
+
+# -- the plain-text fast path ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FIXTURE_FILES)
+def test_fast_path_gives_the_same_outcome_as_the_general_path(name: str) -> None:
+    fast = processor_for(name)()
+    slow = processor_for(name)()
+    assert fast.plain_text_fast_path  # type: ignore[attr-defined]
+    slow.plain_text_fast_path = False  # type: ignore[attr-defined]
+    chunks = [fixture(name)]
+    assert outcome(fast, chunks) == outcome(slow, chunks)
+    assert (fast.response_id, fast.model, fast.usage) == (slow.response_id, slow.model, slow.usage)
+
+
+def test_a_subclass_overriding_a_hook_leaves_the_fast_path_off_unless_it_opts_in() -> None:
+    class Custom(OpenAIStreamProcessor):
+        def chunk_usage(self, chunk):  # type: ignore[no-untyped-def]
+            return None
+
+    class OptedIn(Custom):
+        plain_text_fast_path = True
+
+    class Plain(OpenAIStreamProcessor):
+        provider = "plain"
+
+    assert not Custom.plain_text_fast_path and OptedIn.plain_text_fast_path and Plain.plain_text_fast_path
