@@ -12,7 +12,7 @@ import logging
 import random
 import threading
 import time
-from typing import Callable, Mapping, Optional, TypeVar
+from typing import Callable, List, Mapping, Optional, TypeVar
 
 from llmsdk.config import RetryPolicy
 from llmsdk.errors import (
@@ -81,10 +81,25 @@ def call_with_retries(
     cancelled: Optional[threading.Event] = None,
     what: str = "request",
 ) -> T:
-    """Run ``attempt`` until it succeeds, fails for good, or retries run out."""
-    import tenacity
+    """Run ``attempt`` until it succeeds, fails for good, or retries run out.
 
+    The first attempt runs directly: tenacity (and its per-call setup) only comes in once
+    there is something to retry, which keeps it off the path of the call that succeeds.
+    """
     limit = policy.max_retries if max_retries is None else max_retries
+    try:
+        return attempt()
+    except LLMError as exc:
+        if limit <= 0 or not should_retry(exc) or (cancelled is not None and cancelled.is_set()):
+            raise
+        first_failure: List[BaseException] = [exc]
+
+    def replay_then_attempt() -> T:
+        if first_failure:  # tenacity counts the failure above as its first attempt
+            raise first_failure.pop()
+        return attempt()
+
+    import tenacity
 
     def wait(state: "tenacity.RetryCallState") -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -115,7 +130,7 @@ def call_with_retries(
         before_sleep=before_sleep,
         reraise=True,
     )
-    return retrying(attempt)
+    return retrying(replay_then_attempt)
 
 
 def _describe(exc: Optional[BaseException]) -> str:

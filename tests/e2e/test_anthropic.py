@@ -147,3 +147,26 @@ def test_json_error_under_200_is_a_typed_error(server, anthropic_client):
     assert isinstance(info.value, ProviderStreamError) and "bad" in str(info.value)
     with pytest.raises(MalformedEventError, match="not an event stream"):
         anthropic_client().send(simple_request())
+
+
+def test_redirected_post_is_followed(server, anthropic_client):
+    target = server.url + "/moved/v1/messages"
+    server.add_reply(ScriptedReply(status=307, headers={"Location": target}, body=[], framing="length"),
+                     ScriptedReply(status=307, headers={"Location": target}, body=[], framing="length"),
+                     A.text_reply("after redirect"))
+    assert anthropic_client().complete(simple_request()).text == "after redirect"
+    assert [r.path for r in server.requests] == ["/v1/messages", "/v1/messages", "/moved/v1/messages"]
+    assert server.requests[-1].json["model"] == "claude-haiku-4-5"
+
+
+def test_http_proxy_from_the_environment_is_used(server, monkeypatch):
+    from llmsdk import HttpClientOptions, LLMClient
+
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server.url)  # the fake server plays the proxy
+    server.add_reply(A.text_reply("via proxy"))
+    client = LLMClient.new_anthropic(HttpClientOptions.new_anthropic("k", api_base="http://llm.example.invalid"))
+    assert client.complete(simple_request()).text == "via proxy"
+    assert server.requests[0].path == "/v1/messages"
+    assert server.requests[0].headers["host"] == "llm.example.invalid"
