@@ -3,15 +3,17 @@ otherwise buffer a synchronous iterator.
 
 No second HTTP stack and no event loop of our own: the same worker thread reads the
 response and fills the same queue. The consumer takes what is already queued without
-blocking, and only when the queue is empty waits for the next batch in the running
-loop's default executor (``loop.run_in_executor``) — one hop per network read, not per
-event. Cancelling the consuming task, or leaving ``async for`` early, closes the stream,
-which also wakes the executor thread that was waiting.
+blocking; when the queue is empty it awaits a future that the worker resolves (through
+``loop.call_soon_threadsafe``) right after its next put — one wake-up per network read,
+not per event, and no thread waiting per stream, so a thousand idle streams cost the
+event loop nothing (the loop's default executor has only a handful of threads).
+Cancelling the consuming task, or leaving ``async for`` early, closes the stream.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING, AsyncGenerator, List, Optional
 
 from llmsdk.errors import LLMError
@@ -46,13 +48,44 @@ async def aiter_events(stream: "EventStream") -> AsyncGenerator[_Event, None]:
         while True:
             ready, batch = _ready_batch(stream)
             if not ready:
-                batch = await loop.run_in_executor(None, stream._next_batch)
+                await _wait_for_put(stream, loop)
+                continue  # the queue (or a deadline) has news: take it without blocking
             if batch is None:
                 return
             for event in batch:
                 yield event
     finally:
         stream.close()
+
+
+async def _wait_for_put(stream: "EventStream", loop: asyncio.AbstractEventLoop) -> None:
+    """Until the worker puts something, or the stream's nearest deadline passes."""
+    state = stream._state
+    woken = loop.create_future()
+
+    def wake() -> None:  # runs on the worker thread
+        try:
+            loop.call_soon_threadsafe(_resolve, woken)
+        except RuntimeError:  # the loop closed meanwhile: nobody is waiting any more
+            pass
+
+    state.waiter = wake
+    try:
+        if not state.queue.empty():  # a put that raced the registration
+            return
+        deadlines = [d for d in (stream._idle_deadline, stream._deadline) if d is not None]
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+        try:
+            await asyncio.wait_for(woken, timeout)
+        except asyncio.TimeoutError:
+            pass  # the next non-blocking look raises the stream's own timeout error
+    finally:
+        state.waiter = None
+
+
+def _resolve(future: "asyncio.Future[None]") -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 async def atext_stream(stream: "EventStream") -> AsyncGenerator[str, None]:

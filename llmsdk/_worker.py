@@ -63,11 +63,20 @@ class _StreamState:
         self.response: Any = None
         self.processor: Optional[StreamProcessor] = None
         self.final: Optional[LLMResponse] = None
+        #: Called (from the worker thread) after each put: an ``async for`` consumer's
+        #: thread-safe wake-up, so awaiting a batch ties up no thread.
+        self.waiter: Optional[Callable[[], None]] = None
+
+    def put(self, item: Any) -> None:
+        self.queue.put(item)
+        waiter = self.waiter
+        if waiter is not None:
+            waiter()
 
     def deliver(self, batch: List[_Event]) -> None:
         self.history.extend(batch)
         self.delivered = True
-        self.queue.put(batch)
+        self.put(batch)
 
     def partial_response(self) -> LLMResponse:
         p = self.processor
@@ -171,7 +180,7 @@ def _close_state(state: _StreamState) -> None:
     response = state.response
     if response is not None:
         _shutdown_socket(response)
-    state.queue.put(_END)
+    state.put(_END)
 
 
 def pump(response: Any, processor: StreamProcessor, state: _StreamState) -> None:
@@ -295,10 +304,10 @@ def run_worker(
         try:
             on_finish(partial, False)
         finally:
-            state.queue.put(_Failure(error))
+            state.put(_Failure(error))
     finally:
         state.done.set()
-        state.queue.put(_END)
+        state.put(_END)
         if state.response is not None:
             state.response.close()
 

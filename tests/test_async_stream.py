@@ -154,3 +154,42 @@ def test_no_event_loop_is_created_by_the_sdk(server: FakeProviderServer, anthrop
         asyncio.get_running_loop()
     assert not any("asyncio" in t.name.lower() for t in threading.enumerate())
     assert wait_until(lambda: not stream_threads())
+
+
+def test_many_async_streams_tie_up_no_executor_thread(server: FakeProviderServer, anthropic_client: Any) -> None:
+    """Awaiting a batch is a future the worker resolves: the loop's executor is never used,
+    so more concurrent streams than executor threads all make progress."""
+    import concurrent.futures
+
+    class NoExecutor(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("the default executor was used")
+
+    client = anthropic_client()
+    for _ in range(12):
+        server.add_reply(slow_reply(10, pause=0.01))
+
+    async def consume() -> str:
+        return "".join([text async for text in client.send(simple_request()).atext_stream()])
+
+    async def main() -> List[str]:
+        asyncio.get_running_loop().set_default_executor(NoExecutor())
+        return await asyncio.wait_for(asyncio.gather(*(consume() for _ in range(12))), timeout=30)
+
+    texts = asyncio.run(main())
+    assert texts == ["".join(f"w{i} " for i in range(10))] * 12
+
+
+def test_async_content_idle_timeout(server: FakeProviderServer, anthropic_client: Any) -> None:
+    from llmsdk import Timeouts
+    from llmsdk.errors import ContentIdleTimeoutError
+
+    server.add_reply(A.pings_only(count=50, interval=0.1))
+    client = anthropic_client(timeouts=Timeouts(connect=5, read=5, content_idle=0.4))
+
+    async def consume() -> None:
+        async for _event in client.send(simple_request()):
+            pass
+
+    with pytest.raises(ContentIdleTimeoutError):
+        asyncio.run(asyncio.wait_for(consume(), timeout=10))
