@@ -30,7 +30,7 @@ from llmsdk.errors import (
     ContentIdleTimeoutError, IncompleteStreamError, LLMError, MalformedEventError,
     ProviderStreamError, StreamCancelledError, TotalTimeoutError,
 )
-from llmsdk.events import PartialContent, _Event
+from llmsdk.events import PartialContent, Stop, _Event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.types import LLMResponse, RateLimitInfo, TextContent
 
@@ -313,8 +313,6 @@ def run_worker(
 
 
 def _stopped(state: _StreamState) -> bool:
-    from llmsdk.events import Stop
-
     return bool(state.history) and type(state.history[-1]) is Stop
 
 
