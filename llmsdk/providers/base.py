@@ -39,6 +39,7 @@ __all__ = [
     "estimate_tokens",
     "join_url",
     "parse_json_event",
+    "parse_partial_json",
 ]
 
 #: ``post_json(url, headers, body) -> dict``: a retried JSON POST the engine lends to
@@ -97,6 +98,56 @@ def parse_json_event(data: str) -> Any:
         return json.loads(data)
     except ValueError as exc:
         raise MalformedEventError(f"event data is not JSON: {data[:200]!r}") from exc
+
+
+def parse_partial_json(text: str) -> Any:
+    """JSON that may have been cut off (tool arguments stopped by ``max_tokens``).
+
+    Whole JSON parses as usual. Otherwise the longest prefix that ends after a complete
+    string, object or array (or before a comma) is closed and parsed: finished members
+    are kept, an unfinished trailing one is dropped — what the official SDKs' partial
+    parsers give. Raises ``ValueError`` if nothing parses.
+    """
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    for end in range(len(text), 0, -1):
+        if not (text[end - 1] in '"}]{[' or (end < len(text) and text[end] == ",")):
+            continue
+        candidate = _closed(text[:end])
+        if candidate is not None:
+            try:
+                return json.loads(candidate)
+            except ValueError:
+                continue
+    raise ValueError(f"no JSON prefix in {text[:100]!r}")
+
+
+def _closed(prefix: str) -> Optional[str]:
+    """``prefix`` with its open strings refused and its open containers closed."""
+    stack: List[str] = []
+    in_string = escaped = False
+    for ch in prefix:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]" and stack:
+            stack.pop()
+    if in_string:
+        return None
+    body = prefix.rstrip().rstrip(",").rstrip()
+    if body.endswith(":"):
+        return None
+    return body + "".join(reversed(stack))
 
 
 class StreamProcessor(ABC):

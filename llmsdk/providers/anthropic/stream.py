@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from llmsdk.errors import MalformedEventError, make_stream_error
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk.providers.base import StreamProcessor, parse_json_event
+from llmsdk.providers.base import StreamProcessor, parse_json_event, parse_partial_json
 from llmsdk.types import (
     ContentBlock, RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
 )
@@ -116,10 +116,12 @@ class AnthropicStreamProcessor(StreamProcessor):
             return TextContent("".join(block.parts))
         if block.kind == "tool_use":
             raw = "".join(block.parts)
-            try:
-                arguments = json.loads(raw) if raw.strip() else {}
+            try:  # partial when max_tokens cut the call short (message_delta says so next)
+                arguments = parse_partial_json(raw) if raw.strip() else {}
             except ValueError as exc:
                 raise MalformedEventError(f"tool_use input is not valid JSON: {raw[:200]!r}") from exc
+            if not isinstance(arguments, dict):
+                raise MalformedEventError(f"tool_use input is not a JSON object: {raw[:200]!r}")
             return ToolUseContent(block.start.get("id", ""), block.start.get("name", ""), arguments)
         if block.kind == "thinking":
             return ThinkingContent("".join(block.parts), signature=block.signature or block.start.get("signature"))

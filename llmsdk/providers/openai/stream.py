@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from llmsdk.errors import InvalidResponseCodeError, MalformedEventError, error_class_for_type, make_stream_error
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk.providers.base import StreamProcessor, parse_json_event
+from llmsdk.providers.base import StreamProcessor, parse_partial_json, parse_json_event
 from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
 __all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "usage_from_openai"]
@@ -295,8 +295,12 @@ class ChatStreamProcessor(StreamProcessor):
             value = None
         if isinstance(value, dict):
             return value
-        if self._finish_reason == "length":
-            return {}  # cut off by max_tokens mid-arguments: nothing usable to parse
+        if self._finish_reason == "length":  # cut off by max_tokens: keep the finished members
+            try:
+                partial = parse_partial_json(text)
+            except ValueError:
+                partial = None
+            return partial if isinstance(partial, dict) else {}
         raise MalformedEventError(
             f"{self.provider} tool call {block.name!r} ({block.id}) has arguments that are not a "
             f"JSON object: {text[:200]!r}"

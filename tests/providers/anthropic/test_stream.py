@@ -141,3 +141,15 @@ def test_empty_tool_input_is_an_empty_dict():
                      A.event("content_block_delta", index=0, delta={"type": "input_json_delta", "partial_json": ""}),
                      A.event("content_block_stop", index=0), *A.message_end("tool_use")])
     assert ToolUseContent("t", "now", {}) in [e.content for e in run([body]) if isinstance(e, LLMEvent.Content)]
+
+
+def test_tool_call_cut_by_max_tokens_keeps_finished_arguments():
+    body = b"".join([A.message_start(),
+                     A.event("content_block_start", index=0,
+                             content_block={"type": "tool_use", "id": "t", "name": "book", "input": {}}),
+                     A.event("content_block_delta", index=0,
+                             delta={"type": "input_json_delta", "partial_json": '{"city": "Paris", "nights": 3, "no'}),
+                     A.event("content_block_stop", index=0), *A.message_end("max_tokens")])
+    events = run([body])
+    assert LLMEvent.Content(0, ToolUseContent("t", "book", {"city": "Paris", "nights": 3})) in events
+    assert events[-1].reason is StopReason.MAX_TOKENS

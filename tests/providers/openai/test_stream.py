@@ -143,13 +143,13 @@ def test_invalid_tool_arguments_raise_unless_cut_by_length() -> None:
     def stream(reason: str) -> bytes:
         s = ChatStream("openai").role()
         s.raw(s.chunk_dict({"tool_calls": [{"index": 0, "id": "c", "type": "function",
-                                            "function": {"name": "f", "arguments": '{"city": "Pa'}}]}))
+                                            "function": {"name": "f", "arguments": '{"n": 2, "city": "Pa'}}]}))
         return s.finish(reason).done().body()
 
     with pytest.raises(MalformedEventError):
         run(OpenAIStreamProcessor(), [stream("tool_calls")])
     events = run(OpenAIStreamProcessor(), [stream("length")])
-    assert events == [Content(0, ToolUseContent("c", "f", {})), Stop(StopReason.MAX_TOKENS, events[-1].usage)]  # type: ignore[attr-defined]
+    assert events == [Content(0, ToolUseContent("c", "f", {"n": 2})), Stop(StopReason.MAX_TOKENS, events[-1].usage)]  # type: ignore[attr-defined]
 
 
 def test_other_choices_and_events_after_done_are_ignored() -> None:
