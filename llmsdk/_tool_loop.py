@@ -20,6 +20,7 @@ from llmsdk.types import (
     LLMMessage,
     LLMRequest,
     LLMResponse,
+    StopReason,
     TextContent,
     ToolResultContent,
     ToolUseContent,
@@ -123,6 +124,11 @@ def _json_fallback(value: Any) -> Any:
     return str(value)
 
 
+#: The answer to a call whose arguments max_tokens cut short: it is not run with half its input.
+CUT_OFF_MESSAGE = ("Error: this call was cut off by max_tokens before its arguments were complete; "
+                   "it was not run. Call it again (shorter arguments, or after raising max_tokens).")
+
+
 def execute_tool_call(call: ToolUseContent, tools: Dict[str, Tool]) -> ToolResultContent:
     """Run one call. Any exception becomes an ``is_error`` result the model can read."""
     t = tools.get(call.name)
@@ -171,7 +177,9 @@ def run_tools(
         if not calls:
             return ToolRunResult(response, messages, responses, finished=True, new_from=start)
         logger.debug("tool round %d: %s", round_no, ", ".join(c.name for c in calls))
-        results = [execute_tool_call(call, table) for call in calls]
+        cut_short = calls[-1] if response.stop_reason is StopReason.MAX_TOKENS else None
+        results = [ToolResultContent(call.id, CUT_OFF_MESSAGE, is_error=True) if call is cut_short
+                   else execute_tool_call(call, table) for call in calls]
         messages.append(LLMMessage(role="user", tool_results=results))
         choice = current.tool_choice
         current = dataclasses.replace(current, messages=list(messages),

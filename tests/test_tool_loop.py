@@ -209,3 +209,24 @@ def test_result_object() -> None:
     assert result.text == "hi" and result.cost == 1.0 and result.new_messages == [r.to_message()]
     final, transcript = result
     assert final is r and len(transcript) == 2
+
+
+def test_a_call_cut_short_by_max_tokens_is_not_run(server: FakeProviderServer) -> None:
+    from llmsdk._tool_loop import CUT_OFF_MESSAGE
+
+    calls: List[Dict[str, Any]] = []
+
+    @tool
+    def book(city: str, nights: int) -> str:
+        """Book a hotel."""
+        calls.append({"city": city, "nights": nights})
+        return "booked"
+
+    block = A.tool_use_block(0, "book", {"city": "Paris", "nights": 3}, tool_id="toolu_cut")
+    del block[-2]  # max_tokens hit: the last argument fragment never came
+    server.add_reply(ScriptedReply.sse(A.stream([block], stop_reason="max_tokens")), A.text_reply("Let me retry that."))
+    client = make_client("anthropic", server)
+    final, transcript = client.run_tools(request_for("anthropic", "Book Paris"), [book])
+    assert calls == [] and final.text == "Let me retry that."
+    result = transcript[-2].tool_results[0]
+    assert result.tool_use_id == "toolu_cut" and result.is_error and result.content == CUT_OFF_MESSAGE
