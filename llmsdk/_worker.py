@@ -256,7 +256,7 @@ def run_worker(
     reopen: Callable[[int], Any],
     max_retries: int,
     retry_policy: Any,
-    on_finish: Callable[[LLMResponse, bool], None],
+    on_finish: Callable[[LLMResponse], None],
 ) -> None:
     """The worker thread's body. Always ends by putting ``_END`` or a failure."""
     retries_done = 0
@@ -281,17 +281,17 @@ def run_worker(
                     break
                 response = reopen(max_retries - retries_done)
         if state.cancelled.is_set() and not _stopped(state):
-            on_finish(state.partial_response(), False)
+            on_finish(state.partial_response())
             return
         final = state.partial_response()
-        on_finish(final, True)
+        on_finish(final)
         state.final = final
     except (KeyboardInterrupt, SystemExit):  # only on the caller's own thread (complete())
         state.cancelled.set()
         raise
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the consumer
         if state.cancelled.is_set():
-            on_finish(state.partial_response(), False)
+            on_finish(state.partial_response())
             return
         from llmsdk._http import map_transport_error
 
@@ -302,7 +302,7 @@ def run_worker(
         if error.partial_response is None:
             error.partial_response = partial
         try:
-            on_finish(partial, False)
+            on_finish(partial)
         finally:
             state.put(_Failure(error))
     finally:

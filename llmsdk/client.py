@@ -131,7 +131,7 @@ class LLMClient:
         rate_limit = adapter.rate_limit(response.headers)
         model_ref = request.model
 
-        def on_finish(result: LLMResponse, complete: bool) -> None:
+        def on_finish(result: LLMResponse) -> None:  # usage is billed, finished or not
             result.rate_limit = rate_limit
             if result.model is None:
                 result.model = request.model_id
