@@ -264,3 +264,13 @@ def test_key_never_in_debug_logs(server, anthropic_client, caplog):
         logging.getLogger("llmsdk").debug("%r %s", client, client.get_config())
     assert TEST_KEY not in caplog.text
     assert "retry" in caplog.text.lower()
+
+
+def test_usage_of_a_failed_stream_is_still_counted(server, anthropic_client):
+    """Tokens the provider billed before a mid-stream error count in the client's totals."""
+    server.add_reply(A.stream_error_reply("overloaded_error", text_before="Partial"))
+    client = anthropic_client()
+    with pytest.raises(OverloadedError) as info:
+        client.complete(simple_request())
+    assert info.value.partial_response.usage.input_tokens == 25
+    assert client.get_usage().input_tokens == 25
