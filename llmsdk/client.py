@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 from llmsdk._http import HttpEngine, request_id_of
 from llmsdk._worker import EventStream, _StreamState, run_worker
@@ -40,6 +40,7 @@ class LLMClient:
         self._options = options
         self._provider = options.provider
         self._adapter = self._provider.adapter()
+        self._endpoint = options.endpoint
         self._engine = HttpEngine(options, self._adapter)
         self._lock = threading.Lock()
         self._usage = Usage()
@@ -110,18 +111,21 @@ class LLMClient:
         (after retries) raise here, later ones while iterating the stream."""
         return self._start(request, inline=False)
 
-    def _start(self, request: LLMRequest, *, inline: bool) -> EventStream:
+    def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None) -> EventStream:
         """``send()``; with ``inline`` the reply is read to its end on this thread before
-        returning (no worker thread), for callers that only want the whole reply."""
+        returning (no worker thread), for callers that only want the whole reply.
+        ``max_retries`` overrides the options' for this call (``client.map`` retries
+        rate-limited calls itself, through its shared limiter)."""
         request = self._prepare(request)
-        prepared = self._adapter.prepare_request(request, self._options)
+        prepared = self._adapter.prepare_request(request, self._endpoint)
         timeouts = self._options.timeouts
         deadline = time.monotonic() + timeouts.total if timeouts.total else None
         engine = self._engine
-        response = engine.open_stream(prepared, deadline=deadline)
+        policy = self._options.retry
+        retries = policy.max_retries if max_retries is None else max_retries
+        response = engine.open_stream(prepared, deadline=deadline, max_retries=retries)
         state = _StreamState(self._provider.config_key())
         state.response = response
-        policy = self._options.retry
         adapter = self._adapter
 
         def reopen(retries_left: int) -> Any:
@@ -139,7 +143,7 @@ class LLMClient:
 
         def target() -> None:
             run_worker(state, response, lambda: adapter.stream_processor(request), reopen,
-                       policy.max_retries, policy, on_finish)
+                       retries, policy, on_finish)
 
         kwargs: Dict[str, Any] = dict(
             response_headers=response.headers,
@@ -155,7 +159,11 @@ class LLMClient:
         return EventStream.start(state, target, **kwargs)
 
     def complete(self, request: LLMRequest) -> LLMResponse:
-        """Send and wait for the whole reply.
+        """Send and wait for the whole reply."""
+        return self._complete(request)
+
+    def _complete(self, request: LLMRequest, *, max_retries: Optional[int] = None) -> LLMResponse:
+        """``complete()``, with this call's own retry count.
 
         Without a ``content_idle`` or ``total`` timeout to watch, nobody needs the events
         before the end, so the reply is read on the calling thread: no worker thread is
@@ -163,7 +171,7 @@ class LLMClient:
         """
         timeouts = self._options.timeouts
         inline = timeouts.content_idle is None and timeouts.total is None
-        return self._start(request, inline=inline).final_response()
+        return self._start(request, inline=inline, max_retries=max_retries).final_response()
 
     def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
         """Call the model, run the tools it asks for (plain functions or ``Tool``s built
@@ -179,7 +187,7 @@ class LLMClient:
     def count_tokens(self, request: LLMRequest) -> int:
         """Input tokens: the provider's counting endpoint where one exists, else an estimate."""
         request = self._prepare(request)
-        return int(self._adapter.count_tokens(request, self._options, self._engine.post_json))
+        return int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
 
     # -- usage, cost, history ------------------------------------------------------------------
 

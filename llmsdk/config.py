@@ -12,9 +12,11 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Mapping, Optional, Union
 
+from llmsdk._secret import SecretString
+from llmsdk._urls import validate_api_base
 from llmsdk.errors import InvalidConfigError
 from llmsdk.providers import LLMProvider, get_provider
-from llmsdk.providers.base import validate_api_base
+from llmsdk.providers.base import Endpoint
 
 __all__ = [
     "DEFAULT_POOL_MAXSIZE",
@@ -29,46 +31,16 @@ USER_AGENT = "llmsdk-python/0.1.0"
 DEFAULT_POOL_MAXSIZE = 128
 
 
-class SecretString:
-    """A string that never shows itself: ``repr``/``str`` print ``**********``."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        if isinstance(value, SecretString):
-            value = value.expose_secret()
-        self._value = str(value)
-
-    def expose_secret(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "SecretString('**********')"
-
-    def __str__(self) -> str:
-        return "**********"
-
-    def __format__(self, spec: str) -> str:
-        return "**********"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SecretString) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __reduce__(self) -> Any:  # pickling would be a way out of the mask
-        raise TypeError("SecretString cannot be pickled")
-
-
 @dataclass(frozen=True)
 class Timeouts:
     """Seconds. ``read`` bounds each socket read; ``content_idle`` bounds the gap between
-    content events (keep-alives do not reset it); ``total`` bounds the whole exchange."""
+    content events (keep-alives do not reset it, so pings never hold a stream open past
+    it); ``total`` bounds the whole exchange, retries and their waits included. ``None``
+    switches a bound off."""
 
     connect: float = 10.0
     read: float = 600.0
-    content_idle: Optional[float] = None
+    content_idle: Optional[float] = 600.0
     total: Optional[float] = None
 
     def __post_init__(self) -> None:
@@ -80,7 +52,10 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with jitter; ``retry-after`` honoured up to ``max_retry_after``."""
+    """Exponential backoff with jitter; ``retry-after`` honoured when it is at most
+    ``max_retry_after`` seconds. A longer announced wait (a daily quota) is not retried:
+    the typed error is raised at once with its ``retry_after``, for the caller (or a
+    ``RateLimiter``) to act on."""
 
     max_retries: int = 2
     initial_delay: float = 0.5
@@ -112,7 +87,9 @@ class HttpClientOptions:
     api_key: Optional[SecretString] = None
     api_base: str = ""
     timeouts: Timeouts = field(default_factory=Timeouts)
-    max_retries: int = 2
+    #: Retries of a failed attempt (default 2). The same number as ``retry_policy.max_retries``:
+    #: give either one, or both agreeing.
+    max_retries: Optional[int] = None
     extra_headers: Mapping[str, str] = field(default_factory=dict)
     user_agent: str = USER_AGENT
     pool_maxsize: int = DEFAULT_POOL_MAXSIZE
@@ -138,10 +115,24 @@ class HttpClientOptions:
         object.__setattr__(self, "api_base", validate_api_base(api_base))
         object.__setattr__(self, "timeouts", self.timeouts or Timeouts())
         object.__setattr__(self, "extra_headers", dict(self.extra_headers or {}))
-        if self.retry_policy is None:
-            object.__setattr__(self, "retry_policy", RetryPolicy(max_retries=self.max_retries))
+        policy, retries = self.retry_policy, self.max_retries
+        if policy is None:
+            policy = RetryPolicy() if retries is None else RetryPolicy(max_retries=retries)
+        elif not isinstance(policy, RetryPolicy):
+            raise InvalidConfigError(f"retry_policy must be a RetryPolicy, got {policy!r}")
+        elif retries is not None and retries != policy.max_retries:
+            raise InvalidConfigError(
+                f"max_retries={retries!r} disagrees with retry_policy.max_retries={policy.max_retries!r}; give one"
+            )
+        object.__setattr__(self, "retry_policy", policy)
+        object.__setattr__(self, "max_retries", policy.max_retries)
         if not isinstance(self.pool_maxsize, int) or self.pool_maxsize < 1:
             raise InvalidConfigError(f"pool_maxsize must be a positive int, got {self.pool_maxsize!r}")
+
+    @property
+    def endpoint(self) -> Endpoint:
+        """What a provider adapter may see: the service root and the key."""
+        return Endpoint(self.api_base, self.api_key)
 
     @property
     def retry(self) -> RetryPolicy:
@@ -149,9 +140,11 @@ class HttpClientOptions:
         return self.retry_policy
 
     def with_changes(self, **changes: Any) -> "HttpClientOptions":
-        """A copy with some fields replaced."""
-        if "max_retries" in changes and "retry_policy" not in changes:
+        """A copy with some fields replaced (``max_retries`` and ``retry_policy`` stay in step)."""
+        if "max_retries" in changes and "retry_policy" not in changes and changes["max_retries"] is not None:
             changes["retry_policy"] = replace(self.retry, max_retries=changes["max_retries"])
+        elif "retry_policy" in changes and "max_retries" not in changes:
+            changes["max_retries"] = None
         return replace(self, **changes)
 
     def __repr__(self) -> str:
@@ -173,7 +166,7 @@ class HttpClientOptions:
         api_base: Optional[str] = None,
         *,
         timeouts: Optional[Timeouts] = None,
-        max_retries: int = 2,
+        max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         **more: Any,
     ) -> "HttpClientOptions":

@@ -6,7 +6,7 @@ import pytest
 
 from llmsdk import HttpClientOptions, LLMClient, LLMProvider, SecretString, Timeouts
 from llmsdk.errors import InvalidConfigError
-from llmsdk.providers.base import join_url
+from llmsdk._urls import join_url
 
 KEY = "sk-very-secret-key-123"
 
@@ -63,7 +63,7 @@ def test_from_env(monkeypatch):
 def test_timeouts_validate():
     with pytest.raises(InvalidConfigError):
         Timeouts(read=0)
-    assert Timeouts() == Timeouts(connect=10.0, read=600.0, content_idle=None, total=None)
+    assert Timeouts() == Timeouts(connect=10.0, read=600.0, content_idle=600.0, total=None)
 
 
 def test_client_constructor_checks_provider():

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from llmsdk.providers.base import parse_partial_json
+from llmsdk._partial_json import parse_partial_json
 
 WHOLE = {"city": "Zürich", "days": [1, 2, {"x": "a\"b"}], "ok": True, "n": 12.5, "note": "x, y: {z}"}
 

@@ -24,7 +24,8 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Union
 
 from llmsdk.errors import InvalidConfigError
-from llmsdk.providers.base import ProviderAdapter, validate_api_base
+from llmsdk._urls import validate_api_base
+from llmsdk.providers.base import ProviderAdapter
 
 if TYPE_CHECKING:  # models sits above providers: only the type is needed here
     from llmsdk.models import LLMModel

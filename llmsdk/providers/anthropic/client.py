@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import Any, Dict, Optional
 
 from llmsdk.providers.anthropic.request import build_body, build_count_tokens_body
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
-from llmsdk.providers.base import PostJson, ProviderAdapter, join_url
+from llmsdk._urls import join_url
+from llmsdk.providers.base import Endpoint, PostJson, ProviderAdapter
 from llmsdk.types import LLMRequest
-
-if TYPE_CHECKING:
-    from llmsdk.config import HttpClientOptions
 
 ANTHROPIC_VERSION = "2023-06-01"
 
@@ -35,9 +33,8 @@ class AnthropicAdapter(ProviderAdapter):
     def stream_processor(self, request: LLMRequest) -> AnthropicStreamProcessor:
         return AnthropicStreamProcessor()
 
-    def count_tokens(self, request: LLMRequest, options: "HttpClientOptions", post_json: PostJson) -> int:
+    def count_tokens(self, request: LLMRequest, endpoint: Endpoint, post_json: PostJson) -> int:
         """Anthropic's own count: ``POST /v1/messages/count_tokens``."""
-        api_key = options.api_key.expose_secret() if options.api_key is not None else None
-        url = join_url(options.api_base, "/v1/messages/count_tokens")
-        result = post_json(url, self.auth_headers(api_key), build_count_tokens_body(request))
+        url = join_url(endpoint.api_base, "/v1/messages/count_tokens")
+        result = post_json(url, self.auth_headers(endpoint.key), build_count_tokens_body(request))
         return int(result["input_tokens"])

@@ -8,7 +8,9 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from llmsdk.errors import MalformedEventError, make_stream_error
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk.providers.base import StreamProcessor, parse_json_event, parse_partial_json
+from llmsdk._partial_json import parse_partial_json
+from llmsdk._sse_json import parse_json_event
+from llmsdk.providers.base import StreamProcessor
 from llmsdk.types import (
     ContentBlock, RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
 )

@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
-from llmsdk.providers.base import (
-    ErrorInfo,
-    PostJson,
-    ProviderAdapter,
-    StreamProcessor,
-    generic_error_info,
-    join_url,
-)
+from llmsdk._error_bodies import ErrorInfo, generic_error_info
+from llmsdk._urls import join_url
+from llmsdk.providers.base import Endpoint, PostJson, ProviderAdapter, StreamProcessor
 from llmsdk.providers.gemini.request import build_contents, build_request_body, function_declarations
 from llmsdk.providers.gemini.stream import GeminiStreamProcessor
 from llmsdk.types import LLMRequest
-
-if TYPE_CHECKING:
-    from llmsdk.config import HttpClientOptions
 
 __all__ = ["GeminiAdapter", "model_path"]
 
@@ -108,13 +100,12 @@ class GeminiAdapter(ProviderAdapter):
         should_retry = False if _daily_quota_spent(details) else None
         return ErrorInfo(info.message, error_type, _retry_delay(details), should_retry)
 
-    def count_tokens(self, request: LLMRequest, options: HttpClientOptions, post_json: PostJson) -> int:
+    def count_tokens(self, request: LLMRequest, endpoint: Endpoint, post_json: PostJson) -> int:
         """``:countTokens`` with ``{"contents": ...}``, the form python-genai sends to the
         Gemini API (it takes no system instruction or tools there); the system prompt and
         tool declarations are added as a local estimate (~4 characters a token)."""
-        api_key = options.api_key.expose_secret() if options.api_key is not None else None
-        url = join_url(options.api_base, f"{API_VERSION}/{model_path(request.model_id)}:countTokens")
-        result = post_json(url, self.auth_headers(api_key), {"contents": build_contents(request)})
+        url = join_url(endpoint.api_base, f"{API_VERSION}/{model_path(request.model_id)}:countTokens")
+        result = post_json(url, self.auth_headers(endpoint.key), {"contents": build_contents(request)})
         total = int(result.get("totalTokens") or 0)
         extra = len(request.system_prompt() or "")
         declarations = function_declarations(request)

@@ -18,7 +18,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from llmsdk.errors import IncompleteStreamError, MalformedEventError, make_stream_error
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk.providers.base import StreamProcessor, parse_json_event
+from llmsdk._sse_json import parse_json_event
+from llmsdk.providers.base import StreamProcessor
 from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
 __all__ = [

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional, Type
 
 from llmsdk.errors import error_class_for_type
-from llmsdk.providers.base import (
-    ErrorInfo,
-    PostJson,
-    ProviderAdapter,
-    estimate_tokens,
-    generic_error_info,
-    join_url,
-)
+from llmsdk._error_bodies import ErrorInfo, generic_error_info
+from llmsdk._token_estimate import estimate_tokens
+from llmsdk._urls import join_url
+from llmsdk.providers.base import Endpoint, PostJson, ProviderAdapter
 from llmsdk.providers.openai.request import ChatRequestFormatter, OpenAIRequestFormatter
 from llmsdk.providers.openai.stream import ChatStreamProcessor, OpenAIStreamProcessor
 from llmsdk.types import (
@@ -30,9 +26,6 @@ from llmsdk.types import (
     ToolResultContent,
     ToolUseContent,
 )
-
-if TYPE_CHECKING:
-    from llmsdk.config import HttpClientOptions
 
 __all__ = ["ChatCompletionsAdapter", "OpenAIAdapter", "count_tokens_tiktoken"]
 
@@ -129,7 +122,7 @@ class ChatCompletionsAdapter(ProviderAdapter):
             return ErrorInfo(info.message, code, info.retry_after)
         return info
 
-    def count_tokens(self, request: LLMRequest, options: HttpClientOptions, post_json: PostJson) -> int:
+    def count_tokens(self, request: LLMRequest, endpoint: Endpoint, post_json: PostJson) -> int:
         """An estimate: Chat Completions has no counting endpoint. With the ``[tokens]``
         extra installed, tiktoken counts the text with the model's encoding
         (``o200k_base`` for models it does not know, so other vendors' models get an

@@ -17,7 +17,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from llmsdk.errors import InvalidResponseCodeError, MalformedEventError, error_class_for_type, make_stream_error
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk.providers.base import StreamProcessor, parse_partial_json, parse_json_event
+from llmsdk._partial_json import parse_partial_json
+from llmsdk._sse_json import parse_json_event
+from llmsdk.providers.base import StreamProcessor
 from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
 __all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "usage_from_openai"]

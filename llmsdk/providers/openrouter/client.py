@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Dict, Optional, Type
 
-from llmsdk.providers.base import ErrorInfo, generic_error_info
+from llmsdk._error_bodies import ErrorInfo, generic_error_info
 from llmsdk.providers.openai.client import ChatCompletionsAdapter
 from llmsdk.providers.openai.request import ChatRequestFormatter
 from llmsdk.providers.openai.stream import ChatStreamProcessor

@@ -12,7 +12,7 @@ import pytest
 from llmsdk import HttpClientOptions, LLMMessage, LLMRequest, Tool
 from llmsdk.errors import make_status_error
 from llmsdk.providers import get_provider
-from llmsdk.providers.base import estimate_tokens
+from llmsdk._token_estimate import estimate_tokens
 from llmsdk.providers.openai import client as openai_client
 from llmsdk.providers.openai.client import OpenAIAdapter
 from llmsdk.providers.openrouter.client import OpenRouterAdapter, attribution_headers
@@ -29,7 +29,7 @@ REQ = LLMRequest(model="gpt-4.1", messages=[LLMMessage.user("Hello there")])
 ])
 def test_endpoints(key: str, api_base: Any, url: str) -> None:
     options = HttpClientOptions.for_provider(key, "k" if key != "openai_compatible" else None, api_base)
-    prepared = get_provider(key).adapter().prepare_request(REQ, options)
+    prepared = get_provider(key).adapter().prepare_request(REQ, options.endpoint)
     assert prepared.url == url
 
 
