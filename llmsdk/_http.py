@@ -105,7 +105,8 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
     retry_after = parse_retry_after(headers)
     if retry_after is None:
         retry_after = info.retry_after
-    error = make_status_error(
+    should = headers.get("x-should-retry")
+    return make_status_error(
         response.status_code,
         redact(info.message, options),
         error_type=info.type,
@@ -113,13 +114,8 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
         provider=adapter.name,
         request_id=request_id_of(headers),
         retry_after=retry_after,
+        should_retry=should == "true" if should in ("true", "false") else info.should_retry,
     )
-    should = headers.get("x-should-retry")
-    if should in ("true", "false"):
-        error.should_retry = should == "true"  # type: ignore[attr-defined]
-    elif info.should_retry is not None:
-        error.should_retry = info.should_retry  # type: ignore[attr-defined]
-    return error
 
 
 def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions) -> LLMError:

@@ -53,9 +53,8 @@ def should_retry(exc: BaseException) -> bool:
     if isinstance(exc, (ConnectionFailedError, ConnectTimeoutError)):
         return True
     if isinstance(exc, InvalidResponseCodeError):
-        should = getattr(exc, "should_retry", None)
-        if should is not None:
-            return bool(should)
+        if exc.should_retry is not None:
+            return exc.should_retry
         if exc.error_type == "insufficient_quota":
             return False
         if exc.status in RETRYABLE_STATUSES:

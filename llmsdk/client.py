@@ -9,14 +9,16 @@ threads.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from llmsdk._http import HttpEngine, request_id_of
 from llmsdk._worker import EventStream, _StreamState, run_worker
 from llmsdk.config import HttpClientOptions
 from llmsdk.errors import InvalidConfigError, InvalidRequestError
+from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation
 from llmsdk.providers import LLMProvider
 from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
 
@@ -48,6 +50,8 @@ class LLMClient:
         self._usage_by_model: Dict[str, Usage] = {}
         self._cost_by_model: Dict[str, float] = {}
         self._messages: List[LLMMessage] = []
+        #: model id -> registry entry (or None), filled on first use of each id.
+        self._entries: Dict[str, Tuple[int, Optional[LLMModel]]] = {}
 
     # -- construction ----------------------------------------------------------------------
 
@@ -98,13 +102,30 @@ class LLMClient:
     # -- requests ----------------------------------------------------------------------------
 
     def _prepare(self, request: LLMRequest) -> LLMRequest:
+        """Validate ``request`` and hand the provider its registry entry: formatters choose
+        behaviour from ``request.model``'s capabilities, whatever the caller passed."""
         if not isinstance(request, LLMRequest):
             raise InvalidRequestError(f"expected an LLMRequest, got {type(request).__name__}")
         request.validate()
-        from llmsdk.models import check_capabilities
-
         check_capabilities(request, self._provider.config_key(), self._options.strict_capabilities)
+        if isinstance(request.model, str):
+            entry = self._registry_entry(request.model)
+            if entry is not None:
+                request = dataclasses.replace(request, model=entry)
         return request
+
+    def _registry_entry(self, model_id: str) -> Optional[LLMModel]:
+        """The registry's ``LLMModel`` for ``model_id`` at this provider, spelled as the caller
+        spelled it (an alias stays an alias on the wire); None for ids it does not know."""
+        generation = registry_generation()
+        cached = self._entries.get(model_id)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        entry = find_model(model_id, self._provider.config_key())
+        if entry is not None and entry.model_name != model_id:
+            entry = dataclasses.replace(entry, model_name=model_id, aliases=())
+        self._entries[model_id] = (generation, entry)
+        return entry
 
     def send(self, request: LLMRequest) -> EventStream:
         """Start a streaming call. Returns once the response headers are in; HTTP errors
@@ -192,8 +213,6 @@ class LLMClient:
     # -- usage, cost, history ------------------------------------------------------------------
 
     def _record(self, model_ref: Any, response: LLMResponse) -> None:
-        from llmsdk.models import cost_of
-
         key = self._provider.config_key()
         cost = response.cost  # reported by the provider itself
         if cost is None:

@@ -131,6 +131,7 @@ class InvalidResponseCodeError(LLMError):
         request_id: Optional[str] = None,
         retry_after: Optional[float] = None,
         error_type: Optional[str] = None,
+        should_retry: Optional[bool] = None,
         partial_response: Any = None,
     ) -> None:
         super().__init__(message, partial_response=partial_response)
@@ -140,6 +141,9 @@ class InvalidResponseCodeError(LLMError):
         self.request_id = request_id
         self.retry_after = retry_after
         self.error_type = error_type
+        #: The server's own verdict on retrying (``x-should-retry``, or a daily quota
+        #: spent: False); None leaves it to the status.
+        self.should_retry = should_retry
 
     def __str__(self) -> str:
         parts = [f"{self.provider or 'provider'} returned"]
@@ -297,6 +301,7 @@ def make_status_error(
     provider: Optional[str] = None,
     request_id: Optional[str] = None,
     retry_after: Optional[float] = None,
+    should_retry: Optional[bool] = None,
 ) -> InvalidResponseCodeError:
     """Build the right ``InvalidResponseCodeError`` subclass for an HTTP error reply."""
     cls = error_class_for_status(status)
@@ -311,6 +316,7 @@ def make_status_error(
         request_id=request_id,
         retry_after=retry_after,
         error_type=error_type,
+        should_retry=should_retry,
     )
 
 
@@ -348,6 +354,8 @@ def make_stream_error(
     provider: Optional[str] = None,
     body: Optional[str] = None,
     request_id: Optional[str] = None,
+    retry_after: Optional[float] = None,
+    should_retry: Optional[bool] = None,
 ) -> InvalidResponseCodeError:
     """An error event inside a 200 stream: a ``ProviderStreamError`` that is also the
     status class its type (or numeric code) maps to."""
@@ -362,5 +370,7 @@ def make_stream_error(
         provider=provider,
         request_id=request_id,
         error_type=error_type,
+        retry_after=retry_after,
+        should_retry=should_retry,
     )
 

@@ -47,6 +47,7 @@ __all__ = [
     "find_model",
     "get_model",
     "register_model",
+    "registry_generation",
     "unregister_model",
 ]
 
@@ -78,7 +79,17 @@ def _index(model: LLMModel) -> None:
         _by_id.setdefault(name, []).append(model)
 
 
+_generation = 0
+
+
+def registry_generation() -> int:
+    """A number that changes whenever a model is registered or removed (for caches)."""
+    return _generation
+
+
 def _reindex() -> None:
+    global _generation
+    _generation += 1
     _by_id.clear()
     for model in _models.values():
         _index(model)
