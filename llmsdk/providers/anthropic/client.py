@@ -31,7 +31,7 @@ class AnthropicAdapter(ProviderAdapter):
         return build_body(request)
 
     def stream_processor(self, request: LLMRequest) -> AnthropicStreamProcessor:
-        return AnthropicStreamProcessor()
+        return AnthropicStreamProcessor(provider=self.name)
 
     def count_tokens(self, request: LLMRequest, endpoint: Endpoint, post_json: PostJson) -> int:
         """Anthropic's own count: ``POST /v1/messages/count_tokens``."""

@@ -42,8 +42,8 @@ class AnthropicStreamProcessor(StreamProcessor):
 
     provider = "anthropic"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._blocks: Dict[int, _OpenBlock] = {}
         self._stop_reason: Optional[StopReason] = None
 

@@ -88,7 +88,7 @@ class GeminiAdapter(ProviderAdapter):
         return build_request_body(request)
 
     def stream_processor(self, request: LLMRequest) -> StreamProcessor:
-        return GeminiStreamProcessor()
+        return GeminiStreamProcessor(provider=self.name)
 
     def parse_error(self, status: int, body: str) -> ErrorInfo:
         """The generic ``{"error": {code, message, status}}`` reading, plus the

@@ -106,8 +106,8 @@ class GeminiStreamProcessor(StreamProcessor):
 
     provider = "gemini"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._next_index = 0
         self._open: Optional[_OpenBlock] = None
         self._calls = 0
@@ -152,7 +152,7 @@ class GeminiStreamProcessor(StreamProcessor):
     def finish(self) -> Sequence[_Event]:
         if not self.done:
             raise IncompleteStreamError(
-                "the gemini stream ended without a finishReason (connection dropped?)")
+                f"the {self.provider} stream ended without a finishReason (connection dropped?)")
         out: List[_Event] = []
         self._close(out)
         assert self._finish_reason is not None

@@ -107,7 +107,7 @@ class ChatCompletionsAdapter(ProviderAdapter):
         return self.formatter.body(request)
 
     def stream_processor(self, request: LLMRequest) -> ChatStreamProcessor:
-        return self.processor_class()
+        return self.processor_class(provider=self.name)
 
     def parse_error(self, status: int, body: str) -> ErrorInfo:
         """``{"error": {"message", "type", "code"}}``: a ``code`` that names a known error

@@ -95,8 +95,8 @@ class ChatStreamProcessor(StreamProcessor):
         if "plain_text_fast_path" not in cls.__dict__ and any(name in cls.__dict__ for name in _HOOKS):
             cls.plain_text_fast_path = False
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._blocks: List[_Block] = []
         self._next_index = 0
         self._by_kind: Dict[str, _Block] = {}

@@ -30,8 +30,8 @@ class OpenRouterStreamProcessor(ChatStreamProcessor):
     #: plain text chunk.
     plain_text_fast_path = True
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._details: Dict[Any, Json] = {}
 
     def chunk_usage(self, chunk: Json) -> Optional[Usage]:
