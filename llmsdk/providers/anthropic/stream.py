@@ -6,10 +6,12 @@ import json
 import logging
 from typing import Any, Dict, List, Optional, Sequence
 
-from llmsdk.errors import MalformedEventError, make_stream_error
+from llmsdk.errors import MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
+from llmsdk._error_bodies import stream_error
 from llmsdk._partial_json import parse_partial_json
 from llmsdk._sse_json import parse_json_event
+from llmsdk.providers.anthropic.errors import error_info
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.types import (
     ContentBlock, RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
@@ -143,14 +145,7 @@ class AnthropicStreamProcessor(StreamProcessor):
         return [Stop(self._stop_reason, self.usage)]
 
     def _error(self, payload: Dict[str, Any]) -> Sequence[_Event]:
-        error = payload.get("error") or {}
-        raise make_stream_error(
-            str(error.get("message") or "stream error"),
-            error_type=error.get("type"),
-            provider=self.provider,
-            body=json.dumps(payload),
-            request_id=payload.get("request_id"),
-        )
+        raise stream_error(error_info(None, payload), provider=self.provider, body=json.dumps(payload))
 
     def _update_usage(self, usage: Dict[str, Any]) -> None:
         """Usage in ``message_delta`` is cumulative: overwrite what it repeats."""
