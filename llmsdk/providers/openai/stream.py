@@ -150,15 +150,17 @@ class ChatStreamProcessor(StreamProcessor):
         chunk = parse_json_event(data)
         if not isinstance(chunk, dict):
             raise MalformedEventError(f"{self.provider} chunk is not a JSON object: {data[:200]!r}")
-        if self.plain_text_fast_path and self.response_id is not None:
+        if self.plain_text_fast_path and self.response_id:  # the general path takes the first id
             plain = self._plain_text(chunk)
             if plain is not None:
                 return plain
         err = self.chunk_error(chunk)
         if err:
             raise self.stream_error(err, data)
-        if self.response_id is None and isinstance(chunk.get("id"), str):
-            self.response_id = chunk["id"]
+        if not self.response_id:  # the first non-empty id wins (Azure's filter chunk has "id": "")
+            chunk_id = chunk.get("id")
+            if isinstance(chunk_id, str) and chunk_id:
+                self.response_id = chunk_id
         if isinstance(chunk.get("model"), str) and chunk["model"]:
             self.model = chunk["model"]
         usage = self.chunk_usage(chunk)
