@@ -100,12 +100,16 @@ class AnthropicStreamProcessor(StreamProcessor):
             block.parts.append(thinking)
             return [PartialContent(index, ThinkingContent(thinking))]
         if kind == "signature_delta":
+            if block.kind != "thinking":  # signatures belong to thinking blocks (the SDK ignores others)
+                return _NOTHING
             block.signature = delta["signature"]
             return [PartialContent(index, ThinkingContent("", signature=block.signature))]
         return _NOTHING  # citations_delta and future delta types
 
     def _block_stop(self, payload: Dict[str, Any]) -> Sequence[_Event]:
-        index = payload["index"]
+        return self._close_block(payload["index"])
+
+    def _close_block(self, index: int) -> Sequence[_Event]:
         block = self._blocks.pop(index, None)
         if block is None:
             return _NOTHING
@@ -141,8 +145,15 @@ class AnthropicStreamProcessor(StreamProcessor):
         return _NOTHING
 
     def _message_stop(self, payload: Dict[str, Any]) -> Sequence[_Event]:
+        """Blocks still open (a tool call cut by ``max_tokens`` without its
+        ``content_block_stop``) are finished first, in index order, as the official SDK
+        keeps them in its final message with the arguments parsed so far."""
+        events: List[_Event] = []
+        for index in sorted(self._blocks):
+            events.extend(self._close_block(index))
         self.done = True
-        return [Stop(self._stop_reason, self.usage)]
+        events.append(Stop(self._stop_reason, self.usage))
+        return events
 
     def _error(self, payload: Dict[str, Any]) -> Sequence[_Event]:
         raise stream_error(error_info(None, payload), provider=self.provider, body=json.dumps(payload))

@@ -3,8 +3,13 @@ end a stream without a finish_reason."""
 
 from __future__ import annotations
 
-from llmsdk import LLMEvent, StopReason, TextContent
+import pytest
+
+from llmsdk import LLMEvent, StopReason, TextContent, ToolUseContent
+from llmsdk.providers.groq.stream import GroqStreamProcessor
 from llmsdk.providers.openai.stream import ChatStreamProcessor, OpenAIStreamProcessor
+from llmsdk.providers.openai_compatible.stream import OpenAICompatibleStreamProcessor
+from llmsdk.providers.openrouter.stream import OpenRouterStreamProcessor
 from llmsdk.testing import sse_event
 
 from tests.providers.openai._support import run
@@ -61,3 +66,16 @@ def test_the_response_id_through_the_client(server) -> None:  # type: ignore[no-
     with LLMClient.new(HttpClientOptions.new_openai("k", api_base=server.url)) as client:
         resp = client.complete(LLMRequest(model="gpt-4.1", messages=[LLMMessage.user("Hi")]))
     assert (resp.id, resp.text) == ("chatcmpl-8V1mzvFANVW81eY6AMkrEgfIMuFKN", "Hi")
+
+
+@pytest.mark.parametrize("processor_class", [OpenAIStreamProcessor, GroqStreamProcessor, OpenRouterStreamProcessor,
+                                             OpenAICompatibleStreamProcessor])
+def test_blocks_still_open_at_done_are_finished_in_index_order(processor_class: type) -> None:
+    """The Anthropic gap (blocks open at the terminator dropped) does not exist here: a
+    server that sends ``[DONE]`` without a finish_reason still gets every block, finished."""
+    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
+    events = run(processor_class(), [sse_event(_chunk({"content": "Let me check."})),
+                                     sse_event(_chunk({"tool_calls": [call]})), sse_event("[DONE]")])
+    assert [e for e in events if isinstance(e, LLMEvent.Content)] == [
+        LLMEvent.Content(0, TextContent("Let me check.")), LLMEvent.Content(1, ToolUseContent("call_1", "f", {"a": 1}))]
+    assert events[-1] == LLMEvent.Stop(None, events[-1].usage)
