@@ -7,20 +7,14 @@ from __future__ import annotations
 
 from typing import List
 
-from sseclient import SSEClient
-
+from llmsdk._sse import feed
 from llmsdk import LLMEvent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
 from llmsdk.testing import anthropic as A
 
 
 def run(body: bytes) -> List[object]:
-    processor = AnthropicStreamProcessor()
-    events: List[object] = []
-    for sse in SSEClient(iter([body])).events():
-        events.extend(processor.process(sse.event, sse.data))
-    events.extend(processor.finish())
-    return events
+    return list(feed(AnthropicStreamProcessor(), [body]))
 
 
 def test_a_tool_call_cut_without_its_block_stop_is_kept_with_the_arguments_so_far() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from llmsdk._sse import feed as run
 from llmsdk import LLMEvent, StopReason, TextContent, ToolUseContent
 from llmsdk.providers.groq.stream import GroqStreamProcessor
 from llmsdk.providers.openai.stream import ChatStreamProcessor, OpenAIStreamProcessor
@@ -12,7 +13,6 @@ from llmsdk.providers.openai_compatible.stream import OpenAICompatibleStreamProc
 from llmsdk.providers.openrouter.stream import OpenRouterStreamProcessor
 from llmsdk.testing import sse_event
 
-from tests.providers.openai._support import run
 
 # Azure OpenAI's first chunk carries only the prompt's filter results, with "id": "" and no
 # choices (recorded in AbanteAI/mentat#429, xenodium/chatgpt-shell#155).
