@@ -143,7 +143,8 @@ class ProviderAdapter(ABC):
 
     @abstractmethod
     def stream_processor(self, request: LLMRequest) -> StreamProcessor:
-        """A fresh processor for one response."""
+        """A fresh processor for one response, built with ``provider=self.name`` so that
+        its errors name the same provider as the adapter's."""
 
     def parse_error(self, status: int, body: Any) -> ErrorInfo:
         """Read an error body (the text of an HTTP error reply, or the parsed error event of
