@@ -6,29 +6,34 @@ stream errors all use it, for every provider.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Dict, Iterable, List, Optional
 
 from llmsdk.events import Content, PartialContent, Stop
 from llmsdk.types import (
-    ContentBlock, LLMResponse, StopReason, TextContent, ThinkingContent, Usage,
+    Citation, ContentBlock, LLMResponse, StopReason, TextContent, ThinkingContent, Usage,
 )
 
 
 class _Block:
-    __slots__ = ("first", "parts", "signature", "final")
+    __slots__ = ("first", "parts", "signature", "final", "citations")
 
     def __init__(self, first: ContentBlock) -> None:
         self.first = first
         self.parts: List[str] = []
         self.signature: Optional[str] = None
         self.final: Optional[ContentBlock] = None
+        self.citations: List[Citation] = []
 
     def build(self) -> ContentBlock:
-        if self.final is not None:
-            return self.final
+        final = self.final
+        if final is not None:
+            if self.citations and isinstance(final, TextContent) and not final.citations:
+                return dataclasses.replace(final, citations=list(self.citations))  # cited after it finished
+            return final
         first = self.first
         if isinstance(first, TextContent):
-            return TextContent("".join(self.parts), signature=self.signature)
+            return TextContent("".join(self.parts), signature=self.signature, citations=list(self.citations))
         if isinstance(first, ThinkingContent):
             return ThinkingContent("".join(self.parts), signature=self.signature)
         return first
@@ -60,6 +65,8 @@ def accumulate(
                 block.parts.append(content.text)
                 if content.signature:
                     block.signature = content.signature
+                if content.citations:  # PartialContent(i, TextContent("", citations=[c]))
+                    block.citations.extend(content.citations)
             elif isinstance(content, ThinkingContent):
                 block.parts.append(content.thinking)
                 if content.signature:

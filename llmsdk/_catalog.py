@@ -98,6 +98,23 @@ GUIDE_NAMES: Dict[str, str] = {
 }
 
 
+# Document (PDF) input per provider: the catalog JSON has no such flag, so it is derived here.
+# - anthropic: every Claude model listed (PDF support on all active models);
+# - openai: the models with vision ("models with vision capabilities can accept PDF files");
+# - gemini: every model (PDF document understanding);
+# - openrouter: every route ("works on any model": OpenRouter parses the PDF for models
+#   without native file input);
+# - groq: none (its chat API takes text and images only).
+_DOCUMENTS_BY_PROVIDER = {"anthropic": "all", "openai": "vision", "gemini": "all", "openrouter": "all"}
+
+
+def _takes_documents(entry: Dict[str, Any]) -> bool:
+    rule = _DOCUMENTS_BY_PROVIDER.get(entry.get("provider", ""))
+    if rule == "vision":
+        return bool((entry.get("capabilities") or {}).get("vision"))
+    return rule == "all"
+
+
 def read_catalog() -> Dict[str, Any]:
     """The packaged catalog JSON, as data."""
     from importlib.resources import files
@@ -127,6 +144,7 @@ def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
             thinking=bool(caps.get("reasoning")),
             json_mode=bool(caps.get("json_mode")),
             prompt_caching=bool(caps.get("prompt_caching")),
+            documents=_takes_documents(entry),
         ),
         context_window=entry.get("context_window"),
         max_output_tokens=entry.get("max_output_tokens"),
