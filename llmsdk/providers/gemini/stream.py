@@ -126,11 +126,13 @@ def grounding_citations(meta: Dict[str, Any], texts: Sequence[str]) -> List[List
     for text in texts:
         bounds.append((at, at + len(text)))
         at += len(text)
-    chunks = meta.get("groundingChunks") if isinstance(meta.get("groundingChunks"), list) else []
+    found_chunks = meta.get("groundingChunks")
+    chunks: List[Any] = found_chunks if isinstance(found_chunks, list) else []
     for support in meta.get("groundingSupports") or ():
         if not isinstance(support, dict):
             continue
-        segment = support.get("segment") if isinstance(support.get("segment"), dict) else {}
+        found_segment = support.get("segment")
+        segment: Dict[str, Any] = found_segment if isinstance(found_segment, dict) else {}
         said = segment.get("text") if isinstance(segment.get("text"), str) else ""
         start = _char_offset(whole, int(segment.get("startIndex") or 0))
         end = _char_offset(whole, int(segment.get("endIndex") or 0))

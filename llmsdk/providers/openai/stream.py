@@ -73,7 +73,8 @@ def citation_from_annotation(annotation: Json, text: str) -> Optional[Citation]:
     body = body if isinstance(body, dict) else annotation
     start, end = body.get("start_index"), body.get("end_index")
     span = isinstance(start, int) and isinstance(end, int)
-    cited = body.get("content") if isinstance(body.get("content"), str) else (text[start:end] if span else "")
+    content = body.get("content")
+    cited = content if isinstance(content, str) else (text[start:end] if span else "")
     return Citation(cited_text=cited, title=body.get("title"), url=body.get("url"),
                     start=start if span else None, end=end if span else None, raw=annotation)
 
