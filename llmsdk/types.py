@@ -201,11 +201,14 @@ class LLMMessage(JsonMixin):
     tool_results: Optional[List[ToolResultContent]] = None
 
     @classmethod
-    def user(cls, text: Union[str, ContentBlock, None] = None, *blocks: ContentBlock) -> "LLMMessage":
+    def user(cls, text: Union[str, ContentBlock, None] = None, *blocks: Union[str, ContentBlock]) -> "LLMMessage":
+        """Text and blocks in order; strings anywhere become ``TextContent``
+        (``LLMMessage.user(DocumentContent.from_file("a.pdf"), "Summarise it.")``)."""
         return cls._of("user", text, blocks)
 
     @classmethod
-    def assistant(cls, text: Union[str, ContentBlock, None] = None, *blocks: ContentBlock) -> "LLMMessage":
+    def assistant(cls, text: Union[str, ContentBlock, None] = None,
+                  *blocks: Union[str, ContentBlock]) -> "LLMMessage":
         return cls._of("assistant", text, blocks)
 
     @classmethod
@@ -217,15 +220,16 @@ class LLMMessage(JsonMixin):
         return cls(role="user", tool_results=[ToolResultContent(tool_use_id, content, is_error)])
 
     @classmethod
-    def _of(cls, role: str, first: Union[str, ContentBlock, None], rest: Sequence[ContentBlock]) -> "LLMMessage":
+    def _of(cls, role: str, first: Union[str, ContentBlock, None],
+            rest: Sequence[Union[str, ContentBlock]]) -> "LLMMessage":
         if isinstance(first, str) and not rest:
             return cls(role=role, text=first)
         blocks: List[ContentBlock] = []
-        if isinstance(first, str):
-            blocks.append(TextContent(first))
-        elif first is not None:
-            blocks.append(first)
-        blocks.extend(rest)
+        for item in (first, *rest):
+            if isinstance(item, str):
+                blocks.append(TextContent(item))
+            elif item is not None:
+                blocks.append(item)
         return cls(role=role, content=blocks)
 
     @property

@@ -195,8 +195,8 @@ class GeminiStreamProcessor(StreamProcessor):
             if isinstance(part, dict):
                 self._part(part, out)
         grounding = candidate.get("groundingMetadata")
-        if isinstance(grounding, dict):
-            self._grounding = grounding  # the last one is the whole story
+        if isinstance(grounding, dict):  # merged: a later chunk's fields win
+            self._grounding = {**(self._grounding or {}), **grounding}
         reason = candidate.get("finishReason")
         if reason:
             self._finish_reason = str(reason)
