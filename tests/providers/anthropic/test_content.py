@@ -9,13 +9,13 @@ import json
 from typing import List
 
 import pytest
-from sseclient import SSEClient
 
 from llmsdk import (
     Citation, DocumentContent, ImageContent, LLMEvent, LLMMessage, LLMRequest, ProviderTool, ProviderToolContent,
     StopReason, TextContent, Tool, ToolResultContent, ToolUseContent, Usage,
 )
 from llmsdk._accumulate import accumulate
+from llmsdk._sse import feed
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.anthropic.request import build_body
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
@@ -33,12 +33,7 @@ def body_of(*messages: LLMMessage, **kwargs) -> dict:
 
 
 def run(chunks: List[bytes]) -> list:
-    processor = AnthropicStreamProcessor()
-    events: list = []
-    for sse in SSEClient(iter(chunks)).events():
-        events.extend(processor.process(sse.event, sse.data))
-    events.extend(processor.finish())
-    return events
+    return feed(AnthropicStreamProcessor(), chunks)
 
 
 # -- requests ----------------------------------------------------------------------------
@@ -188,11 +183,8 @@ def test_the_received_turn_formats_back_to_the_blocks_the_api_sent():
     body = _web_search_transcript()
     response = accumulate(run([body]))
     sent = body_of(LLMMessage.user("q"), response.to_message())["messages"][1]["content"]
-    received = []
-    for sse in SSEClient(iter([body])).events():
-        data = json.loads(sse.data)
-        if data["type"] == "content_block_start":
-            received.append(data["content_block"])
+    received = [json.loads(line[len(b"data: "):])["content_block"] for line in body.split(b"\n")
+                if line.startswith(b'data: {"type":"content_block_start"')]
     assert sent[1] == {**received[1], "input": {"query": "claude shannon birth date"}}
     assert sent[2] == received[2]
     assert sent[3]["citations"] == [response.content[3].citations[0].raw]

@@ -13,10 +13,9 @@ from __future__ import annotations
 import base64
 from typing import Iterable, List
 
-from sseclient import SSEClient
-
 from llmsdk import DocumentContent, LLMMessage, LLMRequest, ProviderTool, ProviderToolContent, TextContent, Tool
 from llmsdk._accumulate import accumulate
+from llmsdk._sse import feed
 from llmsdk.events import Content, PartialContent, Stop, _Event
 from llmsdk.providers.gemini.client import GeminiAdapter
 from llmsdk.providers.gemini.stream import GeminiStreamProcessor
@@ -28,12 +27,7 @@ def body(*messages: LLMMessage, **kwargs: object) -> dict:
 
 
 def run(pieces: Iterable[bytes]) -> List[_Event]:
-    proc = GeminiStreamProcessor()
-    out: List[_Event] = []
-    for sse in SSEClient(iter(pieces)).events():
-        out.extend(proc.process(sse.event, sse.data))
-    out.extend(proc.finish())
-    return out
+    return feed(GeminiStreamProcessor(), list(pieces))
 
 
 def test_documents_as_inline_data_or_file_data():
