@@ -103,13 +103,17 @@ def test_bad_input_is_refused_before_any_http(server, anthropic_client, tmp_path
     assert server.requests == []
 
 
+def _client(provider: str, server) -> LLMClient:
+    options = getattr(HttpClientOptions, f"new_{provider}")(TEST_KEY, api_base=server.url,
+                                                           timeouts=Timeouts(connect=5, read=10))
+    return LLMClient(options)
+
+
 def test_openai_search_model_citations_and_a_pdf(server):
     server.add_reply(O.web_search_reply("Shannon was born in 1916."))
-    client = LLMClient.new_openai(HttpClientOptions.new_openai(TEST_KEY, api_base=server.url,
-                                                               timeouts=Timeouts(connect=5, read=10)))
-    with client:
-        request = LLMRequest(model="gpt-4o", tools=[ProviderTool("web_search")],
-                             messages=[LLMMessage.user("Born when?", DocumentContent.from_bytes(PDF))])
+    request = LLMRequest(model="gpt-4o", tools=[ProviderTool("web_search")],
+                         messages=[LLMMessage.user("Born when?", DocumentContent.from_bytes(PDF))])
+    with _client("openai", server) as client:
         response = client.complete(request)
     sent = server.requests[0].json
     assert sent["web_search_options"] == {} and sent["messages"][0]["content"][1]["type"] == "file"
@@ -118,11 +122,9 @@ def test_openai_search_model_citations_and_a_pdf(server):
 
 def test_gemini_grounding_through_the_client(server):
     server.add_reply(G.grounded_reply("Shannon was born in 1916."))
-    client = LLMClient.new_gemini(HttpClientOptions.new_gemini(TEST_KEY, api_base=server.url,
-                                                               timeouts=Timeouts(connect=5, read=10)))
-    with client:
-        request = LLMRequest(model="gemini-2.5-flash", tools=[ProviderTool("google_search")],
-                             messages=[LLMMessage.user("Born when?")])
+    request = LLMRequest(model="gemini-2.5-flash", tools=[ProviderTool("google_search")],
+                         messages=[LLMMessage.user("Born when?")])
+    with _client("gemini", server) as client:
         response = client.complete(request)
     assert server.requests[0].json["tools"] == [{"googleSearch": {}}]
     assert response.text == "Shannon was born in 1916." and response.citations[0].title == "wikipedia.org"
