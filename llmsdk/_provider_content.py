@@ -186,8 +186,9 @@ def _json_name(name: str) -> Any:
 class ProviderToolContent(JsonMixin):
     """A block of a tool the provider ran itself (``server_tool_use``,
     ``web_search_tool_result``, Gemini ``grounding_metadata`` ...). ``type`` is the provider's
-    block type and ``data`` the block exactly as received; it goes back unchanged to the
-    provider it came from on the next turn (other providers skip it).
+    block type and ``data`` the block exactly as received; ``provider`` names the wire format
+    it belongs to (``"anthropic"``, ``"gemini"``). It goes back unchanged on the next turn to
+    a provider speaking that format; others skip it.
 
     In JSON, ``type`` is stored as ``provider_type`` so the block type stays ``"provider_tool"``.
     """

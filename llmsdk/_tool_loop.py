@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Unio
 from llmsdk.errors import InvalidRequestError
 from llmsdk.tools import Tool
 from llmsdk.types import (
+    DocumentContent,
     ImageContent,
     LLMMessage,
     LLMRequest,
@@ -99,15 +100,19 @@ def _as_tools(tools: Sequence[ToolLike]) -> Dict[str, Tool]:
     return table
 
 
+#: Blocks a tool may return as they are (a fetched page's PDF, a chart).
+_RESULT_BLOCKS = (TextContent, ImageContent, DocumentContent)
+
+
 def result_content(value: Any) -> Union[str, List[Any]]:
     """A tool's return value as tool-result content: text, or content blocks as-is."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, (TextContent, ImageContent)):
+    if isinstance(value, _RESULT_BLOCKS):
         return [value]
-    if isinstance(value, list) and value and all(isinstance(v, (TextContent, ImageContent)) for v in value):
+    if isinstance(value, list) and value and all(isinstance(v, _RESULT_BLOCKS) for v in value):
         return list(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = dataclasses.asdict(value)

@@ -163,7 +163,7 @@ class AnthropicStreamProcessor(StreamProcessor):
         data = dict(block.start)
         if block.parts:
             data["input"] = _tool_input(block)
-        return ProviderToolContent(block.kind, data, provider=self.provider)
+        return ProviderToolContent(block.kind, data, provider="anthropic")  # the wire format, whoever serves it
 
     def _message_delta(self, payload: Dict[str, Any]) -> Sequence[_Event]:
         delta = payload.get("delta") or {}

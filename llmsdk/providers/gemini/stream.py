@@ -213,7 +213,7 @@ class GeminiStreamProcessor(StreamProcessor):
         self._close(out)
         if self._grounding is not None:
             out.append(Content(self._take_index(), ProviderToolContent("grounding_metadata", self._grounding,
-                                                                       provider=self.provider)))
+                                                                       provider="gemini")))
         assert self._finish_reason is not None
         out.append(Stop(map_finish_reason(self._finish_reason, self._calls > 0), self.usage))
         return out

@@ -214,8 +214,8 @@ class ChatRequestFormatter:
 
     def user_messages(self, message: LLMMessage) -> List[Json]:
         """One ``role: "tool"`` message per tool result (linked by ``tool_call_id``), then
-        the user's own content. Images inside a tool result travel in a following user
-        message, because ``tool`` messages take text only."""
+        the user's own content. Images and documents inside a tool result travel in a
+        following user message, because ``tool`` messages take text only."""
         out: List[Json] = []
         rest: List[ContentBlock] = []
         result_images: List[ContentBlock] = []
@@ -223,7 +223,7 @@ class ChatRequestFormatter:
             if isinstance(block, ToolResultContent):
                 out.append({"role": "tool", "tool_call_id": block.tool_use_id, "content": block.text})
                 if not isinstance(block.content, str):
-                    result_images.extend(b for b in block.content if isinstance(b, ImageContent))
+                    result_images.extend(b for b in block.content if isinstance(b, (ImageContent, DocumentContent)))
             else:
                 rest.append(block)
         content = _content_parts(result_images + rest, self.file_urls)

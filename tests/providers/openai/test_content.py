@@ -128,3 +128,15 @@ def test_flattened_annotations_from_gateways():
     citation = [e.content for e in events if isinstance(e, Content)][0].citations[0]
     assert (citation.url, citation.title, citation.cited_text, citation.start) == (
         "https://openrouter.ai/docs", "Docs", "OpenRouter docs", None)
+
+
+def test_a_document_a_tool_returned_follows_in_a_user_message():
+    from llmsdk import ToolResultContent, ToolUseContent
+    from llmsdk._tool_loop import result_content
+
+    pdf = DocumentContent.from_base64("JVBERi0=")
+    assert result_content(pdf) == [pdf]
+    sent = body(OpenAIAdapter(), LLMMessage.user("read it"), LLMMessage.assistant(ToolUseContent("c1", "fetch", {})),
+                LLMMessage(role="user", tool_results=[ToolResultContent("c1", [TextContent("fetched"), pdf])]))
+    assert sent["messages"][2] == {"role": "tool", "tool_call_id": "c1", "content": "fetched"}
+    assert sent["messages"][3]["content"][0]["type"] == "file"
