@@ -37,7 +37,7 @@ class OpenRouterRequestFormatter(ChatRequestFormatter):
     include_usage = False
     file_urls = True  # OpenRouter fetches PDFs given by URL
 
-    def reasoning_params(self, model_id: str, thinking: ThinkingOptions) -> Dict[str, Any]:
+    def reasoning_params(self, model: Any, thinking: ThinkingOptions) -> Dict[str, Any]:
         """``effort`` or ``max_tokens`` (never both, as OpenRouter requires)."""
         reasoning: Dict[str, Any] = {}
         if thinking.effort:
