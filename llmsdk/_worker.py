@@ -24,7 +24,7 @@ from llmsdk._body_socket import BodySocket
 from llmsdk._channel import END, Failure, StreamChannel
 from llmsdk._http import TRANSPORT_EXCEPTIONS, map_transport_error
 from llmsdk._retry import plan_retry
-from llmsdk._sse import event_groups
+from llmsdk._sse import pour
 from llmsdk.config import RetryPolicy
 from llmsdk.errors import (
     BrokenStreamError, ConnectionFailedError, ContentIdleTimeoutError, LLMError, ProviderStreamError,
@@ -107,7 +107,7 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
     channel.interrupt = body_socket.shutdown
     if cancelled.is_set():
         body_socket.shutdown()
-    batch: List[_Event] = []
+    batch: List[_Event] = []  # parsed, not yet handed over (always this one list)
     delivered = 0
 
     if read1 is None or getattr(raw, "chunked", False):
@@ -122,10 +122,11 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
     ready = body_socket.ready
 
     def hand_over() -> None:
-        nonlocal batch, delivered
-        delivered += len(batch)
-        deliver(batch)
-        batch = []
+        nonlocal delivered
+        out = batch.copy()
+        batch.clear()
+        delivered += len(out)
+        deliver(out)
 
     def flush_unless_ready_or_cancelled() -> None:
         if cancelled.is_set():
@@ -164,8 +165,7 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
             self.ended = True
 
     try:
-        for group in event_groups(processor, Body()):
-            batch.extend(group)
+        pour(processor, Body(), batch.extend)
     finally:
         if undo is not None:
             undo()
