@@ -49,10 +49,15 @@ class ModelCapabilities:
     thinking: bool = False
     json_mode: bool = False
     prompt_caching: bool = False
+    #: How the model takes ``LLMRequest.output_schema``: "json_schema" (the provider's
+    #: native schema form), "json_schema_best_effort" (the same, not constrained),
+    #: "json_object" (JSON mode + the schema in the prompt), "tool" (one forced tool),
+    #: "response_schema" (Gemini's OpenAPI subset); None: the provider's default.
+    structured_output: Optional[str] = None
 
     def names(self) -> List[str]:
-        """The enabled capabilities, in field order."""
-        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
+        """The enabled on/off capabilities, in field order (``structured_output`` is a mode)."""
+        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) is True]
 
 
 class ModelCapabilitiesBuilder:
@@ -63,7 +68,7 @@ class ModelCapabilitiesBuilder:
     """
 
     def __init__(self) -> None:
-        self._flags: Dict[str, bool] = {}
+        self._flags: Dict[str, Any] = {}
 
     @classmethod
     def new(cls) -> ModelCapabilitiesBuilder:
@@ -94,6 +99,15 @@ class ModelCapabilitiesBuilder:
         return self._on("prompt_caching")
 
     with_cache = with_prompt_caching  # the guide's spelling
+
+    def with_structured_output(self, mode: str = "json_schema") -> ModelCapabilitiesBuilder:
+        """How the model takes ``output_schema`` (see ``ModelCapabilities.structured_output``)."""
+        from llmsdk._output_schema import STRUCTURED_OUTPUT_MODES
+
+        if mode not in STRUCTURED_OUTPUT_MODES:
+            raise InvalidConfigError(f"structured output mode must be one of {STRUCTURED_OUTPUT_MODES}, got {mode!r}")
+        self._flags["structured_output"] = mode
+        return self
 
     def build(self) -> ModelCapabilities:
         return ModelCapabilities(**self._flags)

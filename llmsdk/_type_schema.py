@@ -21,7 +21,7 @@ import inspect
 import sys
 import typing
 import uuid
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple, Union
 
 from llmsdk._docstrings import Doc, parse_docstring
 
@@ -269,7 +269,7 @@ def _typeddict_schema(cls: Any, seen: Tuple[Any, ...]) -> Dict[str, Any]:
     seen = (*seen, cls)
     hints = hints_of(cls)
     doc = _class_doc(cls)
-    required_keys = getattr(cls, "__required_keys__", frozenset())
+    required_keys: FrozenSet[str] = getattr(cls, "__required_keys__", frozenset())
     properties: Dict[str, Any] = {}
     required: List[str] = []
     for name, tp in hints.items():

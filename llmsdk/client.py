@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from llmsdk._http import HttpEngine, request_id_of
 from llmsdk._worker import EventStream, _StreamState, run_worker
@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from llmsdk._tool_loop import ToolRunResult
 
 __all__ = ["LLMClient"]
+
+T = TypeVar("T")
 
 
 class LLMClient:
@@ -161,6 +163,9 @@ class LLMClient:
             if result.model is None:
                 result.model = request.model_id
             self._record(model_ref, result)
+            if request.output_schema is not None:  # resp.parsed / resp.refusal
+                from llmsdk._structured import attach_output
+                attach_output(result, request)
 
         def target() -> None:
             run_worker(state, response, lambda: adapter.stream_processor(request), reopen,
@@ -193,6 +198,19 @@ class LLMClient:
         timeouts = self._options.timeouts
         inline = timeouts.content_idle is None and timeouts.total is None
         return self._start(request, inline=inline, max_retries=max_retries).final_response()
+
+    def parse(self, request: LLMRequest, output_type: Type[T]) -> T:
+        """Send ``request`` asking for an ``output_type`` (a dataclass, pydantic model,
+        ``TypedDict`` or JSON Schema dict) and return it. Raises ``RefusalError`` when the
+        model refuses and ``OutputParseError`` when the reply is not that object (both
+        carry the reply in ``partial_response``).
+
+        >>> invoice = client.parse(request, Invoice)
+        """
+        from llmsdk._structured import parse_response
+
+        response = self.complete(dataclasses.replace(request, output_schema=output_type))
+        return parse_response(response, output_type)
 
     def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
         """Call the model, run the tools it asks for (plain functions or ``Tool``s built

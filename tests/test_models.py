@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
+from llmsdk._catalog import structured_output_mode
 import llmsdk.models as models
 from llmsdk import (
     ImageContent, LLMMessage, LLMRequest, ThinkingOptions, Tool, ToolResultContent, ToolUseContent, Usage,
@@ -100,7 +101,8 @@ def test_every_catalog_row_is_registered_exactly() -> None:
         caps = row["capabilities"]
         assert model.capabilities == ModelCapabilities(
             streaming=caps["streaming"], tools=caps["tools"], vision=caps["vision"], thinking=caps["reasoning"],
-            json_mode=caps["json_mode"], prompt_caching=caps["prompt_caching"])
+            json_mode=caps["json_mode"], prompt_caching=caps["prompt_caching"],
+            structured_output=structured_output_mode(row["provider"], row["model_id"]))
 
 
 def test_counts_per_provider() -> None:

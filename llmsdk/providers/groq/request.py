@@ -4,7 +4,9 @@ Differences from OpenAI: no ``stream_options`` (usage comes in ``x_groq.usage``)
 system prompt always uses role ``system``, reasoning is asked for with
 ``reasoning_format`` (or ``include_reasoning`` on gpt-oss, which does not take a
 format), and earlier reasoning goes back as the assistant's ``reasoning`` string
-(``reasoning_content`` gets a 400).
+(``reasoning_content`` gets a 400). ``output_schema`` for a model the registry does not
+know goes as JSON mode (``json_object`` + the schema in the system prompt): strict
+``json_schema`` works only on some Groq models.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ __all__ = ["GroqRequestFormatter"]
 
 class GroqRequestFormatter(ChatRequestFormatter):
     include_usage = False
+    #: JSON mode is what every Groq chat model takes; strict ``json_schema`` only some.
+    default_structured_output = "json_object"
 
     def reasoning_params(self, model_id: str, thinking: ThinkingOptions) -> Dict[str, Any]:
         gpt_oss = "gpt-oss" in model_id
