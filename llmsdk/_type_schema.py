@@ -273,8 +273,9 @@ def _typeddict_schema(cls: Any, seen: Tuple[Any, ...]) -> Dict[str, Any]:
     properties: Dict[str, Any] = {}
     required: List[str] = []
     for name, tp in hints.items():
+        marker = getattr(typing.get_origin(tp), "_name", None)  # seen even under postponed annotations
         properties[name] = _field_schema(name, _strip_required(tp), doc, seen)
-        if name in required_keys:
+        if marker == "Required" or (name in required_keys and marker != "NotRequired"):
             required.append(name)
     return _object_schema(properties, required, doc)
 
