@@ -31,8 +31,6 @@ T = TypeVar("T")
 
 _FENCE = re.compile(r"^\s*```[a-zA-Z0-9_-]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
 
-_REFUSED = "the model refused to answer"
-_FILTERED = "the provider's content filter stopped the reply"
 
 
 class StructuredOutput:
@@ -53,14 +51,7 @@ class StructuredOutput:
 
 def refusal_of(response: LLMResponse) -> Optional[str]:
     """The refusal text of a reply the model refused (or a content filter stopped), else None."""
-    reason = response.stop_reason
-    if reason is StopReason.REFUSAL:
-        text = response.text.strip()
-        # OpenAI streams the refusal itself as text; Anthropic may leave the cut-off output.
-        return text if text and text[0] not in "{[" else _REFUSED
-    if reason is StopReason.CONTENT_FILTER:
-        return _FILTERED
-    return None
+    return response.refusal
 
 
 def output_tool_name(request: Any) -> Optional[str]:

@@ -421,9 +421,13 @@ class LLMResponse(JsonMixin):
     def refusal(self) -> Optional[str]:
         """The model's refusal text when it refused (``StopReason.REFUSAL``) or a content
         filter stopped the reply; ``None`` otherwise."""
-        from llmsdk._structured import refusal_of
-
-        return refusal_of(self)
+        if self.stop_reason is StopReason.REFUSAL:
+            text = self.text.strip()
+            # OpenAI streams the refusal itself as text; Anthropic may leave cut-off output.
+            return text if text and text[0] not in "{[" else "the model refused to answer"
+        if self.stop_reason is StopReason.CONTENT_FILTER:
+            return "the provider's content filter stopped the reply"
+        return None
 
     @property
     def thinking(self) -> str:

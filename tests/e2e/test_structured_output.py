@@ -148,7 +148,7 @@ def test_truncated_json(server: Any, make_client: Any, provider: str) -> None:
     resp = client.complete(ask(provider))
     assert resp.stop_reason is StopReason.MAX_TOKENS
     with pytest.raises(OutputParseError, match="max_tokens") as caught:
-        resp.parsed
+        _ = resp.parsed
     assert caught.value.raw_text == resp.text and caught.value.partial_response is resp
     with pytest.raises(OutputParseError, match="max_tokens"):
         client.parse(ask(provider), Forecast)
@@ -162,8 +162,8 @@ def test_invalid_json_and_wrong_shape(server: Any, make_client: Any, provider: s
     with pytest.raises(OutputParseError, match="not valid JSON for Forecast") as caught:
         client.parse(ask(provider), Forecast)
     assert caught.value.raw_text == 'Sure! {"summary": '
-    with pytest.raises(StructuredOutputError, match="does not match Forecast: summary: expected string, got the number 3"):
-        client.complete(ask(provider)).parsed
+    with pytest.raises(StructuredOutputError, match="does not match Forecast: summary: expected string"):
+        _ = client.complete(ask(provider)).parsed
 
 
 def forced_tool_model(provider: str) -> Any:
