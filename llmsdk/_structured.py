@@ -136,7 +136,8 @@ def parse_response(response: LLMResponse, target: Type[T]) -> T:
     """``response``'s object, raising ``RefusalError`` / ``OutputParseError`` (``client.parse``)."""
     refusal = refusal_of(response)
     if refusal is not None:
-        raise RefusalError(f"no {getattr(target, '__name__', 'output')}: {refusal}", refusal=refusal,
+        spec = output_spec(target)
+        raise RefusalError(f"no {spec.name if spec else 'output'}: {refusal}", refusal=refusal,
                            partial_response=response)
     output = response._output
     if output is None:  # a response that did not come through attach_output (e.g. from JSON)
