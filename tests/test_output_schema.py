@@ -293,3 +293,18 @@ def test_conform_follows_refs_and_unions() -> None:
     assert conform({"p": "text"}, schema) == {"p": "text"}
     with pytest.raises(SchemaMismatch, match="matches none"):
         conform({"p": 3}, schema)
+
+
+def test_a_dataclass_schema_never_imports_pydantic() -> None:
+    import subprocess
+
+    code = ("import sys, dataclasses\n"
+            "from llmsdk import LLMRequest, LLMMessage\n"
+            "from llmsdk.providers.openai.client import OpenAIAdapter\n"
+            "@dataclasses.dataclass\n"
+            "class A:\n    x: int\n"
+            "r = LLMRequest(model='gpt-4o', messages=[LLMMessage.user('hi')], output_schema=A)\n"
+            "r.validate(); OpenAIAdapter().request_body(r); r.to_json()\n"
+            "assert 'pydantic' not in sys.modules, 'pydantic was imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
