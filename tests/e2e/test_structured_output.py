@@ -219,9 +219,16 @@ def test_run_tools_then_parse_the_final_answer(server: Any, make_client: Any, pr
         first = G.function_call_reply([("get_temperature", {"city": "Paris"})])
     else:
         first = O.tool_call_reply("get_temperature", {"city": "Paris"})
-    server.add_reply(first, json_reply(provider, FORECAST))
+    # Gemini 2.x refuses a JSON mime type beside function tools: the answer comes as the output tool.
+    final = tool_reply(provider, "Forecast", FORECAST) if provider == "gemini" else json_reply(provider, FORECAST)
+    server.add_reply(first, final)
     result = make_client(provider).run_tools(ask(provider), [get_temperature])
     assert result.rounds == 2 and result.response.parsed == EXPECTED
+    sent = server.requests[0].json
+    if provider == "gemini":
+        assert "generationConfig" not in sent and sent["toolConfig"]["functionCallingConfig"] == {"mode": "ANY"}
+    else:
+        assert [t.get("name") or t["function"]["name"] for t in sent["tools"]] == ["get_temperature"]
 
 
 def test_run_tools_with_the_forced_tool_fallback(server: Any, make_client: Any) -> None:

@@ -246,3 +246,15 @@ def test_list_of_dataclasses_in_the_schema() -> None:
     body = OpenAIAdapter().request_body(request("gpt-4o", Trip))
     items = body["response_format"]["json_schema"]["schema"]["properties"]["stops"]["items"]
     assert items == STRICT_CITY
+
+
+def test_with_tools_gemini_and_groq_answer_through_the_output_tool() -> None:
+    weather = Tool("get_weather", "Weather", {"type": "object", "properties": {"city": {"type": "string"}}})
+    body = gemini_body(request(get_model("gemini-2.5-flash"), City, tools=[weather]))
+    assert "generationConfig" not in body
+    assert [d["name"] for d in body["tools"][0]["functionDeclarations"]] == ["get_weather", "City"]
+    assert body["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
+    body = GroqAdapter().request_body(request(get_model("openai/gpt-oss-20b", "groq"), City, tools=[weather]))
+    assert "response_format" not in body and body["tool_choice"] == "required"
+    body = OpenAIAdapter().request_body(request(get_model("gpt-4o"), City, tools=[weather]))
+    assert body["response_format"]["type"] == "json_schema" and "tool_choice" not in body

@@ -209,12 +209,15 @@ def structured_output(request: LLMRequest) -> Tuple[LLMRequest, Dict[str, Any]]:
     where the mode needs it. ``json_schema`` (and ids the registry does not know):
     ``responseMimeType`` + ``responseJsonSchema``; ``response_schema``: the OpenAPI-subset
     ``responseSchema`` from the shared reducer; ``json_object``: JSON mime type and the
-    schema in the system prompt; ``tool``: one forced function call."""
+    schema in the system prompt; ``tool``: one forced function call. With function tools
+    in the request it is always the forced call: Gemini 2.x answers a JSON mime type
+    together with function declarations with a 400 ("Function calling with a response
+    mime type: 'application/json' is unsupported")."""
     spec: Optional[OutputSpec] = output_spec(request.output_schema)
     if spec is None:
         return request, {}
     mode = structured_mode(request, "json_schema")
-    if mode == "tool":
+    if mode == "tool" or request.tools:
         return with_output_tool(request, spec), {}
     config: Dict[str, Any] = {"responseMimeType": "application/json"}
     if mode == "json_object":

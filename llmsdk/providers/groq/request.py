@@ -23,6 +23,8 @@ class GroqRequestFormatter(ChatRequestFormatter):
     include_usage = False
     #: JSON mode is what every Groq chat model takes; strict ``json_schema`` only some.
     default_structured_output = "json_object"
+    #: Groq refuses JSON mode together with tool calling: with tools, the output is a tool.
+    output_tool_with_tools = True
 
     def reasoning_params(self, model_id: str, thinking: ThinkingOptions) -> Dict[str, Any]:
         gpt_oss = "gpt-oss" in model_id

@@ -125,6 +125,9 @@ class ChatRequestFormatter:
     #: How ``output_schema`` is sent for a model the registry does not know (an
     #: ``LLMModel`` says it in ``capabilities.structured_output``).
     default_structured_output = "json_schema"
+    #: Send ``output_schema`` as the forced output tool whenever the request has tools
+    #: (servers that refuse ``response_format`` together with tools).
+    output_tool_with_tools = False
 
     def body(self, request: LLMRequest) -> Json:
         request, response_format = self.output_format(request)
@@ -164,7 +167,7 @@ class ChatRequestFormatter:
         if spec is None:
             return request, None
         mode = structured_mode(request, self.default_structured_output)
-        if mode == "tool":
+        if mode == "tool" or (self.output_tool_with_tools and request.tools):
             return with_output_tool(request, spec), None
         if mode == "json_object":
             return with_schema_prompt(request, spec), {"type": "json_object"}
