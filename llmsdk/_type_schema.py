@@ -243,12 +243,15 @@ def _object_schema(properties: Dict[str, Any], required: List[str], doc: Doc) ->
     return schema
 
 
-def _dataclass_schema(cls: Any, seen: Tuple[Any, ...]) -> Dict[str, Any]:
+def _enter(cls: Any, seen: Tuple[Any, ...], kind: str) -> Tuple[Tuple[Any, ...], Dict[str, Any], Doc]:
+    """A class's hints and docstring, with ``cls`` added to the classes being described."""
     if cls in seen:
-        raise SchemaTypeError(cls, reason=f"recursive dataclass {cls.__name__} cannot be described without references")
-    seen = (*seen, cls)
-    hints = hints_of(cls)
-    doc = _class_doc(cls)
+        raise SchemaTypeError(cls, reason=f"recursive {kind} {cls.__name__} cannot be described without references")
+    return (*seen, cls), hints_of(cls), _class_doc(cls)
+
+
+def _dataclass_schema(cls: Any, seen: Tuple[Any, ...]) -> Dict[str, Any]:
+    seen, hints, doc = _enter(cls, seen, "dataclass")
     properties: Dict[str, Any] = {}
     required: List[str] = []
     for f in dataclasses.fields(cls):
@@ -264,11 +267,7 @@ def _dataclass_schema(cls: Any, seen: Tuple[Any, ...]) -> Dict[str, Any]:
 
 
 def _typeddict_schema(cls: Any, seen: Tuple[Any, ...]) -> Dict[str, Any]:
-    if cls in seen:
-        raise SchemaTypeError(cls, reason=f"recursive TypedDict {cls.__name__} cannot be described without references")
-    seen = (*seen, cls)
-    hints = hints_of(cls)
-    doc = _class_doc(cls)
+    seen, hints, doc = _enter(cls, seen, "TypedDict")
     required_keys: FrozenSet[str] = getattr(cls, "__required_keys__", frozenset())
     properties: Dict[str, Any] = {}
     required: List[str] = []

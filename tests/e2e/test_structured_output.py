@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 
 from llmsdk import (
-    HttpClientOptions, LLMClient, LLMMessage, LLMModelBuilder, LLMRequest, ModelCapabilitiesBuilder, StopReason,
-    Timeouts, get_model,
+    LLMMessage, LLMModelBuilder, LLMRequest, ModelCapabilitiesBuilder, StopReason,
+    get_model,
 )
 from llmsdk.errors import InvalidRequestError, OutputParseError, RefusalError, StructuredOutputError
 from llmsdk.testing import anthropic as A
@@ -85,23 +85,6 @@ def tool_reply(provider: str, name: str, obj: Dict[str, Any]) -> Any:
     return O.output_tool_reply(name, obj, dialect=provider)
 
 
-@pytest.fixture
-def make_client(server: Any) -> Iterator[Callable[[str], LLMClient]]:
-    clients: List[LLMClient] = []
-
-    def make(provider: str) -> LLMClient:
-        timeouts = Timeouts(connect=5, read=10)
-        if provider == "openai_compatible":
-            options = HttpClientOptions.new_openai_compatible(server.url + "/v1", timeouts=timeouts)
-        else:
-            options = HttpClientOptions.for_provider(provider, KEY, server.url, timeouts=timeouts)
-        client = LLMClient.new(options)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 def ask(provider: str, schema: Any = Forecast, model: Any = None, **kwargs: Any) -> LLMRequest:
