@@ -19,7 +19,7 @@ import re
 from typing import Any, Dict, Iterator, Optional, Type, TypeVar
 
 from llmsdk._output_schema import OutputSpec, output_spec
-from llmsdk._partial_json import parse_partial_json
+from llmsdk._partial_json import PartialJSONParser
 from llmsdk._schema_check import SchemaMismatch, conform
 from llmsdk.errors import OutputParseError, RefusalError
 from llmsdk.events import Content, PartialContent
@@ -152,38 +152,23 @@ def parse_response(response: LLMResponse, target: Type[T]) -> T:
 
 
 def partial_objects(events: Any) -> Iterator[Any]:
-    """The JSON parsed so far, after each text delta (for progressive UIs); then the
-    output tool's arguments once they are complete (the stream carries no argument
-    deltas). Deltas that do not parse yet (a fence, leading prose) yield nothing."""
-    buffers: Dict[int, str] = {}
+    """The JSON parsed so far, after each text delta that adds to it (for progressive
+    UIs); then the output tool's arguments once they are complete (the stream carries no
+    argument deltas). Text before the JSON (a code fence, prose) is skipped."""
+    parsers: Dict[int, PartialJSONParser] = {}
     last: Any = None
     for event in events:
         kind = type(event)
         if kind is PartialContent and type(event.content) is TextContent:
-            text = buffers.get(event.index, "") + event.content.text
-            buffers[event.index] = text
-            value = _partial(text)
-            if value is not None and value != last:
+            parser = parsers.get(event.index)
+            if parser is None:
+                parser = parsers[event.index] = PartialJSONParser()
+            parser.feed(event.content.text)
+            value = parser.value()
+            if value is not None and value is not last:
                 last = value
                 yield value
         elif kind is Content and isinstance(event.content, ToolUseContent) and event.content.input:
             if event.content.input != last:
                 last = event.content.input
                 yield last
-
-
-def _partial(text: str) -> Any:
-    stripped = text.lstrip()
-    if stripped.startswith("```"):  # skip a fence's opening line
-        newline = stripped.find("\n")
-        if newline < 0:
-            return None
-        stripped = stripped[newline + 1:]
-        stripped = stripped.split("```", 1)[0]
-    if not stripped or stripped[0] not in "{[":
-        return None
-    try:
-        value = parse_partial_json(stripped)
-    except ValueError:
-        return None
-    return value if isinstance(value, (dict, list)) else None
