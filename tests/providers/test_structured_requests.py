@@ -258,3 +258,40 @@ def test_with_tools_gemini_and_groq_answer_through_the_output_tool() -> None:
     assert "response_format" not in body and body["tool_choice"] == "required"
     body = OpenAIAdapter().request_body(request(get_model("gpt-4o"), City, tools=[weather]))
     assert body["response_format"]["type"] == "json_schema" and "tool_choice" not in body
+
+
+def _without_notes(node: Any) -> Any:
+    """Drop the two cosmetic differences from the Anthropic SDK: how a moved keyword is
+    written in the description (we write JSON: ``null``, ``"exact"``) and ``type`` kept
+    beside ``enum``."""
+    if isinstance(node, list):
+        return [_without_notes(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _without_notes(v) for k, v in node.items()
+           if not (k == "description" and isinstance(v, str) and v.startswith("{"))}
+    if "enum" in out:
+        out.pop("type", None)
+    return out
+
+
+def test_anthropic_schema_matches_the_sdk_transform_for_a_pydantic_model() -> None:
+    pydantic = pytest.importorskip("pydantic")
+    transform = pytest.importorskip("anthropic.lib._parse._transform")
+
+    class Step(pydantic.BaseModel):
+        explanation: str
+        output: str
+
+    class Maths(pydantic.BaseModel):
+        """Worked answer."""
+
+        steps: List[Step]
+        final_answer: str
+        confidence: Optional[float] = None
+        n: int = pydantic.Field(ge=0)
+
+    body = anthropic_body(request(get_model("claude-sonnet-4-5"), Maths))
+    ours = body["output_config"]["format"]["schema"]
+    assert ours["properties"]["n"]["description"] == "{minimum: 0}"
+    assert _without_notes(ours) == _without_notes(transform.transform_schema(Maths))
