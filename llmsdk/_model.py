@@ -39,9 +39,16 @@ _PER_MILLION = 1_000_000
 # -- capabilities ------------------------------------------------------------------------
 
 
+#: Marks a ``ModelCapabilities`` field that says how the provider's dialect must be spoken
+#: to the model rather than what the model can do (left out of ``names()``).
+_DIALECT = {"dialect": True}
+
+
 @dataclass(frozen=True)
 class ModelCapabilities:
-    """What a model accepts. Build one with ``ModelCapabilitiesBuilder``."""
+    """What a model accepts, and the few dialect facts request formatters follow (so
+    behaviour comes from the registry, not from model-name patterns). Build one with
+    ``ModelCapabilitiesBuilder``."""
 
     streaming: bool = False
     tools: bool = False
@@ -55,9 +62,20 @@ class ModelCapabilities:
     #: "response_schema" (Gemini's OpenAPI subset); None: the provider's default.
     structured_output: Optional[str] = None
 
+    # -- dialect facts (catalog models get them from ``_catalog.DIALECT_FACTS``) --
+    #: The system prompt goes as a ``developer`` message (OpenAI's o-series and gpt-5).
+    developer_role: bool = field(default=False, metadata=_DIALECT)
+    #: ``reasoning_effort`` takes ``low``/``medium``/``high``, so a thinking budget is sent
+    #: as the nearest level (OpenAI reasoning models, gpt-oss).
+    reasoning_effort: bool = field(default=False, metadata=_DIALECT)
+    #: Reasoning is shown or hidden with ``include_reasoning``; the model takes no
+    #: ``reasoning_format`` (Groq's gpt-oss).
+    include_reasoning: bool = field(default=False, metadata=_DIALECT)
+
     def names(self) -> List[str]:
-        """The enabled on/off capabilities, in field order (``structured_output`` is a mode)."""
-        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) is True]
+        """The enabled capabilities, in field order (dialect facts and the
+        ``structured_output`` mode left out)."""
+        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) is True and not f.metadata.get("dialect")]
 
 
 class ModelCapabilitiesBuilder:
@@ -99,6 +117,15 @@ class ModelCapabilitiesBuilder:
         return self._on("prompt_caching")
 
     with_cache = with_prompt_caching  # the guide's spelling
+
+    def with_developer_role(self) -> ModelCapabilitiesBuilder:
+        return self._on("developer_role")
+
+    def with_reasoning_effort(self) -> ModelCapabilitiesBuilder:
+        return self._on("reasoning_effort")
+
+    def with_include_reasoning(self) -> ModelCapabilitiesBuilder:
+        return self._on("include_reasoning")
 
     def with_structured_output(self, mode: str = "json_schema") -> ModelCapabilitiesBuilder:
         """How the model takes ``output_schema`` (see ``ModelCapabilities.structured_output``)."""
