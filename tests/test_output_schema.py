@@ -17,6 +17,7 @@ from llmsdk._output_schema import closed_objects, nullable, output_spec, restric
 from llmsdk._schema_check import SchemaMismatch, conform
 from llmsdk._structured import build
 from llmsdk.errors import InvalidRequestError, OutputParseError
+from tests.pydantic_models import maths_model
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict
@@ -176,21 +177,8 @@ def test_strict_refuses_free_form_maps_naming_the_field() -> None:
 
 
 def test_strict_matches_the_openai_sdk_for_a_pydantic_model() -> None:
-    pydantic = pytest.importorskip("pydantic")
+    Maths = maths_model()
     sdk = pytest.importorskip("openai.lib._pydantic")
-
-    class Step(pydantic.BaseModel):
-        explanation: str
-        output: str
-
-    class Maths(pydantic.BaseModel):
-        """Worked answer."""
-
-        steps: List[Step]
-        final_answer: str
-        confidence: Optional[float] = None
-        kind: Literal["exact", "estimate"] = "exact"
-
     spec = output_spec(Maths)
     assert spec is not None and spec.kind == "pydantic"
     ours = strict_schema(spec.schema, "Maths")
@@ -198,9 +186,10 @@ def test_strict_matches_the_openai_sdk_for_a_pydantic_model() -> None:
     # Identical but for one documented choice: a field with a non-null default ("exact")
     # is made nullable (a null reply means "use the default"), its default dropped; the
     # SDK keeps it non-nullable with its default.
-    assert theirs["properties"]["kind"].pop("default") == "exact"
-    assert ours["properties"]["kind"] == nullable(theirs["properties"]["kind"])
-    ours["properties"]["kind"] = theirs["properties"]["kind"]
+    for name, default in (("kind", "exact"), ("n", 0)):
+        assert theirs["properties"][name].pop("default") == default
+        assert ours["properties"][name] == nullable(theirs["properties"][name])
+        ours["properties"][name] = theirs["properties"][name]
     assert ours == theirs
 
 

@@ -20,6 +20,7 @@ from llmsdk.providers.groq.client import GroqAdapter
 from llmsdk.providers.openai.client import OpenAIAdapter
 from llmsdk.providers.openai_compatible.client import OpenAICompatibleAdapter
 from llmsdk.providers.openrouter.client import OpenRouterAdapter
+from tests.pydantic_models import maths_model
 
 if sys.version_info >= (3, 11):
     from typing import TypedDict
@@ -276,22 +277,9 @@ def _without_notes(node: Any) -> Any:
 
 
 def test_anthropic_schema_matches_the_sdk_transform_for_a_pydantic_model() -> None:
-    pydantic = pytest.importorskip("pydantic")
+    Maths = maths_model()
     transform = pytest.importorskip("anthropic.lib._parse._transform")
-
-    class Step(pydantic.BaseModel):
-        explanation: str
-        output: str
-
-    class Maths(pydantic.BaseModel):
-        """Worked answer."""
-
-        steps: List[Step]
-        final_answer: str
-        confidence: Optional[float] = None
-        n: int = pydantic.Field(ge=0)
-
     body = anthropic_body(request(get_model("claude-sonnet-4-5"), Maths))
     ours = body["output_config"]["format"]["schema"]
-    assert ours["properties"]["n"]["description"] == "{minimum: 0}"
+    assert ours["properties"]["n"]["description"] == "{default: 0, minimum: 0}"
     assert _without_notes(ours) == _without_notes(transform.transform_schema(Maths))
