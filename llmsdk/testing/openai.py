@@ -40,6 +40,8 @@ __all__ = [
     "tool_call_reply",
     "tool_use_reply",
     "truncated_reply",
+    "url_citation",
+    "web_search_reply",
 ]
 
 DIALECTS = ("openai", "groq", "openrouter", "openai_compatible")
@@ -179,6 +181,10 @@ class ChatStream:
             self._delta({"tool_calls": [fragment]} if self._started else {"content": None, "tool_calls": [fragment]})
         self._tools_sent = base + len(calls)
         return self
+
+    def annotations(self, annotations: Sequence[Dict[str, Any]]) -> ChatStream:
+        """One delta with ``annotations`` (``url_citation``s, as search models send them)."""
+        return self._delta({"annotations": list(annotations)})
 
     # -- the end ------------------------------------------------------------------------
 
@@ -347,3 +353,24 @@ def refusal_reply(text: str = "I'm sorry, I can't help with that.", *, dialect: 
                   **finish: Any) -> ScriptedReply:
     """A refusal: ``delta.refusal`` pieces instead of content, then ``finish_reason: "stop"``."""
     return ChatStream(dialect).role().refusal(text).finish("stop", **finish).done().reply()
+
+
+# -- citations and web search ---------------------------------------------------------------
+
+
+def url_citation(url: str, title: str, start: int, end: int) -> Dict[str, Any]:
+    """A ``url_citation`` annotation over characters ``start:end`` of the answer."""
+    return {"type": "url_citation", "url_citation": {"url": url, "title": title, "start_index": start,
+                                                      "end_index": end}}
+
+
+def web_search_reply(text: str = "Claude Shannon was born on April 30, 1916 (Wikipedia).",
+                     citations: Sequence[Dict[str, Any]] = (), *, dialect: str = "openai",
+                     **finish: Any) -> ScriptedReply:
+    """A search model's answer (``gpt-5-search-api`` with ``web_search_options``): the text, then
+    its ``url_citation`` annotations in one delta before the finish (by default one citation
+    over the whole text)."""
+    found = list(citations) or [url_citation("https://en.wikipedia.org/wiki/Claude_Shannon",
+                                             "Claude Shannon - Wikipedia", 0, len(text))]
+    stream = ChatStream(dialect).role().text(text).annotations(found)
+    return stream.finish("stop", **finish).done().reply()
