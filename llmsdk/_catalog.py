@@ -8,11 +8,12 @@ fields); it is read only when the registry is first used.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from llmsdk._model import LLMModel, ModelCapabilities, PricingTier
 
-__all__ = ["DIALECT_FACTS", "GUIDE_NAMES", "load_catalog", "model_from_entry", "read_catalog"]
+__all__ = ["DIALECT_FACTS", "GUIDE_NAMES", "load_catalog", "model_from_entry", "read_catalog",
+           "structured_output_mode"]
 
 CATALOG_RESOURCE = ("data", "models_catalog.json")
 
@@ -134,6 +135,44 @@ DIALECT_FACTS: Dict[str, Tuple[str, ...]] = {
 }
 
 
+# How each catalog model takes ``LLMRequest.output_schema`` (``ModelCapabilities.
+# structured_output``; modes in ``llmsdk._output_schema``): the provider's default, then the
+# models that differ. From the providers' structured-output docs (checked 2026): Anthropic's
+# ``output_config.format`` is GA for the Claude 4.5 family and later, so older Claude
+# models get the forced tool; Groq constrains decoding (``strict: true``) only on gpt-oss,
+# takes a best-effort ``json_schema`` on Kimi K2 and Llama 4, and JSON mode elsewhere;
+# OpenRouter routes DeepSeek and Kimi to upstreams that promise JSON mode only. The
+# catalog's ``json_mode`` flag (from LiteLLM) does not answer this, so it is not used.
+STRUCTURED_OUTPUT_DEFAULTS: Dict[str, str] = {
+    "anthropic": "json_schema",
+    "openai": "json_schema",
+    "gemini": "json_schema",
+    "groq": "json_object",
+    "openrouter": "json_schema",
+}
+STRUCTURED_OUTPUT_EXCEPTIONS: Dict[str, str] = {
+    "anthropic/claude-opus-4-1-20250805": "tool",
+    "anthropic/claude-opus-4-20250514": "tool",
+    "anthropic/claude-sonnet-4-20250514": "tool",
+    "anthropic/claude-3-7-sonnet-20250219": "tool",
+    "anthropic/claude-3-5-haiku-20241022": "tool",
+    "groq/openai/gpt-oss-120b": "json_schema",
+    "groq/openai/gpt-oss-20b": "json_schema",
+    "groq/moonshotai/kimi-k2-instruct-0905": "json_schema_best_effort",
+    "groq/meta-llama/llama-4-maverick-17b-128e-instruct": "json_schema_best_effort",
+    "groq/meta-llama/llama-4-scout-17b-16e-instruct": "json_schema_best_effort",
+    "openrouter/deepseek/deepseek-v3.2": "json_object",
+    "openrouter/deepseek/deepseek-chat": "json_object",
+    "openrouter/deepseek/deepseek-r1": "json_object",
+    "openrouter/moonshotai/kimi-k2.5": "json_object",
+}
+
+
+def structured_output_mode(provider: str, model_id: str) -> Optional[str]:
+    """The catalog's structured-output mode for one model (see the table above)."""
+    return STRUCTURED_OUTPUT_EXCEPTIONS.get(f"{provider}/{model_id}", STRUCTURED_OUTPUT_DEFAULTS.get(provider))
+
+
 def read_catalog() -> Dict[str, Any]:
     """The packaged catalog JSON, as data."""
     from importlib.resources import files
@@ -167,6 +206,7 @@ def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
             prompt_caching=bool(caps.get("prompt_caching")),
             documents=_takes_documents(entry),
             **{fact: True for fact in facts},
+            structured_output=structured_output_mode(entry["provider"], entry["model_id"]),
         ),
         context_window=entry.get("context_window"),
         max_output_tokens=entry.get("max_output_tokens"),

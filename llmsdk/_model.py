@@ -65,6 +65,12 @@ class ModelCapabilities:
     prompt_caching: bool = False
     #: Document input (``DocumentContent``: PDFs).
     documents: bool = False
+    #: How the model takes ``LLMRequest.output_schema``: "json_schema" (the provider's
+    #: native schema form), "json_schema_best_effort" (the same, not constrained),
+    #: "json_object" (JSON mode + the schema in the prompt), "tool" (one forced tool),
+    #: "response_schema" (Gemini's OpenAPI subset); None: the provider's default.
+    structured_output: Optional[str] = None
+
     # -- dialect facts (catalog models get them from ``_catalog.DIALECT_FACTS``) --
     #: The system prompt goes as a ``developer`` message (OpenAI's o-series and gpt-5).
     developer_role: bool = field(default=False, metadata=_DIALECT)
@@ -76,8 +82,9 @@ class ModelCapabilities:
     include_reasoning: bool = field(default=False, metadata=_DIALECT)
 
     def names(self) -> List[str]:
-        """The enabled capabilities, in field order (dialect facts left out)."""
-        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) and not f.metadata.get("dialect")]
+        """The enabled capabilities, in field order (dialect facts and the
+        ``structured_output`` mode left out)."""
+        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) is True and not f.metadata.get("dialect")]
 
 
 class ModelCapabilitiesBuilder:
@@ -88,7 +95,7 @@ class ModelCapabilitiesBuilder:
     """
 
     def __init__(self) -> None:
-        self._flags: Dict[str, bool] = {}
+        self._flags: Dict[str, Any] = {}
 
     @classmethod
     def new(cls) -> ModelCapabilitiesBuilder:
@@ -131,6 +138,15 @@ class ModelCapabilitiesBuilder:
 
     def with_include_reasoning(self) -> ModelCapabilitiesBuilder:
         return self._on("include_reasoning")
+
+    def with_structured_output(self, mode: str = "json_schema") -> ModelCapabilitiesBuilder:
+        """How the model takes ``output_schema`` (see ``ModelCapabilities.structured_output``)."""
+        from llmsdk._output_schema import STRUCTURED_OUTPUT_MODES
+
+        if mode not in STRUCTURED_OUTPUT_MODES:
+            raise InvalidConfigError(f"structured output mode must be one of {STRUCTURED_OUTPUT_MODES}, got {mode!r}")
+        self._flags["structured_output"] = mode
+        return self
 
     def build(self) -> ModelCapabilities:
         return ModelCapabilities(**self._flags)

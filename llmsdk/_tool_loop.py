@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Union
 
+from llmsdk._structured import output_tool_name
 from llmsdk.errors import InvalidRequestError
 from llmsdk.tools import Tool
 from llmsdk.types import (
@@ -167,6 +168,9 @@ def run_tools(
 
     A forced ``tool_choice`` ("any" or a name) applies to the first round only, then
     becomes "auto": otherwise the model could never answer in words.
+
+    With ``request.output_schema`` the tools run first and the final answer is parsed
+    (``final.parsed``); a model that answers through the forced output tool ends the loop.
     """
     if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:
         raise InvalidRequestError(f"max_rounds must be a positive int, got {max_rounds!r}")
@@ -176,6 +180,7 @@ def run_tools(
     start = len(messages)
     current = dataclasses.replace(request, messages=messages, tools=declared + list(table.values()) or None)
     responses: List[LLMResponse] = []
+    output_tool = output_tool_name(request)
     for round_no in range(1, max_rounds + 1):
         response = complete(current)
         responses.append(response)
@@ -187,7 +192,7 @@ def run_tools(
             logger.debug("round %d paused (pause_turn); continuing the turn", round_no)
             current = dataclasses.replace(current, messages=list(messages))
             continue
-        if not calls:
+        if not calls or any(c.name == output_tool for c in calls):  # answered through the output tool
             return ToolRunResult(response, messages, responses, finished=True, new_from=start)
         logger.debug("tool round %d: %s", round_no, ", ".join(c.name for c in calls))
         cut_short = calls[-1] if response.stop_reason is StopReason.MAX_TOKENS else None

@@ -47,6 +47,7 @@ def validate_request(request: LLMRequest) -> None:
     _validate_system(request)
     _validate_messages(request)
     _validate_tools(request)
+    _validate_output_schema(request)
     if request.thinking is not None and request.thinking.budget_tokens is not None:
         budget = request.thinking.budget_tokens
         if isinstance(budget, bool) or not isinstance(budget, int) or budget < 0:
@@ -124,6 +125,20 @@ def _validate_system(request: LLMRequest) -> None:
         raise InvalidRequestError("system must be a string or a list of TextContent")
     for block in system:
         check_cache(block.cache, "system")
+
+
+def _validate_output_schema(request: LLMRequest) -> None:
+    """A type that cannot become a schema is refused here, naming the field."""
+    if request.output_schema is None:
+        return
+    from llmsdk._output_schema import output_spec
+
+    spec = output_spec(request.output_schema)
+    assert spec is not None
+    if any(getattr(t, "name", None) == spec.name for t in request.tools or []):
+        raise InvalidRequestError(
+            f"a tool is named {spec.name!r}, the name of the output_schema; rename one of them "
+            "(the output may travel as a tool of that name)")
 
 
 def _validate_tools(request: LLMRequest) -> None:

@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from llmsdk._http import HttpEngine, request_id_of
 from llmsdk._channel import StreamChannel
@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from llmsdk._tool_loop import ToolRunResult
 
 __all__ = ["LLMClient"]
+
+T = TypeVar("T")
 
 
 class LLMClient:
@@ -166,6 +168,9 @@ class LLMClient:
             if result.model is None:
                 result.model = request.model_id
             self._record(model_ref, result)
+            if request.output_schema is not None:  # resp.parsed / resp.refusal
+                from llmsdk._structured import attach_output
+                attach_output(result, request)
 
         job = StreamJob(
             provider=self._provider_key,
@@ -200,6 +205,19 @@ class LLMClient:
         the end, so the reply is read on the calling thread (no worker thread; Ctrl-C
         interrupts the read directly) and the timeouts are watched there."""
         return self._start(request, inline=True, max_retries=max_retries).final_response()
+
+    def parse(self, request: LLMRequest, output_type: Type[T]) -> T:
+        """Send ``request`` asking for an ``output_type`` (a dataclass, pydantic model,
+        ``TypedDict`` or JSON Schema dict) and return it. Raises ``RefusalError`` when the
+        model refuses and ``OutputParseError`` when the reply is not that object (both
+        carry the reply in ``partial_response``).
+
+        >>> invoice = client.parse(request, Invoice)
+        """
+        from llmsdk._structured import parse_response
+
+        response = self.complete(dataclasses.replace(request, output_schema=output_type))
+        return parse_response(response, output_type)
 
     def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
         """Call the model, run the tools it asks for (plain functions or ``Tool``s built

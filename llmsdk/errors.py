@@ -21,17 +21,21 @@
     │   ├── RateLimitError
     │   ├── OverloadedError
     │   └── ServerError
-    └── StreamError
-        ├── ProviderStreamError         an error event inside a 200 stream; each
-        │                               instance is also the status class of its type
-        ├── IncompleteStreamError       the body ended before the provider's terminator
-        │   └── BrokenStreamError       ... because the connection broke mid-body
-        │                               (also a ConnectionFailedError)
-        ├── MalformedEventError         an event that is not valid JSON / not the format
-        └── StreamCancelledError        close() was called while the stream was open
+    ├── StreamError
+    │   ├── ProviderStreamError         an error event inside a 200 stream; each
+    │   │                               instance is also the status class of its type
+    │   ├── IncompleteStreamError       the body ended before the provider's terminator
+    │   │   └── BrokenStreamError       ... because the connection broke mid-body
+    │   │                               (also a ConnectionFailedError)
+    │   ├── MalformedEventError         an event that is not valid JSON / not the format
+    │   └── StreamCancelledError        close() was called while the stream was open
+    └── StructuredOutputError           the reply is not the object output_schema asked for
+        ├── OutputParseError            not JSON, or not the type (.raw_text); cut by max_tokens too
+        └── RefusalError                the model refused (.refusal), or a content filter stopped it
 
 Every error raised after the stream started carries ``partial_response``: the
-``LLMResponse`` built from the events delivered before it, so nothing is lost.
+``LLMResponse`` built from the events delivered before it, so nothing is lost (for a
+``StructuredOutputError``, the whole reply).
 """
 
 from __future__ import annotations
@@ -54,14 +58,17 @@ __all__ = [
     "LLMError",
     "MalformedEventError",
     "NotFoundError",
+    "OutputParseError",
     "OverloadedError",
     "PermissionDeniedError",
     "ProviderStreamError",
     "RateLimitError",
     "ReadTimeoutError",
+    "RefusalError",
     "ServerError",
     "StreamCancelledError",
     "StreamError",
+    "StructuredOutputError",
     "TotalTimeoutError",
     "TransportError",
     "error_class_for_status",
@@ -217,6 +224,34 @@ class MalformedEventError(StreamError):
 
 class StreamCancelledError(StreamError):
     """The stream was closed while a consumer was waiting on it."""
+
+
+class StructuredOutputError(LLMError):
+    """The reply is not the object ``LLMRequest.output_schema`` asked for.
+    ``partial_response`` is the whole reply (usage and cost included)."""
+
+
+class OutputParseError(StructuredOutputError):
+    """The reply is not JSON, or does not fit the requested type, or ``max_tokens`` cut it
+    off. ``raw_text`` is the JSON text as received.
+
+    >>> try:
+    ...     invoice = client.parse(request, Invoice)
+    ... except OutputParseError as exc:
+    ...     log.warning("unparseable reply: %s", exc.raw_text)
+    """
+
+    def __init__(self, message: str = "", *, raw_text: str = "", partial_response: Any = None) -> None:
+        super().__init__(message, partial_response=partial_response)
+        self.raw_text = raw_text
+
+
+class RefusalError(StructuredOutputError):
+    """The model refused (``refusal`` is its text), or a content filter stopped the reply."""
+
+    def __init__(self, message: str = "", *, refusal: str = "", partial_response: Any = None) -> None:
+        super().__init__(message, partial_response=partial_response)
+        self.refusal = refusal
 
 
 # -- status and error-type tables -------------------------------------------------

@@ -261,6 +261,10 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _always(_: Any) -> bool:
+    return True
+
+
 def _decode_system(value: Any) -> Any:
     return _decode_blocks(value) if isinstance(value, list) else value
 
@@ -289,6 +293,11 @@ class LLMRequest(JsonMixin):
     tool_choice: Optional[Union[str, Dict[str, str]]] = field(default=None, metadata=json_field(decoder=_identity))
     thinking: Optional[ThinkingOptions] = None
     extra_body: Optional[Dict[str, Any]] = None
+    #: Ask for a JSON object of this shape: a dataclass type, a pydantic ``BaseModel`` type,
+    #: a ``TypedDict`` or a JSON Schema dict; the reply is parsed into ``resp.parsed``. In
+    #: JSON it is stored as its JSON Schema (so a decoded request parses into dicts).
+    output_schema: Any = field(default=None, metadata=json_field(
+        encoder=lambda v: _encode_output_schema(v), decoder=_identity, omit_none=True))
 
     @property
     def model_id(self) -> str:
@@ -329,6 +338,17 @@ class LLMRequest(JsonMixin):
         data = super().to_dict(encode_json=encode_json)
         data["model"] = self.model_id
         return data
+
+
+def _encode_output_schema(value: Any) -> Any:
+    """The JSON Schema of ``output_schema`` (titled with the type's name)."""
+    if value is None or isinstance(value, dict):
+        return value
+    from llmsdk._output_schema import output_spec
+
+    spec = output_spec(value)
+    assert spec is not None
+    return {"title": spec.name, **spec.schema}
 
 
 def _decode_tools(value: Any) -> Any:
@@ -432,10 +452,34 @@ class LLMResponse(JsonMixin):
     cost: Optional[float] = None
     provider: Optional[str] = None
     rate_limit: Optional[RateLimitInfo] = None
+    #: What structured output found (see ``llmsdk._structured``); not part of the JSON form.
+    _output: Any = field(default=None, init=False, repr=False, compare=False,
+                         metadata={"dataclasses_json": {"exclude": _always}})
 
     @property
     def text(self) -> str:
         return "".join(b.text for b in self.content if isinstance(b, TextContent))
+
+    @property
+    def parsed(self) -> Any:
+        """The object ``output_schema`` asked for: an instance of the dataclass / pydantic
+        model, or a dict (``TypedDict``, JSON Schema dict). ``None`` when the model refused
+        (see ``refusal``) or no ``output_schema`` was set. Raises ``OutputParseError`` when
+        the reply is not that object (invalid JSON, wrong shape, cut by ``max_tokens``).
+        Not serialised: a response read back from JSON has no ``parsed``."""
+        return self._output.get() if self._output is not None else None
+
+    @property
+    def refusal(self) -> Optional[str]:
+        """The model's refusal text when it refused (``StopReason.REFUSAL``) or a content
+        filter stopped the reply; ``None`` otherwise."""
+        if self.stop_reason is StopReason.REFUSAL:
+            text = self.text.strip()
+            # OpenAI streams the refusal itself as text; Anthropic may leave cut-off output.
+            return text if text and text[0] not in "{[" else "the model refused to answer"
+        if self.stop_reason is StopReason.CONTENT_FILTER:
+            return "the provider's content filter stopped the reply"
+        return None
 
     @property
     def thinking(self) -> str:

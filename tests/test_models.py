@@ -15,7 +15,7 @@ import llmsdk.models as models
 from llmsdk import (
     ImageContent, LLMMessage, LLMRequest, ThinkingOptions, Tool, ToolResultContent, ToolUseContent, Usage,
 )
-from llmsdk._catalog import DIALECT_FACTS, GUIDE_NAMES, read_catalog
+from llmsdk._catalog import DIALECT_FACTS, GUIDE_NAMES, read_catalog, structured_output_mode
 from llmsdk.errors import InvalidConfigError, InvalidRequestError, LLMError
 from llmsdk.models import (
     AllModels,
@@ -102,7 +102,8 @@ def test_every_catalog_row_is_registered_exactly() -> None:
         assert model.capabilities == ModelCapabilities(
             streaming=caps["streaming"], tools=caps["tools"], vision=caps["vision"], thinking=caps["reasoning"],
             json_mode=caps["json_mode"], prompt_caching=caps["prompt_caching"], **{f: True for f in facts},
-            documents=model.capabilities.documents)  # derived in _catalog.py (tested in test_documents)
+            documents=model.capabilities.documents,
+            structured_output=structured_output_mode(row["provider"], row["model_id"]))  # derived in _catalog.py (tested in test_documents)
 
 
 def test_counts_per_provider() -> None:

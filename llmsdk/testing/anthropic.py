@@ -202,6 +202,33 @@ def pings_only(count: int = 50, interval: float = 0.2) -> ScriptedReply:
     return ScriptedReply.sse(body)
 
 
+# -- structured output ----------------------------------------------------------------------
+
+
+def json_reply(obj: Any, *, cut_at: Optional[int] = None, chunk: int = 16, **kwargs: Any) -> ScriptedReply:
+    """A structured-output answer: ``obj`` as JSON text (``output_config.format``). With
+    ``cut_at`` the JSON stops after that many characters and the reply ends with
+    ``stop_reason: "max_tokens"``, as when max_tokens runs out."""
+    text = json.dumps(obj)
+    if cut_at is not None:
+        text = text[:cut_at]
+        kwargs.setdefault("stop_reason", "max_tokens")
+    return ScriptedReply.sse(stream([text_block(0, text, chunk)], **kwargs))
+
+
+def output_tool_reply(name: str, obj: Dict[str, Any], **kwargs: Any) -> ScriptedReply:
+    """A structured-output answer through the forced output tool (older models): a
+    ``tool_use`` named after the type whose input is ``obj``."""
+    return tool_use_reply(name, obj, **kwargs)
+
+
+def refusal_reply(text: str = "", **kwargs: Any) -> ScriptedReply:
+    """A reply the model refused: ``stop_reason: "refusal"`` (after ``text``, if any)."""
+    blocks: List[Union[bytes, List[bytes]]] = [text_block(0, text)] if text else []
+    kwargs.setdefault("stop_reason", "refusal")
+    return ScriptedReply.sse(stream(blocks, **kwargs))
+
+
 # -- documents, citations, web search (issue 15) -----------------------------------------
 
 

@@ -24,7 +24,8 @@ from llmsdk.testing.server import BodyPiece, ScriptedReply, sse_event
 
 __all__ = [
     "blocked_prompt_reply", "chunk", "count_tokens_reply", "error_body", "error_reply", "frame",
-    "function_call_part", "function_call_reply", "grounded_reply", "grounding_metadata", "safety_reply", "stream",
+    "function_call_part", "function_call_reply", "grounded_reply", "grounding_metadata", "json_reply",
+    "output_tool_reply", "safety_reply", "stream",
     "stream_error_reply", "text_reply", "thinking_reply", "tool_use_reply", "truncated_reply", "usage",
 ]
 
@@ -259,6 +260,27 @@ def count_tokens_reply(total: int) -> ScriptedReply:
     """A ``:countTokens`` answer."""
     return ScriptedReply.json(200, {"totalTokens": total,
                                     "promptTokensDetails": [{"modality": "TEXT", "tokenCount": total}]})
+
+
+# -- structured output ----------------------------------------------------------------------
+
+
+def json_reply(obj: Any, *, cut_at: Optional[int] = None, chunk_size: int = 16, **kwargs: Any) -> ScriptedReply:
+    """A structured-output answer (``responseJsonSchema``): ``obj`` as JSON text. With
+    ``cut_at`` the JSON stops after that many characters, with ``finishReason:
+    "MAX_TOKENS"``. A refusal is ``safety_reply()``."""
+    import json
+
+    text = json.dumps(obj)
+    if cut_at is not None:
+        text = text[:cut_at]
+        kwargs.setdefault("finish_reason", "MAX_TOKENS")
+    return text_reply(text, chunk_size=chunk_size, **kwargs)
+
+
+def output_tool_reply(name: str, obj: Dict[str, Any], **kwargs: Any) -> ScriptedReply:
+    """A structured-output answer through a forced function call named ``name``."""
+    return function_call_reply([(name, obj)], **kwargs)
 
 
 Source = Tuple[str, str]  # (uri, title)

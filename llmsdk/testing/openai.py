@@ -31,7 +31,10 @@ __all__ = [
     "ChatStream",
     "error_body",
     "error_reply",
+    "json_reply",
+    "output_tool_reply",
     "reasoning_reply",
+    "refusal_reply",
     "stream_error_reply",
     "text_reply",
     "tool_call_reply",
@@ -322,6 +325,37 @@ def error_reply(status: int, message: str = "error", *, dialect: str = "openai",
     """An HTTP error reply (``x-request-id`` set, as OpenAI and Groq do)."""
     body = error_body(status, message, dialect=dialect, error_type=error_type, code=code)
     return ScriptedReply.json(status, body, headers={"x-request-id": "req_fake", **(headers or {})})
+
+
+# -- structured output ----------------------------------------------------------------------
+
+
+def json_reply(obj: Any, *, dialect: str = "openai", cut_at: Optional[int] = None, chunk: int = 16,
+               **finish: Any) -> ScriptedReply:
+    """A structured-output answer (``response_format``): ``obj`` as JSON text. With
+    ``cut_at`` the JSON stops after that many characters and ``finish_reason`` is
+    ``"length"``, as when max_tokens runs out."""
+    text = json.dumps(obj)
+    reason = "stop"
+    if cut_at is not None:
+        text, reason = text[:cut_at], "length"
+    return ChatStream(dialect).role().text(text, chunk).finish(reason, **finish).done().reply()
+
+
+def output_tool_reply(name: str, obj: Dict[str, Any], *, dialect: str = "openai", **finish: Any) -> ScriptedReply:
+    """A structured-output answer through the forced output tool; a forced
+    ``tool_choice`` finishes with ``"stop"``, as OpenAI sends it."""
+    stream = ChatStream(dialect).role().tool_calls([("call_output_1", name, obj)], whole=dialect == "groq")
+    return stream.finish("stop", **finish).done().reply()
+
+
+def refusal_reply(text: str = "I'm sorry, I can't help with that.", *, dialect: str = "openai",
+                  **finish: Any) -> ScriptedReply:
+    """A refusal: ``delta.refusal`` pieces instead of content, then ``finish_reason: "stop"``."""
+    return ChatStream(dialect).role().refusal(text).finish("stop", **finish).done().reply()
+
+
+# -- citations and web search ---------------------------------------------------------------
 
 
 def url_citation(url: str, title: str, start: int, end: int) -> Dict[str, Any]:

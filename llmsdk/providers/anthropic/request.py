@@ -6,7 +6,9 @@ import logging
 import re
 from typing import Any, Dict, List, Optional
 
+from llmsdk._output_schema import OutputSpec, output_spec, structured_mode, with_output_tool
 from llmsdk.errors import InvalidRequestError
+from llmsdk.providers.anthropic.schema import output_format_schema
 from llmsdk.tools import ProviderTool
 from llmsdk.types import (
     Citation, ContentBlock, DocumentContent, ImageContent, LLMMessage, LLMRequest, ProviderToolContent,
@@ -199,8 +201,21 @@ def format_tool_choice(choice: Any) -> Optional[Dict[str, Any]]:
     return {"type": "any" if choice == "required" else choice}
 
 
+def structured_output(request: LLMRequest) -> "tuple[LLMRequest, Optional[OutputSpec]]":
+    """For ``output_schema``: the spec to send as ``output_config.format`` (models that take
+    it, and ids the registry does not know), or the request with one forced output tool
+    added (older models; "auto" plus a prompt line when thinking forbids forcing a tool)."""
+    spec = output_spec(request.output_schema)
+    if spec is None:
+        return request, None
+    if structured_mode(request, "json_schema") == "json_schema":
+        return request, spec
+    return with_output_tool(request, spec, can_force=request.thinking is None), None
+
+
 def build_body(request: LLMRequest) -> Dict[str, Any]:
     """The streaming ``POST /v1/messages`` body."""
+    request, output_format = structured_output(request)
     if request.temperature is not None and request.temperature > 1.0:
         raise InvalidRequestError(f"Anthropic temperature must be between 0 and 1, got {request.temperature}")
     max_tokens = request.max_tokens if request.max_tokens is not None else default_max_tokens(request)
@@ -226,8 +241,13 @@ def build_body(request: LLMRequest) -> Dict[str, Any]:
         body["tool_choice"] = tool_choice
     if request.thinking is not None:
         body["thinking"] = format_thinking(request, max_tokens, tool_choice)
+    if output_format is not None:
+        body["output_config"] = {"format": {"type": "json_schema", "schema": output_format_schema(output_format)}}
     if request.extra_body:
-        body.update(request.extra_body)
+        extra = dict(request.extra_body)
+        if isinstance(extra.get("output_config"), dict) and "output_config" in body:  # e.g. effort
+            extra["output_config"] = {**body["output_config"], **extra["output_config"]}
+        body.update(extra)
     check_document_citations(body["messages"])
     check_cache_breakpoints(body)
     return body
@@ -252,5 +272,5 @@ def format_thinking(request: LLMRequest, max_tokens: int, tool_choice: Optional[
 def build_count_tokens_body(request: LLMRequest) -> Dict[str, Any]:
     """``POST /v1/messages/count_tokens`` takes the request without max_tokens/stream/sampling."""
     body = build_body(request)
-    keep = ("model", "messages", "system", "tools", "tool_choice", "thinking")
+    keep = ("model", "messages", "system", "tools", "tool_choice", "thinking", "output_config")
     return {k: v for k, v in body.items() if k in keep}

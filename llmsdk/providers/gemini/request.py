@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
+from llmsdk._output_schema import (
+    OutputSpec, output_spec, restrict_keywords, structured_mode, with_output_tool, with_schema_prompt,
+)
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.gemini.schema import reduce_schema
 from llmsdk.providers.gemini.stream import is_synthetic_call_id
@@ -204,8 +207,58 @@ def _merge_extra(body: Dict[str, Any], extra: Dict[str, Any]) -> None:
             body[key] = value
 
 
+#: The keywords ``responseJsonSchema`` takes (python-genai ``GenerationConfig`` docs); the
+#: rest move into descriptions.
+_JSON_SCHEMA_KEYWORDS = frozenset({
+    "$id", "$defs", "$ref", "$anchor", "type", "format", "title", "description", "enum", "items",
+    "prefixItems", "minItems", "maxItems", "minimum", "maximum", "anyOf", "oneOf", "properties",
+    "additionalProperties", "required", "propertyOrdering",
+})
+
+
+def _ordered(node: Any) -> Any:
+    """``propertyOrdering`` on every object, in the schema's own key order: Gemini 2.0
+    models need it to emit fields in that order (later ones keep it by default)."""
+    if isinstance(node, list):
+        return [_ordered(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: ({n: _ordered(v) for n, v in value.items()} if k in ("properties", "$defs") and isinstance(value, dict)
+               else _ordered(value) if k in ("items", "anyOf", "oneOf", "prefixItems") else value)
+           for k, value in node.items()}
+    if isinstance(out.get("properties"), dict) and len(out["properties"]) > 1 and "propertyOrdering" not in out:
+        out["propertyOrdering"] = list(out["properties"])
+    return out
+
+
+def structured_output(request: LLMRequest) -> Tuple[LLMRequest, Dict[str, Any]]:
+    """For ``output_schema``: the ``generationConfig`` fields, and the request changed
+    where the mode needs it. ``json_schema`` (and ids the registry does not know):
+    ``responseMimeType`` + ``responseJsonSchema``; ``response_schema``: the OpenAPI-subset
+    ``responseSchema`` from the shared reducer; ``json_object``: JSON mime type and the
+    schema in the system prompt; ``tool``: one forced function call. With function tools
+    in the request it is always the forced call: Gemini 2.x answers a JSON mime type
+    together with function declarations with a 400 ("Function calling with a response
+    mime type: 'application/json' is unsupported")."""
+    spec: Optional[OutputSpec] = output_spec(request.output_schema)
+    if spec is None:
+        return request, {}
+    mode = structured_mode(request, "json_schema")
+    if mode == "tool" or request.tools:
+        return with_output_tool(request, spec), {}
+    config: Dict[str, Any] = {"responseMimeType": "application/json"}
+    if mode == "json_object":
+        return with_schema_prompt(request, spec), config
+    if mode == "response_schema":
+        config["responseSchema"] = reduce_schema(spec.schema, spec.name) or {"type": "object"}
+    else:
+        config["responseJsonSchema"] = _ordered(restrict_keywords(spec.schema, _JSON_SCHEMA_KEYWORDS))
+    return request, config
+
+
 def build_request_body(request: LLMRequest) -> Dict[str, Any]:
     """The JSON body for ``:streamGenerateContent`` (streaming is chosen by the URL)."""
+    request, output_config = structured_output(request)
     body: Dict[str, Any] = {"contents": build_contents(request)}
     system = request.system_prompt()
     if system:
@@ -218,7 +271,7 @@ def build_request_body(request: LLMRequest) -> Dict[str, Any]:
     config = tool_config(request.tool_choice)
     if config is not None:
         body["toolConfig"] = config
-    generation = _generation_config(request)
+    generation = {**_generation_config(request), **output_config}
     if generation:
         body["generationConfig"] = generation
     if request.extra_body:

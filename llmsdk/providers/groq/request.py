@@ -13,6 +13,9 @@ string): ``reasoning_format``, and ``reasoning_effort`` only as ``"none"`` for a
 budget (what Qwen3 takes); register such a model with
 ``ModelCapabilitiesBuilder().with_include_reasoning().with_reasoning_effort()`` for the
 gpt-oss controls.
+``output_schema`` for a model the registry does not know goes as JSON mode
+(``json_object`` + the schema in the system prompt): strict ``json_schema`` works only
+on some Groq models.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ __all__ = ["GroqRequestFormatter"]
 
 class GroqRequestFormatter(ChatRequestFormatter):
     include_usage = False
+    #: JSON mode is what every Groq chat model takes; strict ``json_schema`` only some.
+    default_structured_output = "json_object"
+    #: Groq refuses JSON mode together with tool calling: with tools, the output is a tool.
+    output_tool_with_tools = True
 
     def reasoning_params(self, model: Any, thinking: ThinkingOptions) -> Dict[str, Any]:
         out: Dict[str, Any] = {}

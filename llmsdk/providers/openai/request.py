@@ -12,8 +12,9 @@ gives ``{"model": "gpt-4.1", "messages": [{"role": "user", "content": "Hi"}], "s
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
+from llmsdk._output_schema import output_spec, structured_mode, with_output_tool, with_schema_prompt
 from llmsdk.errors import InvalidRequestError
 from llmsdk.tools import ProviderTool
 from llmsdk.types import (
@@ -152,10 +153,17 @@ class ChatRequestFormatter:
     max_tokens_field = "max_completion_tokens"
     #: Send ``stream_options: {"include_usage": true}`` (else usage arrives another way).
     include_usage = True
+    #: How ``output_schema`` is sent for a model the registry does not know (an
+    #: ``LLMModel`` says it in ``capabilities.structured_output``).
+    default_structured_output = "json_schema"
+    #: Send ``output_schema`` as the forced output tool whenever the request has tools
+    #: (servers that refuse ``response_format`` together with tools).
+    output_tool_with_tools = False
     #: The server fetches ``file`` parts given by URL (OpenRouter); OpenAI takes inline PDFs only.
     file_urls = False
 
     def body(self, request: LLMRequest) -> Json:
+        request, response_format = self.output_format(request)
         body: Json = {"model": request.model_id, "messages": self.messages(request)}
         if request.max_tokens is not None:
             body[self.max_tokens_field] = request.max_tokens
@@ -176,6 +184,8 @@ class ChatRequestFormatter:
             body["tool_choice"] = format_tool_choice(request.tool_choice)
         if request.thinking is not None:
             body.update(self.reasoning_params(request.model, request.thinking))
+        if response_format is not None:
+            body["response_format"] = response_format
         body["stream"] = True
         if self.include_usage:
             body["stream_options"] = {"include_usage": True}
@@ -184,6 +194,28 @@ class ChatRequestFormatter:
         return body
 
     # -- hooks ------------------------------------------------------------------------
+
+    def output_format(self, request: LLMRequest) -> Tuple[LLMRequest, Optional[Json]]:
+        """The ``response_format`` for ``request.output_schema`` (and the request, changed
+        where the mode needs it): ``json_schema`` with ``strict: true`` and the schema
+        rewritten for strict mode; ``strict: false`` with the schema as given
+        (``json_schema_best_effort``); ``json_object`` with the schema in the system
+        prompt; or no response format and one forced tool (``tool``)."""
+        spec = output_spec(request.output_schema)
+        if spec is None:
+            return request, None
+        mode = structured_mode(request, self.default_structured_output)
+        if mode == "tool" or (self.output_tool_with_tools and request.tools):
+            return with_output_tool(request, spec), None
+        if mode == "json_object":
+            return with_schema_prompt(request, spec), {"type": "json_object"}
+        strict = mode != "json_schema_best_effort"
+        json_schema: Json = {"name": spec.name}
+        if spec.description:
+            json_schema["description"] = spec.description
+        json_schema["schema"] = spec.strict if strict else spec.schema
+        json_schema["strict"] = strict
+        return request, {"type": "json_schema", "json_schema": json_schema}
 
     # ``model`` is ``request.model``: the registry's ``LLMModel`` when it knows the id (its
     # capabilities say how to speak to it), else the id as a string.
