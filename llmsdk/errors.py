@@ -105,8 +105,9 @@ class UnsupportedFeatureError(InvalidRequestError):
 
 
 class BatchRequestNotRunError(LLMError):
-    """One request of a provider batch job never ran: the job was cancelled or expired
-    first. ``reason`` is ``"cancelled"`` or ``"expired"``; nothing was billed for it."""
+    """One request of a provider batch job never ran: the job was cancelled, expired or
+    failed first (``reason``: ``"cancelled"``, ``"expired"``, ``"failed"``; ``"missing"``
+    when a finished job simply has no result for it). Nothing was billed for it."""
 
     def __init__(self, message: str = "", *, reason: str = "cancelled") -> None:
         super().__init__(message)

@@ -54,6 +54,12 @@ class BatchStatus(str, enum.Enum):
         return self.value
 
 
+#: Why a submitted request has no result line, by the job's final status.
+_NOT_RUN_REASONS = {
+    BatchStatus.CANCELLED: "cancelled", BatchStatus.EXPIRED: "expired", BatchStatus.FAILED: "failed",
+}
+
+
 @dataclass(frozen=True)
 class BatchCounts:
     """Requests by state. ``failed`` counts errored, cancelled and expired requests.
@@ -168,11 +174,9 @@ class BatchJob:
             if isinstance(result, LLMResponse):
                 self._account(key, result)
             yield key, result
+        reason = _NOT_RUN_REASONS.get(self.status, "missing")
         for key in self._keys or ():
             if key not in seen:
-                reason = "expired" if self.status is BatchStatus.EXPIRED else "cancelled"
-                if self.status not in (BatchStatus.EXPIRED, BatchStatus.CANCELLED):
-                    reason = "missing"
                 yield key, BatchRequestNotRunError(
                     f"request {key!r} of batch {self.id} has no result ({reason})", reason=reason)
 
