@@ -16,7 +16,7 @@ _EXPORTS: Dict[str, str] = {
     "BatchCounts": "llmsdk.batches",
     "BatchJob": "llmsdk.batches",
     "BatchStatus": "llmsdk.batches",
-    "EventStream": "llmsdk._worker",
+    "EventStream": "llmsdk._stream",
     "HttpClientOptions": "llmsdk.config",
     "ImageContent": "llmsdk.types",
     "LLMClient": "llmsdk.client",
@@ -71,7 +71,7 @@ def __dir__() -> list:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from llmsdk._worker import EventStream
+    from llmsdk._stream import EventStream
     from llmsdk.batches import BatchCounts, BatchJob, BatchStatus
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts

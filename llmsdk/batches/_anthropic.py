@@ -21,6 +21,7 @@ import json
 import re
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
+from llmsdk._http import encode_body
 from llmsdk.batches._backend import (
     BatchBackend, BatchItem, BatchLimits, BatchResult, Json, as_object, int_field, parse_or_error,
 )
@@ -49,7 +50,7 @@ class AnthropicBatches(BatchBackend):
 
     def create(self, items: Sequence[BatchItem]) -> Json:
         body = build_request_body(items)
-        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        data = encode_body(body)
         self.limits.check_size(self.provider, len(data))
         response = self.transport.send("POST", PATH, data=data, content_type="application/json")
         result = response.json()

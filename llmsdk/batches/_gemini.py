@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from llmsdk._http import encode_body
 from llmsdk.batches._backend import (
     BatchBackend, BatchItem, BatchLimits, BatchResult, Json, as_object, int_field, parse_or_error,
 )
@@ -63,15 +64,7 @@ def build_inline_body(items: Sequence[BatchItem], display_name: str) -> Json:
 
 def build_file_lines(items: Sequence[BatchItem]) -> bytes:
     """The JSONL input file: one ``{"key", "request"}`` line per request."""
-    return b"".join(
-        json.dumps({"key": item.key, "request": item.body}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        + b"\n"
-        for item in items
-    )
-
-
-def _dumps(body: Json) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b"".join(encode_body({"key": item.key, "request": item.body}) + b"\n" for item in items)
 
 
 def _batch_of(raw: Json) -> Json:
@@ -94,13 +87,13 @@ class GeminiBatches(BatchBackend):
         model = model_path(items[0].model)
         display_name = f"llmsdk-{len(items)}-requests"
         body = build_inline_body(items, display_name)
-        data = _dumps(body)
+        data = encode_body(body)
         if len(data) > INLINE_LIMIT:
             lines = build_file_lines(items)
             self.limits.check_size(self.provider, len(lines), "batch input file")
             file_name = self._upload(lines, display_name)
             body = {"batch": {"displayName": display_name, "inputConfig": {"fileName": file_name}}}
-            data = _dumps(body)
+            data = encode_body(body)
         response = self.transport.send("POST", f"{API_VERSION}/{model}:batchGenerateContent", data=data,
                                        content_type="application/json")
         result = response.json()
@@ -111,7 +104,7 @@ class GeminiBatches(BatchBackend):
         ``upload, finalize`` request with the bytes. Returns the file's name."""
         start = self.transport.send(
             "POST", "/upload/v1beta/files", content_type="application/json",
-            data=_dumps({"file": {"displayName": display_name}}),
+            data=encode_body({"file": {"displayName": display_name}}),
             headers={
                 "X-Goog-Upload-Protocol": "resumable",
                 "X-Goog-Upload-Command": "start",

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 
 import urllib3
 
+from llmsdk._http import encode_body
 from llmsdk.batches._backend import (
     BatchBackend, BatchItem, BatchLimits, BatchResult, Json, as_object, int_field, parse_or_error,
 )
@@ -53,7 +54,7 @@ _NOT_RUN = {"batch_expired": "expired", "batch_cancelled": "cancelled"}
 def jsonl_line(item: BatchItem) -> bytes:
     """One input line: the Chat Completions call ``complete()`` would make, unstreamed."""
     line = {"custom_id": item.key, "method": "POST", "url": ENDPOINT, "body": item.body}
-    return json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    return encode_body(line) + b"\n"
 
 
 def build_jsonl(items: Sequence[BatchItem]) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Tuple, Type, Union
 
-from llmsdk._http import HttpEngine
+from llmsdk._http import HttpEngine, encode_body
 from llmsdk.batches._backend import BatchBackend, BatchItem, Transport, strip_streaming
 from llmsdk.batches.job import BatchJob, Recorder
 from llmsdk.errors import InvalidRequestError, UnsupportedFeatureError
@@ -113,10 +113,11 @@ class Batches:
         for key, request in pairs:
             try:
                 prepared = self._prepare(request)
-                body = self._adapter.prepare_request(prepared, self._endpoint).body
+                body = strip_streaming(self._adapter.prepare_request(prepared, self._endpoint).body)
+                encode_body(body)  # a body that is not JSON fails here, named by its key
             except InvalidRequestError as exc:
                 raise _naming(exc, key) from exc
-            items.append(BatchItem(key, prepared.model_id, strip_streaming(body)))
+            items.append(BatchItem(key, prepared.model_id, body))
             models[key] = prepared.model
         backend.check(items)
         raw = backend.create(items)
