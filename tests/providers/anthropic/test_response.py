@@ -4,13 +4,11 @@ the stream of the same reply."""
 
 from typing import Any, Dict
 
-from sseclient import SSEClient
-
 from llmsdk import RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
-from llmsdk._accumulate import accumulate
 from llmsdk.providers.anthropic.response import message_frames, parse_response
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
 from llmsdk.testing import anthropic as A
+from tests.providers._streamed import streamed_response
 
 # Recorded by anthropic-sdk-python (claude-opus-4-5 with code execution), code shortened.
 RECORDED: Dict[str, Any] = {
@@ -32,16 +30,6 @@ RECORDED: Dict[str, Any] = {
               "output_tokens": 237, "service_tier": "standard", "inference_geo": "not_available",
               "server_tool_use": {"web_search_requests": 0, "web_fetch_requests": 0}},
 }
-
-
-def streamed(chunks: list) -> Any:
-    processor = AnthropicStreamProcessor()
-    events = []
-    for sse in SSEClient(iter(chunks)).events():
-        events.extend(processor.process(sse.event, sse.data))
-    events.extend(processor.finish())
-    return accumulate(events, response_id=processor.response_id, model=processor.model,
-                      provider=processor.provider, usage=processor.usage)
 
 
 def test_recorded_message():
@@ -105,4 +93,4 @@ def test_same_response_as_the_stream_of_the_same_reply():
     }
     chunks = A.stream([A.thinking_block(0, "Weather needs a tool."), A.text_block(1, "Let me check."),
                        A.tool_use_block(2, "get_weather", {"city": "Paris"})], stop_reason="tool_use")
-    assert parse_response(body) == streamed(chunks)
+    assert parse_response(body) == streamed_response(AnthropicStreamProcessor(), chunks)

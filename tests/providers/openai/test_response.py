@@ -12,8 +12,7 @@ from llmsdk.providers.groq.stream import GroqStreamProcessor
 from llmsdk.providers.openai.response import chat_completion_frames, parse_response
 from llmsdk.providers.openai.stream import OpenAIStreamProcessor
 from llmsdk.testing.openai import ChatStream
-from tests.providers.openai._support import run
-from llmsdk._accumulate import accumulate
+from tests.providers._streamed import streamed_response
 
 # Recorded by openai-python (gpt-4o-2024-08-06), shortened where noted.
 RECORDED_TEXT: Dict[str, Any] = {
@@ -48,12 +47,6 @@ RECORDED_REFUSAL: Dict[str, Any] = {
               "completion_tokens_details": {"reasoning_tokens": 0}},
     "system_fingerprint": "fp_5050236cbd",
 }
-
-
-def streamed(processor: Any, stream: ChatStream) -> Any:
-    events = run(processor, stream.events())
-    return accumulate(events, response_id=processor.response_id, model=processor.model,
-                      provider=processor.provider, usage=processor.usage)
 
 
 def test_recorded_text_reply():
@@ -100,7 +93,7 @@ def test_same_response_as_the_stream_of_the_same_reply():
     }
     stream = ChatStream("openai").role().text(text).tool_calls([("call_1", "get_weather", call_args)]) \
         .finish("tool_calls").done()
-    assert parse_response(body) == streamed(OpenAIStreamProcessor(), stream)
+    assert parse_response(body) == streamed_response(OpenAIStreamProcessor(), stream.events())
 
 
 def test_groq_reasoning_and_top_level_usage():
@@ -117,7 +110,7 @@ def test_groq_reasoning_and_top_level_usage():
     assert resp.usage == Usage(input_tokens=9, output_tokens=12)
     assert resp.provider == "groq"
     stream = ChatStream("groq", model="qwen/qwen3-32b").role().reasoning("Think: 6 x 7.").text("42").finish().done()
-    assert resp == streamed(GroqStreamProcessor(), stream)
+    assert resp == streamed_response(GroqStreamProcessor(), stream.events())
 
 
 @pytest.mark.parametrize("body", [RECORDED_TEXT, RECORDED_TOOL_CALL, RECORDED_REFUSAL])
