@@ -136,13 +136,17 @@ def _print_job(job: Any, out: TextIO, as_json: bool = False) -> None:
 
 
 def result_line(key: str, result: Any) -> Dict[str, Any]:
-    """One output line: the response, or the error's type, message and status."""
+    """One output line, in the shape of ``client.map``'s result lines: ``{"key",
+    "response", "usage", "cost"}`` or ``{"key", "error": {"type", "message", "status",
+    ...}}``."""
     from llmsdk.types import LLMResponse
 
     if isinstance(result, LLMResponse):
-        return {"key": key, "response": result.to_dict()}
-    error: Dict[str, Any] = {"type": type(result).__name__, "message": getattr(result, "message", str(result))}
-    for name in ("status", "error_type", "reason", "request_id"):
+        response = result.to_dict(encode_json=True)
+        response.pop("rate_limit", None)
+        return {"key": key, "response": response, "usage": result.usage.to_dict(), "cost": result.cost}
+    error: Dict[str, Any] = {"type": type(result).__name__, "message": str(getattr(result, "message", result))}
+    for name in ("status", "error_type", "provider", "request_id", "retry_after", "reason"):
         value = getattr(result, name, None)
         if value is not None:
             error[name] = value
@@ -155,7 +159,7 @@ def write_results(results: Iterable[Tuple[str, Any]], out: TextIO) -> Tuple[int,
 
     succeeded = failed = 0
     for key, result in results:
-        out.write(json.dumps(result_line(key, result), ensure_ascii=False) + "\n")
+        out.write(json.dumps(result_line(key, result), ensure_ascii=False, separators=(",", ":")) + "\n")
         if isinstance(result, LLMResponse):
             succeeded += 1
         else:

@@ -126,8 +126,18 @@ class RecordedRequest:
         return json.loads(self.body.decode("utf-8")) if self.body else None
 
 
-#: What a route answers with: one reply for every match, or a function of the request.
-RouteReply = Union[ScriptedReply, Callable[[RecordedRequest], ScriptedReply]]
+#: A reply, or a function that decides the reply from the request (called on the
+#: server's handler thread, outside its lock: it may count, wait, or keep state).
+Reply = Union[ScriptedReply, Callable[[RecordedRequest], ScriptedReply]]
+
+
+def _call_route(route: Callable[[RecordedRequest], ScriptedReply], request: RecordedRequest) -> ScriptedReply:
+    """A route function's reply; one that raises answers 500 with the exception, visibly."""
+    try:
+        return route(request)
+    except Exception as exc:  # noqa: BLE001 - a broken emulation must show, not hang the client
+        return ScriptedReply.json(500, {"error": {"type": "api_error",
+                                                  "message": f"FakeProviderServer route failed: {exc!r}"}})
 
 
 def _no_reply() -> ScriptedReply:
@@ -155,7 +165,9 @@ class _Handler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()}, body=body,
         )
         owner._record(recorded)
-        reply = owner._next_reply(recorded)
+        reply = owner._next_reply(parts.path)
+        if callable(reply):
+            reply = _call_route(reply, recorded)
         try:
             self._send(reply, owner._stopping)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout, OSError):
@@ -256,7 +268,7 @@ class FakeProviderServer:
         self._host = host
         self._port = port
         self._replies: Deque[ScriptedReply] = deque()
-        self._routes: List[Tuple[Union[str, Pattern[str]], RouteReply]] = []
+        self._routes: List[Tuple[Union[str, Pattern[str]], Reply]] = []
         self._default = default_reply
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -271,7 +283,7 @@ class FakeProviderServer:
             self._replies.extend(replies)
         return self
 
-    def route(self, match: Union[str, Pattern[str]], reply: RouteReply) -> "FakeProviderServer":
+    def route(self, match: Union[str, Pattern[str]], reply: Reply) -> "FakeProviderServer":
         """Answer requests whose path ends with ``match`` (or matches the pattern) with
         ``reply``, or with ``reply(request)`` when it is callable (GET, POST, PUT,
         PATCH, DELETE alike; the callable sees method, path, query, headers and body)."""
@@ -279,24 +291,14 @@ class FakeProviderServer:
             self._routes.append((match, reply))
         return self
 
-    def _next_reply(self, request: RecordedRequest) -> ScriptedReply:
-        path = request.path
+    def _next_reply(self, path: str) -> Reply:
         with self._lock:
-            found: Optional[RouteReply] = None
             for match, reply in self._routes:
                 if path.endswith(match) if isinstance(match, str) else match.search(path):
-                    found = reply
-                    break
-            if found is None:
-                if self._replies:
-                    return self._replies.popleft()
-                return self._default or _no_reply()
-        if isinstance(found, ScriptedReply):
-            return found
-        try:  # outside the lock: the callable may use the server (its url, its requests)
-            return found(request)
-        except Exception as exc:  # noqa: BLE001 - a broken emulation answers 500, visibly
-            return ScriptedReply.json(500, {"error": {"type": "api_error", "message": f"FakeProviderServer route failed: {exc!r}"}})
+                    return reply
+            if self._replies:
+                return self._replies.popleft()
+            return self._default or _no_reply()
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
