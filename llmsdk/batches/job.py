@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
+from llmsdk._retry import should_retry
 from llmsdk.errors import BatchRequestNotRunError, InvalidRequestError, LLMError, TotalTimeoutError
 from llmsdk.models import cost_of
 from llmsdk.types import LLMResponse
@@ -120,9 +121,11 @@ class BatchJob:
     def wait(self, poll_interval: float = 30, timeout: Optional[float] = None, progress: bool = True) -> "BatchJob":
         """Poll until the job ends. The interval starts at ``poll_interval`` seconds and
         stretches by half while nothing moves (up to 8x, at most 10 minutes); it returns
-        to ``poll_interval`` when progress shows. ``progress`` shows a tqdm bar
-        (a widget in Jupyter). Past ``timeout`` seconds: ``TotalTimeoutError`` (the job
-        keeps running; wait again or ``cancel()``)."""
+        to ``poll_interval`` when progress shows. A poll that fails for a retryable
+        reason (network, 429, 5xx, after the client's own retries) is logged and tried
+        again later: the job runs on regardless. ``progress`` shows a tqdm bar (a widget
+        in Jupyter). Past ``timeout`` seconds: ``TotalTimeoutError`` (the job keeps
+        running; wait again or ``cancel()``)."""
         if poll_interval <= 0:
             raise InvalidRequestError(f"poll_interval must be positive, got {poll_interval}")
         deadline = time.monotonic() + timeout if timeout is not None else None
@@ -141,7 +144,16 @@ class BatchJob:
                             f"({self.counts.done}/{self.counts.total} done); it keeps running")
                     pause = min(pause, left)
                 time.sleep(pause)
-                self.refresh()
+                try:
+                    self.refresh()
+                except LLMError as exc:
+                    if not should_retry(exc):
+                        raise
+                    # the job runs on at the provider: a poll that failed after the
+                    # client's own retries only stretches the wait
+                    interval = min(interval * BACKOFF, longest)
+                    logger.warning("polling batch %s failed (%s); next poll in %.0fs", self.id, exc, interval)
+                    continue
                 if bar is not None:
                     bar.update(self)
                 interval = poll_interval if self.counts != before else min(interval * BACKOFF, longest)
@@ -168,6 +180,9 @@ class BatchJob:
             self.refresh()
         if not self.status.done:
             raise InvalidRequestError(f"batch {self.id} is still {self.status}: wait() for it first")
+        return self._read_results()
+
+    def _read_results(self) -> Iterator[Tuple[str, Union[LLMResponse, LLMError]]]:
         seen: Set[str] = set()
         for key, result in self._backend.results(self.raw, self._keys):
             seen.add(key)

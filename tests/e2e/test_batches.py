@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
@@ -257,3 +258,31 @@ def test_upload_errors_are_mapped_like_other_calls(server, make_client):
         "message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}}))
     with pytest.raises(AuthenticationError):
         make_client("openai").batches.submit(requests_for("openai", 1))
+
+
+def test_wait_rides_out_a_failed_poll(server, make_client, caplog):
+    fake_calls = {"n": 0}
+    emulation: List[FakeBatchAPI] = []
+
+    def flaky(request):
+        if request.method == "GET" and "/v1/batches/" in request.path:
+            fake_calls["n"] += 1
+            if fake_calls["n"] == 1:
+                return ScriptedReply.json(503, {"error": {"message": "busy", "type": "server_error"}})
+        return emulation[0]._handle(request)
+
+    server.route(re.compile(r"/v1/(files|batches)"), flaky)  # tried before the emulation's own route
+    emulation.append(FakeBatchAPI(server, "openai", polls=1))
+    client = make_client("openai")  # max_retries=0: the 503 reaches wait()
+    job = client.batches.submit(requests_for("openai", 2)).wait(**FAST)
+    assert job.status is BatchStatus.COMPLETED and fake_calls["n"] >= 3
+    assert "polling batch" in caplog.text
+
+
+def test_a_poll_that_cannot_succeed_is_raised(server, make_client):
+    FakeBatchAPI(server, "anthropic", polls=5)
+    job = make_client("anthropic").batches.submit(requests_for("anthropic", 1))
+    job.id = "msgbatch_gone"
+    with pytest.raises(LLMError) as info:
+        job.wait(**FAST)
+    assert info.value.status == 404
