@@ -73,8 +73,11 @@ class Accumulator:
                 if block is None:
                     block = blocks[index] = _Block(content)
                 ctype = type(content)
-                if ctype is TextContent:
-                    block.add(content.text)
+                if ctype is TextContent:  # most events: the append inlined
+                    parts = block.parts
+                    parts.append(content.text)
+                    if len(parts) >= _JOIN_EVERY:
+                        block.parts = ["".join(parts)]
                     if content.signature:
                         block.signature = content.signature
                 elif ctype is ThinkingContent or isinstance(content, (TextContent, ThinkingContent)):

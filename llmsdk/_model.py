@@ -47,9 +47,16 @@ BATCH_DISCOUNT = 0.5
 # -- capabilities ------------------------------------------------------------------------
 
 
+#: Marks a ``ModelCapabilities`` field that says how the provider's dialect must be spoken
+#: to the model rather than what the model can do (left out of ``names()``).
+_DIALECT = {"dialect": True}
+
+
 @dataclass(frozen=True)
 class ModelCapabilities:
-    """What a model accepts. Build one with ``ModelCapabilitiesBuilder``."""
+    """What a model accepts, and the few dialect facts request formatters follow (so
+    behaviour comes from the registry, not from model-name patterns). Build one with
+    ``ModelCapabilitiesBuilder``."""
 
     streaming: bool = False
     tools: bool = False
@@ -57,10 +64,19 @@ class ModelCapabilities:
     thinking: bool = False
     json_mode: bool = False
     prompt_caching: bool = False
+    # -- dialect facts (catalog models get them from ``_catalog.DIALECT_FACTS``) --
+    #: The system prompt goes as a ``developer`` message (OpenAI's o-series and gpt-5).
+    developer_role: bool = field(default=False, metadata=_DIALECT)
+    #: ``reasoning_effort`` takes ``low``/``medium``/``high``, so a thinking budget is sent
+    #: as the nearest level (OpenAI reasoning models, gpt-oss).
+    reasoning_effort: bool = field(default=False, metadata=_DIALECT)
+    #: Reasoning is shown or hidden with ``include_reasoning``; the model takes no
+    #: ``reasoning_format`` (Groq's gpt-oss).
+    include_reasoning: bool = field(default=False, metadata=_DIALECT)
 
     def names(self) -> List[str]:
-        """The enabled capabilities, in field order."""
-        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
+        """The enabled capabilities, in field order (dialect facts left out)."""
+        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) and not f.metadata.get("dialect")]
 
 
 class ModelCapabilitiesBuilder:
@@ -102,6 +118,15 @@ class ModelCapabilitiesBuilder:
         return self._on("prompt_caching")
 
     with_cache = with_prompt_caching  # the guide's spelling
+
+    def with_developer_role(self) -> ModelCapabilitiesBuilder:
+        return self._on("developer_role")
+
+    def with_reasoning_effort(self) -> ModelCapabilitiesBuilder:
+        return self._on("reasoning_effort")
+
+    def with_include_reasoning(self) -> ModelCapabilitiesBuilder:
+        return self._on("include_reasoning")
 
     def build(self) -> ModelCapabilities:
         return ModelCapabilities(**self._flags)

@@ -1,4 +1,20 @@
-"""Anthropic Messages streams for ``FakeProviderServer``, shaped like recorded ones."""
+"""Anthropic Messages streams for ``FakeProviderServer``, shaped like recorded ones.
+
+The reply builders speak the vocabulary every ``llmsdk.testing`` provider module shares,
+so a test can run one scenario over every provider::
+
+    text_reply(text, *, chunk=8)                    a streamed text answer
+    tool_use_reply(name, input, *, tool_id=, text=) a tool call (after some text)
+    error_reply(status, message, *, error_type=)    an HTTP error reply
+    stream_error_reply(message, *, error_type=, status=, text_before=)
+                                                    an error event inside a 200 stream
+    truncated_reply(text, *, chunk=8)               a stream that ends before its terminator
+
+``error_type`` defaults to the provider's own type for ``status`` (429 ->
+``rate_limit_error``). The older argument orders still work:
+``error_reply(status, error_type, message)`` and
+``stream_error_reply(error_type, message)``.
+"""
 
 from __future__ import annotations
 
@@ -110,21 +126,60 @@ def thinking_reply(thinking: str, text: str, *, signature: str = "EqQBFakeSignat
     return ScriptedReply.sse(stream([thinking_block(0, thinking, signature), text_block(1, text)], **kwargs))
 
 
-def error_reply(status: int, error_type: str, message: str, headers: Optional[Dict[str, str]] = None) -> ScriptedReply:
-    """An HTTP error with Anthropic's error body."""
-    return ScriptedReply.json(status, {"type": "error", "error": {"type": error_type, "message": message},
-                                       "request_id": "req_fake"}, headers={"request-id": "req_fake", **(headers or {})})
+#: Anthropic's ``error.type`` for each HTTP status (PROVIDERS.md §2.5).
+ERROR_TYPES: Dict[int, str] = {
+    400: "invalid_request_error", 401: "authentication_error", 402: "billing_error", 403: "permission_error",
+    404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error", 500: "api_error",
+    504: "timeout_error", 529: "overloaded_error",
+}
+_KNOWN_TYPES = frozenset(ERROR_TYPES.values())
 
 
-def stream_error_reply(error_type: str = "overloaded_error", message: str = "Overloaded",
+def error_type_for(status: int) -> str:
+    """The ``error.type`` Anthropic sends with ``status``."""
+    return ERROR_TYPES.get(status) or ("api_error" if status >= 500 else "invalid_request_error")
+
+
+def error_body(status: int, message: str, *, error_type: Optional[str] = None) -> Dict[str, Any]:
+    """The JSON body of an HTTP error reply (and of an ``error`` event)."""
+    return {"type": "error", "error": {"type": error_type or error_type_for(status), "message": message},
+            "request_id": "req_fake"}
+
+
+def error_reply(status: int, message: str = "error", legacy_message: Optional[str] = None, *,
+                error_type: Optional[str] = None, headers: Optional[Dict[str, str]] = None) -> ScriptedReply:
+    """An HTTP error with Anthropic's error body: ``error_reply(429, "slow down")``.
+    The older ``error_reply(429, "rate_limit_error", "slow down")`` still works (a third
+    positional argument makes the second the type)."""
+    if legacy_message is not None:
+        error_type, message = message, legacy_message
+    return ScriptedReply.json(status, error_body(status, message, error_type=error_type),
+                              headers={"request-id": "req_fake", **(headers or {})})
+
+
+def stream_error_reply(message: str = "Overloaded", legacy_message: Optional[str] = None, *,
+                       error_type: Optional[str] = None, status: Optional[int] = None,
                        text_before: Optional[str] = None) -> ScriptedReply:
-    """A 200 stream that fails with an ``error`` event (after some text, if given)."""
+    """A 200 stream that fails with an ``error`` event (after some text, if given):
+    ``stream_error_reply("Overloaded", status=529)``. ``error_type`` defaults to the type
+    of ``status`` (``overloaded_error`` without one). The older
+    ``stream_error_reply(error_type, message)`` form is read when there are two positional
+    arguments or the only one is an Anthropic error type."""
+    if legacy_message is not None or message in _KNOWN_TYPES:
+        error_type, message = message, legacy_message or "Overloaded"
+    if error_type is None:
+        error_type = error_type_for(status) if status is not None else "overloaded_error"
     blocks: List[Union[bytes, List[bytes]]] = []
     if text_before:
         blocks.append(text_block(0, text_before)[:-1])  # block still open
     body = stream(blocks, terminate=False)
     body.append(error_event(error_type, message))
     return ScriptedReply.sse(body)
+
+
+def truncated_reply(text: str = "Hello!", *, chunk: int = 8, **kwargs: Any) -> ScriptedReply:
+    """A stream whose body ends cleanly before ``message_stop`` (a dropped connection)."""
+    return ScriptedReply.sse(stream([text_block(0, text, chunk)[:-1]], terminate=False, **kwargs))
 
 
 def pings_only(count: int = 50, interval: float = 0.2) -> ScriptedReply:

@@ -6,10 +6,12 @@ import json
 import logging
 from typing import Any, Dict, List, Optional, Sequence
 
-from llmsdk.errors import MalformedEventError, make_stream_error
+from llmsdk.errors import MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
+from llmsdk._error_bodies import stream_error
 from llmsdk._partial_json import parse_partial_json
 from llmsdk._sse_json import parse_json_event
+from llmsdk.providers.anthropic.errors import error_info
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.types import (
     ContentBlock, RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
@@ -42,8 +44,8 @@ class AnthropicStreamProcessor(StreamProcessor):
 
     provider = "anthropic"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._blocks: Dict[int, _OpenBlock] = {}
         self._stop_reason: Optional[StopReason] = None
 
@@ -98,12 +100,16 @@ class AnthropicStreamProcessor(StreamProcessor):
             block.parts.append(thinking)
             return [PartialContent(index, ThinkingContent(thinking))]
         if kind == "signature_delta":
+            if block.kind != "thinking":  # signatures belong to thinking blocks (the SDK ignores others)
+                return _NOTHING
             block.signature = delta["signature"]
             return [PartialContent(index, ThinkingContent("", signature=block.signature))]
         return _NOTHING  # citations_delta and future delta types
 
     def _block_stop(self, payload: Dict[str, Any]) -> Sequence[_Event]:
-        index = payload["index"]
+        return self._close_block(payload["index"])
+
+    def _close_block(self, index: int) -> Sequence[_Event]:
         block = self._blocks.pop(index, None)
         if block is None:
             return _NOTHING
@@ -139,18 +145,18 @@ class AnthropicStreamProcessor(StreamProcessor):
         return _NOTHING
 
     def _message_stop(self, payload: Dict[str, Any]) -> Sequence[_Event]:
+        """Blocks still open (a tool call cut by ``max_tokens`` without its
+        ``content_block_stop``) are finished first, in index order, as the official SDK
+        keeps them in its final message with the arguments parsed so far."""
+        events: List[_Event] = []
+        for index in sorted(self._blocks):
+            events.extend(self._close_block(index))
         self.done = True
-        return [Stop(self._stop_reason, self.usage)]
+        events.append(Stop(self._stop_reason, self.usage))
+        return events
 
     def _error(self, payload: Dict[str, Any]) -> Sequence[_Event]:
-        error = payload.get("error") or {}
-        raise make_stream_error(
-            str(error.get("message") or "stream error"),
-            error_type=error.get("type"),
-            provider=self.provider,
-            body=json.dumps(payload),
-            request_id=payload.get("request_id"),
-        )
+        raise stream_error(error_info(None, payload), provider=self.provider, body=json.dumps(payload))
 
     def _update_usage(self, usage: Dict[str, Any]) -> None:
         """Usage in ``message_delta`` is cumulative: overwrite what it repeats."""

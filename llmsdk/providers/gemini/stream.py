@@ -16,10 +16,12 @@ import hashlib
 import json
 from typing import Any, Dict, List, Optional, Sequence
 
-from llmsdk.errors import IncompleteStreamError, MalformedEventError, make_stream_error
+from llmsdk.errors import IncompleteStreamError, MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
+from llmsdk._error_bodies import ErrorInfo, stream_error
 from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
+from llmsdk.providers.gemini.errors import error_info
 from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
 __all__ = [
@@ -106,8 +108,8 @@ class GeminiStreamProcessor(StreamProcessor):
 
     provider = "gemini"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._next_index = 0
         self._open: Optional[_OpenBlock] = None
         self._calls = 0
@@ -152,7 +154,7 @@ class GeminiStreamProcessor(StreamProcessor):
     def finish(self) -> Sequence[_Event]:
         if not self.done:
             raise IncompleteStreamError(
-                "the gemini stream ended without a finishReason (connection dropped?)")
+                f"the {self.provider} stream ended without a finishReason (connection dropped?)")
         out: List[_Event] = []
         self._close(out)
         assert self._finish_reason is not None
@@ -215,22 +217,12 @@ class GeminiStreamProcessor(StreamProcessor):
     # -- errors -----------------------------------------------------------------------------
 
     def _error(self, chunk: Dict[str, Any], data: str) -> Exception:
-        err = chunk.get("error")
-        if not isinstance(err, dict):
-            return make_stream_error(str(err), provider=self.provider, body=data)
-        code = err.get("code")
-        return make_stream_error(
-            str(err.get("message") or "error event in the stream"),
-            error_type=str(err["status"]) if err.get("status") else None,
-            status=code if isinstance(code, int) else None,
-            provider=self.provider,
-            body=data,
-        )
+        return stream_error(error_info(None, chunk), provider=self.provider, body=data)
 
     def _blocked(self, feedback: Dict[str, Any], data: str) -> Exception:
         reason = str(feedback.get("blockReason"))
         message = f"Gemini blocked the prompt (blockReason {reason})"
         if feedback.get("blockReasonMessage"):
             message += f": {feedback['blockReasonMessage']}"
-        return make_stream_error(message, error_type=f"PROMPT_BLOCKED:{reason}", status=400,
-                                 provider=self.provider, body=data)
+        info = ErrorInfo(message, f"PROMPT_BLOCKED:{reason}", status=400)
+        return stream_error(info, provider=self.provider, body=data)

@@ -12,7 +12,6 @@ gives ``{"model": "gpt-4.1", "messages": [{"role": "user", "content": "Hi"}], "s
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Dict, List, Optional, Union
 
 from llmsdk.types import (
@@ -35,11 +34,18 @@ __all__ = [
     "format_tool_choice",
     "format_tools",
     "image_part",
+    "model_has",
 ]
 
 Json = Dict[str, Any]
 
-_REASONING_MODEL = re.compile(r"^(?:openai/)?(?:o\d|gpt-5)")
+
+
+def model_has(model: Any, fact: str) -> bool:
+    """Whether ``model``'s registry entry sets the ``ModelCapabilities`` flag ``fact``
+    (``developer_role``...). The fallback: False for a plain-string id the registry does
+    not know, or a model whose capabilities are unknown."""
+    return getattr(getattr(model, "capabilities", None), fact, False) is True
 
 
 def effort_for_budget(budget_tokens: int) -> str:
@@ -137,7 +143,7 @@ class ChatRequestFormatter:
         if request.tool_choice is not None:
             body["tool_choice"] = format_tool_choice(request.tool_choice)
         if request.thinking is not None:
-            body.update(self.reasoning_params(request.model_id, request.thinking))
+            body.update(self.reasoning_params(request.model, request.thinking))
         body["stream"] = True
         if self.include_usage:
             body["stream_options"] = {"include_usage": True}
@@ -147,10 +153,13 @@ class ChatRequestFormatter:
 
     # -- hooks ------------------------------------------------------------------------
 
-    def system_role(self, model_id: str) -> str:
+    # ``model`` is ``request.model``: the registry's ``LLMModel`` when it knows the id (its
+    # capabilities say how to speak to it), else the id as a string.
+
+    def system_role(self, model: Any) -> str:
         return "system"
 
-    def reasoning_params(self, model_id: str, thinking: ThinkingOptions) -> Json:
+    def reasoning_params(self, model: Any, thinking: ThinkingOptions) -> Json:
         """Body fields that ask for reasoning. Chat Completions: ``reasoning_effort``."""
         effort = requested_effort(thinking)
         return {"reasoning_effort": effort} if effort else {}
@@ -166,7 +175,7 @@ class ChatRequestFormatter:
         out: List[Json] = []
         system = request.system_prompt()
         if system:
-            out.append({"role": self.system_role(request.model_id), "content": system})
+            out.append({"role": self.system_role(request.model), "content": system})
         for message in request.chat_messages():
             if message.role == "assistant":
                 out.append(self.assistant_message(message))
@@ -208,7 +217,15 @@ class ChatRequestFormatter:
 
 class OpenAIRequestFormatter(ChatRequestFormatter):
     """OpenAI itself: ``max_completion_tokens`` (the only limit reasoning models accept),
-    ``developer`` as the system role for o-series and gpt-5 models."""
+    and ``developer`` as the system role for models whose registry entry has
+    ``developer_role`` (the o-series and gpt-5; ``_catalog.DIALECT_FACTS``).
 
-    def system_role(self, model_id: str) -> str:
-        return "developer" if _REASONING_MODEL.match(model_id) else "system"
+    Fallback: an id the registry does not know (``request.model`` a plain string), or a
+    model without that flag, gets ``system``, which every current Chat Completions model
+    accepts (OpenAI: "for o1, system messages will auto-convert to developer messages",
+    community.openai.com/t/1062784). Register the model with
+    ``ModelCapabilitiesBuilder().with_developer_role()`` to send ``developer``.
+    """
+
+    def system_role(self, model: Any) -> str:
+        return "developer" if model_has(model, "developer_role") else "system"

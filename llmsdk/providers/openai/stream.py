@@ -13,13 +13,15 @@ because the usage chunk follows the finish chunk.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from llmsdk.errors import InvalidResponseCodeError, MalformedEventError, error_class_for_type, make_stream_error
+from llmsdk.errors import InvalidResponseCodeError, MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
+from llmsdk._error_bodies import ErrorInfo, stream_error
 from llmsdk._partial_json import parse_partial_json
 from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
+from llmsdk.providers.openai.errors import error_info as chat_error_info
 from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
 __all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "usage_from_openai"]
@@ -89,14 +91,17 @@ class ChatStreamProcessor(StreamProcessor):
     plain_text_fast_path = True
     #: Top-level keys that send a chunk down the general path (hooks read them).
     hook_keys: Tuple[str, ...] = ("error",)
+    #: The provider's error-body reader (``providers/<name>/errors.py``); the adapter's
+    #: ``parse_error`` uses it too, so both paths read a body alike.
+    error_info: Callable[[Optional[int], Any], ErrorInfo] = staticmethod(chat_error_info)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "plain_text_fast_path" not in cls.__dict__ and any(name in cls.__dict__ for name in _HOOKS):
             cls.plain_text_fast_path = False
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._blocks: List[_Block] = []
         self._next_index = 0
         self._by_kind: Dict[str, _Block] = {}
@@ -145,15 +150,17 @@ class ChatStreamProcessor(StreamProcessor):
         chunk = parse_json_event(data)
         if not isinstance(chunk, dict):
             raise MalformedEventError(f"{self.provider} chunk is not a JSON object: {data[:200]!r}")
-        if self.plain_text_fast_path and self.response_id is not None:
+        if self.plain_text_fast_path and self.response_id:  # the general path takes the first id
             plain = self._plain_text(chunk)
             if plain is not None:
                 return plain
         err = self.chunk_error(chunk)
         if err:
             raise self.stream_error(err, data)
-        if self.response_id is None and isinstance(chunk.get("id"), str):
-            self.response_id = chunk["id"]
+        if not self.response_id:  # the first non-empty id wins (Azure's filter chunk has "id": "")
+            chunk_id = chunk.get("id")
+            if isinstance(chunk_id, str) and chunk_id:
+                self.response_id = chunk_id
         if isinstance(chunk.get("model"), str) and chunk["model"]:
             self.model = chunk["model"]
         usage = self.chunk_usage(chunk)
@@ -199,16 +206,9 @@ class ChatStreamProcessor(StreamProcessor):
         return [PartialContent(block.index, TextContent(text))]
 
     def stream_error(self, err: Any, body: str) -> InvalidResponseCodeError:
-        """An error object (or string) from inside the stream, as the matching exception."""
-        if not isinstance(err, dict):
-            return make_stream_error(str(err) or "stream error", provider=self.provider, body=body)
-        code = err.get("code")
-        error_type = err.get("type") if isinstance(err.get("type"), str) else None
-        if isinstance(code, str) and (error_type is None or error_class_for_type(code) is not None):
-            error_type = code  # e.g. context_length_exceeded beats invalid_request_error
-        status = code if isinstance(code, int) and not isinstance(code, bool) else None
-        message = str(err.get("message") or "") or "stream error"
-        return make_stream_error(message, error_type=error_type, status=status, provider=self.provider, body=body)
+        """An error object (or string) from inside the stream, as the matching exception:
+        read by ``error_info`` as the ``{"error": ...}`` body of an HTTP error reply."""
+        return stream_error(self.error_info(None, {"error": err}), provider=self.provider, body=body)
 
     def _new_block(self, kind: str) -> _Block:
         """Blocks are numbered in order of first appearance, never reused."""

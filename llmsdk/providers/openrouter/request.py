@@ -36,7 +36,7 @@ class OpenRouterRequestFormatter(ChatRequestFormatter):
     max_tokens_field = "max_tokens"
     include_usage = False
 
-    def reasoning_params(self, model_id: str, thinking: ThinkingOptions) -> Dict[str, Any]:
+    def reasoning_params(self, model: Any, thinking: ThinkingOptions) -> Dict[str, Any]:
         """``effort`` or ``max_tokens`` (never both, as OpenRouter requires)."""
         reasoning: Dict[str, Any] = {}
         if thinking.effort:
