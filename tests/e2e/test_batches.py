@@ -286,3 +286,17 @@ def test_a_poll_that_cannot_succeed_is_raised(server, make_client):
     with pytest.raises(LLMError) as info:
         job.wait(**FAST)
     assert info.value.status == 404
+
+
+def test_user_registered_providers_have_no_batch_api(server):
+    from llmsdk.providers import register_openai_compatible, unregister_provider
+
+    register_openai_compatible("batchless_local", server.url, models=["local-model"])
+    try:
+        client = LLMClient.new(HttpClientOptions(provider="batchless_local"))
+        with pytest.raises(UnsupportedFeatureError, match="'batchless_local' has no batch API"):
+            client.batches.submit({"a": LLMRequest(model="local-model", messages=[LLMMessage.user("x")])})
+        client.close()
+    finally:
+        unregister_provider("batchless_local")
+    assert server.requests == []
