@@ -109,3 +109,21 @@ def test_bare_batches_prints_help(capsys):
     assert main(["batches"]) == 2
     assert "ACTION" in capsys.readouterr().err
 
+
+
+def test_run_provider_batch_skips_answered_keys_and_keeps_unreadable_rows(server, tmp_path):
+    from llmsdk.errors import InvalidRequestError
+
+    FakeBatchAPI(server, "openai", polls=0)
+    client = LLMClient.new(HttpClientOptions.for_provider("openai", TEST_KEY, api_base=server.url))
+    request = LLMRequest(model="gpt-4o-mini", messages=[LLMMessage.user("hi")])
+    target = tmp_path / "out.jsonl"
+    target.write_text('{"key":1,"response":{}}\n')
+    pairs = [(1, request), (2, request), ("line-3", InvalidRequestError("line 3: not JSON"))]
+    summary = run_provider_batch(client, pairs, str(target), progress=False, poll_interval=0.01, skip={1})
+    assert (summary.total, summary.succeeded, summary.failed) == (2, 1, 1)
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [line["key"] for line in lines] == [1, "line-3", 2]  # integer keys come back as given
+    assert lines[1]["error"]["type"] == "InvalidRequestError"
+    uploaded = next(r for r in server.requests if r.path.endswith("/v1/files"))
+    assert b'"custom_id":"2"' in uploaded.body and b'"custom_id":"1"' not in uploaded.body

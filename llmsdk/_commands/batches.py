@@ -18,7 +18,7 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, Iterable, Optional, TextIO, Tuple
+from typing import Any, Collection, Dict, Iterable, List, Optional, TextIO, Tuple
 
 from llmsdk._commands.chat import (
     DEFAULT_PROVIDER, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandError, fail, make_client,
@@ -180,9 +180,9 @@ def _results(job: Any, output: Optional[str]) -> int:
 
 @dataclass(frozen=True)
 class ProviderBatchSummary:
-    """What ``run_provider_batch`` did."""
+    """What ``run_provider_batch`` did (``job_id`` is None when nothing needed sending)."""
 
-    job_id: str
+    job_id: Optional[str]
     status: str
     total: int
     succeeded: int
@@ -194,17 +194,42 @@ class ProviderBatchSummary:
         return asdict(self)
 
 
-def run_provider_batch(client: Any, pairs: Iterable[Tuple[str, Any]], output_path: str, progress: bool = True,
-                       poll_interval: float = 30.0) -> ProviderBatchSummary:
-    """Submit ``pairs`` (``(key, LLMRequest)``) as one provider batch job, wait for it
-    (a progress bar when ``progress``), and write one result line per request to
-    ``output_path`` as the result file streams in. Ctrl-C while waiting leaves the job
-    running: ``llmsdk batches results ID -o ...`` fetches it later."""
-    job = client.batches.submit(list(pairs))
-    if progress:
-        sys.stderr.write(f"submitted batch {job.id} ({job.counts.total or 'all'} requests) to {job.provider}\n")
-    job.wait(poll_interval=poll_interval, progress=progress)
-    with open(output_path, "w", encoding="utf-8") as out:
-        succeeded, failed = write_results(job.results(), out)
-    return ProviderBatchSummary(job.id, job.status.value, succeeded + failed, succeeded, failed, job.cost,
-                                output_path)
+def run_provider_batch(client: Any, pairs: Iterable[Tuple[Any, Any]], output_path: str, progress: bool = True,
+                       poll_interval: float = 30.0, skip: Collection[Any] = ()) -> ProviderBatchSummary:
+    """``llmsdk batch --provider-batch``: send ``pairs`` (``(key, LLMRequest)``; a pair
+    whose request is an ``LLMError``, an unreadable input line, is written as that row's
+    error) as one provider batch job at the batch price, wait for it (a progress bar when
+    ``progress``) and append one result line per row to ``output_path`` as the result
+    file streams in. Keys in ``skip`` (already answered in the output) are not sent
+    again. Integer keys travel as strings and come back as given. Ctrl-C while waiting
+    leaves the job running and says how to fetch its results later."""
+    from llmsdk.errors import LLMError
+
+    requests: List[Tuple[str, Any]] = []
+    unreadable: List[Tuple[Any, Any]] = []
+    original: Dict[str, Any] = {}
+    for key, request in pairs:
+        if key in skip:
+            continue
+        if isinstance(request, LLMError):
+            unreadable.append((key, request))
+        else:
+            requests.append((str(key), request))
+            original[str(key)] = key
+    with open(output_path, "a", encoding="utf-8") as out:
+        _, failed = write_results(unreadable, out)
+        if not requests:
+            return ProviderBatchSummary(None, "completed", failed, 0, failed, 0.0, output_path)
+        job = client.batches.submit(requests)
+        if progress:
+            sys.stderr.write(f"submitted batch {job.id} ({len(requests)} requests) to {job.provider}\n")
+        try:
+            job.wait(poll_interval=poll_interval, progress=progress)
+        except KeyboardInterrupt:
+            sys.stderr.write(f"\nthe batch keeps running at {job.provider}; fetch its results later with:\n"
+                             f"  llmsdk batches results {job.id} -p {job.provider} -o {output_path}\n")
+            raise
+        results = ((original.get(key, key), result) for key, result in job.results())
+        succeeded, errors = write_results(results, out)
+    return ProviderBatchSummary(job.id, job.status.value, succeeded + errors + failed, succeeded, errors + failed,
+                                job.cost, output_path)
