@@ -98,6 +98,23 @@ GUIDE_NAMES: Dict[str, str] = {
 }
 
 
+# Document (PDF) input per provider: the catalog JSON has no such flag, so it is derived here.
+# - anthropic: every Claude model listed (PDF support on all active models);
+# - openai: the models with vision ("models with vision capabilities can accept PDF files");
+# - gemini: every model (PDF document understanding);
+# - openrouter: every route ("works on any model": OpenRouter parses the PDF for models
+#   without native file input);
+# - groq: none (its chat API takes text and images only).
+_DOCUMENTS_BY_PROVIDER = {"anthropic": "all", "openai": "vision", "gemini": "all", "openrouter": "all"}
+
+
+def _takes_documents(entry: Dict[str, Any]) -> bool:
+    rule = _DOCUMENTS_BY_PROVIDER.get(entry.get("provider", ""))
+    if rule == "vision":
+        return bool((entry.get("capabilities") or {}).get("vision"))
+    return rule == "all"
+
+
 #: Provider facts the shared catalog does not carry: the ``ModelCapabilities`` dialect
 #: flags set for a catalog model, keyed by ``provider/model_id``. Request formatters read
 #: them instead of matching model names.
@@ -148,6 +165,7 @@ def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
             thinking=bool(caps.get("reasoning")),
             json_mode=bool(caps.get("json_mode")),
             prompt_caching=bool(caps.get("prompt_caching")),
+            documents=_takes_documents(entry),
             **{fact: True for fact in facts},
         ),
         context_window=entry.get("context_window"),

@@ -11,12 +11,20 @@ Pricing rules (``LLMModel.calculate_cost``):
 * long-context tiers: once the prompt (input + cache reads + cache writes) is above a
   tier's ``applies_above_input_tokens``, that tier's prices apply to the whole request;
   a cache price the tier leaves out falls back to the tier's input price;
+* ``Usage.cache_writes_1h`` (part of ``cache_writes``) use the 1-hour write price,
+  ``extra_pricing["cache_write_1h_per_mtok"]`` (above a tier:
+  ``cache_write_1h_above_200k_per_mtok``, else the base 1-hour/5-minute ratio applied to
+  the tier's write price); a model without one bills them at its cache write price;
+* ``Usage.server_tool_requests`` (``{"web_search": 2}``) cost
+  ``extra_pricing["<tool>_per_request"]`` USD each where the model has that price. The
+  shipped catalog has none, so provider-run tool calls are not in ``cost`` by default;
 * provider batch jobs (``calculate_cost(usage, batch=True)``): the catalog's
   ``extra_pricing`` ``batch_input_per_mtok`` / ``batch_output_per_mtok`` set the discount
   (batch price / standard price, for input and for output); without them it is 50%.
-  The input discount also applies to cache reads and writes, and both apply to every
-  long-context tier (the catalog lists batch prices for the base tier only). A custom
-  ``cost_function`` is halved.
+  The input discount also applies to cache reads and writes (1-hour ones included), and
+  both apply to every long-context tier (the catalog lists batch prices for the base
+  tier only). A custom ``cost_function`` is halved; per-call tool prices are not
+  discounted.
 """
 
 from __future__ import annotations
@@ -64,6 +72,8 @@ class ModelCapabilities:
     thinking: bool = False
     json_mode: bool = False
     prompt_caching: bool = False
+    #: Document input (``DocumentContent``: PDFs).
+    documents: bool = False
     # -- dialect facts (catalog models get them from ``_catalog.DIALECT_FACTS``) --
     #: The system prompt goes as a ``developer`` message (OpenAI's o-series and gpt-5).
     developer_role: bool = field(default=False, metadata=_DIALECT)
@@ -116,6 +126,9 @@ class ModelCapabilitiesBuilder:
 
     def with_prompt_caching(self) -> ModelCapabilitiesBuilder:
         return self._on("prompt_caching")
+
+    def with_documents(self) -> ModelCapabilitiesBuilder:
+        return self._on("documents")
 
     with_cache = with_prompt_caching  # the guide's spelling
 
@@ -238,13 +251,38 @@ class LLMModel:
             return None
         cache_read = rates.cache_read_per_mtok if rates.cache_read_per_mtok is not None else rates.input_per_mtok
         cache_write = rates.cache_write_per_mtok if rates.cache_write_per_mtok is not None else rates.input_per_mtok
+        writes_1h = min(max(0, usage.cache_writes_1h), usage.cache_writes)
         input_factor, output_factor = self.batch_discount() if batch else (1.0, 1.0)
         total = input_factor * (
             usage.input_tokens * rates.input_per_mtok
             + usage.cache_reads * cache_read
-            + usage.cache_writes * cache_write
+            + (usage.cache_writes - writes_1h) * cache_write
+            + (writes_1h * self._cache_write_1h_rate(rates, cache_write) if writes_1h else 0.0)
         ) + output_factor * usage.output_tokens * rates.output_per_mtok
-        return max(0.0, total / _PER_MILLION)
+        return max(0.0, total / _PER_MILLION + self._server_tool_cost(usage))
+
+    def _cache_write_1h_rate(self, rates: PricingTier, cache_write: float) -> float:
+        """USD/Mtok for a 1-hour cache write at these rates (see the module docstring)."""
+        extra = self.extra_pricing
+        base = extra.get("cache_write_1h_per_mtok")
+        threshold = rates.applies_above_input_tokens
+        if not threshold:
+            return base if base is not None else cache_write
+        tiered = extra.get(f"cache_write_1h_above_{threshold // 1000}k_per_mtok")
+        if tiered is not None:
+            return tiered
+        if base is not None and self.cache_write_per_mtok:
+            return cache_write * base / self.cache_write_per_mtok
+        return cache_write
+
+    def _server_tool_cost(self, usage: Usage) -> float:
+        """USD for provider-run tool calls the model has a per-call price for."""
+        total = 0.0
+        for name, count in usage.server_tool_requests.items():
+            price = self.extra_pricing.get(f"{name}_per_request")
+            if price is not None:
+                total += count * price
+        return total
 
     def to_dict(self) -> Dict[str, Any]:
         """Plain data (for ``llmsdk models --json``); the cost function is left out."""

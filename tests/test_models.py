@@ -101,7 +101,8 @@ def test_every_catalog_row_is_registered_exactly() -> None:
         facts = DIALECT_FACTS.get(f"{row['provider']}/{row['model_id']}", ())
         assert model.capabilities == ModelCapabilities(
             streaming=caps["streaming"], tools=caps["tools"], vision=caps["vision"], thinking=caps["reasoning"],
-            json_mode=caps["json_mode"], prompt_caching=caps["prompt_caching"], **{f: True for f in facts})
+            json_mode=caps["json_mode"], prompt_caching=caps["prompt_caching"], **{f: True for f in facts},
+            documents=model.capabilities.documents)  # derived in _catalog.py (tested in test_documents)
 
 
 def test_counts_per_provider() -> None:

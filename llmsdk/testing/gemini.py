@@ -24,8 +24,8 @@ from llmsdk.testing.server import BodyPiece, ScriptedReply, sse_event
 
 __all__ = [
     "blocked_prompt_reply", "chunk", "count_tokens_reply", "error_body", "error_reply", "frame",
-    "function_call_part", "function_call_reply", "safety_reply", "stream", "stream_error_reply",
-    "text_reply", "thinking_reply", "tool_use_reply", "truncated_reply", "usage",
+    "function_call_part", "function_call_reply", "grounded_reply", "grounding_metadata", "safety_reply", "stream",
+    "stream_error_reply", "text_reply", "thinking_reply", "tool_use_reply", "truncated_reply", "usage",
 ]
 
 DEFAULT_MODEL = "gemini-2.5-flash"
@@ -259,3 +259,45 @@ def count_tokens_reply(total: int) -> ScriptedReply:
     """A ``:countTokens`` answer."""
     return ScriptedReply.json(200, {"totalTokens": total,
                                     "promptTokensDetails": [{"modality": "TEXT", "tokenCount": total}]})
+
+
+Source = Tuple[str, str]  # (uri, title)
+Support = Tuple[str, Sequence[int]]  # (a piece of the answer, indices into the sources)
+
+
+def grounding_metadata(answer: str, sources: Sequence[Source], supports: Sequence[Support],
+                       queries: Sequence[str] = ("claude shannon birth date",)) -> Dict[str, Any]:
+    """``groundingMetadata`` as Google Search grounding sends it: ``webSearchQueries``,
+    ``groundingChunks[].web {uri, title}`` and ``groundingSupports`` whose segments are
+    UTF-8 byte offsets into ``answer``."""
+    encoded = answer.encode("utf-8")
+    supports_out = []
+    for piece, indices in supports:
+        start = encoded.find(piece.encode("utf-8"))
+        if start < 0:
+            raise ValueError(f"{piece!r} is not in the answer")
+        segment: Dict[str, Any] = {"endIndex": start + len(piece.encode("utf-8")), "text": piece}
+        if start:
+            segment["startIndex"] = start  # Gemini leaves a zero start out
+        supports_out.append({"segment": segment, "groundingChunkIndices": list(indices)})
+    return {
+        "searchEntryPoint": {"renderedContent": "<style>.container{}</style><div class=\"container\"></div>"},
+        "groundingChunks": [{"web": {"uri": uri, "title": title}} for uri, title in sources],
+        "groundingSupports": supports_out,
+        "webSearchQueries": list(queries),
+    }
+
+
+def grounded_reply(answer: str = "Claude Shannon was born on April 30, 1916, in Petoskey, Michigan.",
+                   sources: Sequence[Source] = (("https://vertexaisearch.cloud.google.com/grounding-api-redirect/AUZ",
+                                                 "wikipedia.org"),),
+                   supports: Optional[Sequence[Support]] = None, *, chunk_size: int = 16,
+                   queries: Sequence[str] = ("claude shannon birth date",), **kwargs: Any) -> ScriptedReply:
+    """An answer grounded with Google Search: text chunks, then the finishing chunk carrying
+    ``groundingMetadata`` (by default the whole answer supported by every source)."""
+    found = supports if supports is not None else [(answer, list(range(len(sources))))]
+    meta = grounding_metadata(answer, sources, found, queries)
+    frames = stream([[{"text": piece}] for piece in _pieces(answer, chunk_size)], finish_reason=None, **kwargs)
+    last = chunk([{"text": ""}], finish_reason="STOP", usage_metadata=usage(12, 20))
+    last["candidates"][0]["groundingMetadata"] = meta
+    return ScriptedReply.sse(frames + [frame(last)])

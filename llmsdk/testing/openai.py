@@ -37,6 +37,8 @@ __all__ = [
     "tool_call_reply",
     "tool_use_reply",
     "truncated_reply",
+    "url_citation",
+    "web_search_reply",
 ]
 
 DIALECTS = ("openai", "groq", "openrouter", "openai_compatible")
@@ -177,6 +179,10 @@ class ChatStream:
         self._tools_sent = base + len(calls)
         return self
 
+    def annotations(self, annotations: Sequence[Dict[str, Any]]) -> ChatStream:
+        """One delta with ``annotations`` (``url_citation``s, as search models send them)."""
+        return self._delta({"annotations": list(annotations)})
+
     # -- the end ------------------------------------------------------------------------
 
     def finish(self, reason: str = "stop", *, prompt_tokens: int = 9, completion_tokens: int = 12,
@@ -316,3 +322,21 @@ def error_reply(status: int, message: str = "error", *, dialect: str = "openai",
     """An HTTP error reply (``x-request-id`` set, as OpenAI and Groq do)."""
     body = error_body(status, message, dialect=dialect, error_type=error_type, code=code)
     return ScriptedReply.json(status, body, headers={"x-request-id": "req_fake", **(headers or {})})
+
+
+def url_citation(url: str, title: str, start: int, end: int) -> Dict[str, Any]:
+    """A ``url_citation`` annotation over characters ``start:end`` of the answer."""
+    return {"type": "url_citation", "url_citation": {"url": url, "title": title, "start_index": start,
+                                                      "end_index": end}}
+
+
+def web_search_reply(text: str = "Claude Shannon was born on April 30, 1916 (Wikipedia).",
+                     citations: Sequence[Dict[str, Any]] = (), *, dialect: str = "openai",
+                     **finish: Any) -> ScriptedReply:
+    """A search model's answer (``gpt-5-search-api`` with ``web_search_options``): the text, then
+    its ``url_citation`` annotations in one delta before the finish (by default one citation
+    over the whole text)."""
+    found = list(citations) or [url_citation("https://en.wikipedia.org/wiki/Claude_Shannon",
+                                             "Claude Shannon - Wikipedia", 0, len(text))]
+    stream = ChatStream(dialect).role().text(text).annotations(found)
+    return stream.finish("stop", **finish).done().reply()

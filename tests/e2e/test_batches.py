@@ -291,7 +291,7 @@ def test_a_poll_that_cannot_succeed_is_raised(server, make_client):
 def test_user_registered_providers_have_no_batch_api(server):
     from llmsdk.providers import register_openai_compatible, unregister_provider
 
-    register_openai_compatible("batchless_local", server.url, models=["local-model"])
+    register_openai_compatible("batchless_local", server.url)  # no models: the registry stays as it was
     try:
         client = LLMClient.new(HttpClientOptions(provider="batchless_local"))
         with pytest.raises(UnsupportedFeatureError, match="'batchless_local' has no batch API"):

@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Union
 
+from llmsdk.errors import InvalidRequestError
+from llmsdk.tools import ProviderTool
 from llmsdk.types import (
     ContentBlock,
+    DocumentContent,
     ImageContent,
     LLMMessage,
     LLMRequest,
@@ -77,9 +80,29 @@ def image_part(image: ImageContent) -> Json:
     return {"type": "image_url", "image_url": {"url": url}}
 
 
+def document_part(doc: DocumentContent, urls: bool = False) -> Json:
+    """A PDF as a ``file`` part (inline as a ``data:`` URL; by URL only where the server
+    fetches files, ``urls``); a text document as a ``text`` part, as OpenAI advises for text."""
+    if not doc.is_pdf:
+        if doc.url is not None:
+            raise InvalidRequestError(f"Chat Completions cannot fetch the text document {doc.url!r}; "
+                                      "pass its text (DocumentContent.from_text)")
+        return {"type": "text", "text": doc.as_text()}
+    if doc.url is not None and not urls:
+        raise InvalidRequestError(
+            f"OpenAI Chat Completions takes PDFs inline only, not by URL ({doc.url!r}); use "
+            "DocumentContent.from_file/from_bytes, or the Responses API (api='responses')")
+    file_data = doc.url if doc.url is not None else f"data:{doc.media_type};base64,{doc.data}"
+    filename = doc.filename or doc.title or "document.pdf"
+    return {"type": "file", "file": {"filename": filename, "file_data": file_data}}
+
+
 def format_tools(tools: List[Any]) -> List[Json]:
+    """Function tools in Chat Completions form (provider-run tools are the dialect's business)."""
     out = []
     for tool in tools:
+        if isinstance(tool, ProviderTool):
+            continue
         function: Json = {"name": tool.name}
         if tool.description:
             function["description"] = tool.description
@@ -96,7 +119,7 @@ def format_tool_choice(choice: Union[str, Dict[str, str]]) -> Union[str, Json]:
     return "required" if choice in ("any", "required") else choice
 
 
-def _content_parts(blocks: List[ContentBlock]) -> Union[str, List[Json], None]:
+def _content_parts(blocks: List[ContentBlock], file_urls: bool = False) -> Union[str, List[Json], None]:
     """User/assistant content: a plain string when it is only text, else a part list."""
     parts: List[Json] = []
     for block in blocks:
@@ -104,6 +127,8 @@ def _content_parts(blocks: List[ContentBlock]) -> Union[str, List[Json], None]:
             parts.append({"type": "text", "text": block.text})
         elif isinstance(block, ImageContent):
             parts.append(image_part(block))
+        elif isinstance(block, DocumentContent):
+            parts.append(document_part(block, file_urls))
     if not parts:
         return None
     if all(p["type"] == "text" for p in parts):
@@ -127,6 +152,8 @@ class ChatRequestFormatter:
     max_tokens_field = "max_completion_tokens"
     #: Send ``stream_options: {"include_usage": true}`` (else usage arrives another way).
     include_usage = True
+    #: The server fetches ``file`` parts given by URL (OpenRouter); OpenAI takes inline PDFs only.
+    file_urls = False
 
     def body(self, request: LLMRequest) -> Json:
         body: Json = {"model": request.model_id, "messages": self.messages(request)}
@@ -139,7 +166,12 @@ class ChatRequestFormatter:
         if request.stop is not None:
             body["stop"] = request.stop
         if request.tools:
-            body["tools"] = format_tools(request.tools)
+            tools = format_tools(request.tools)
+            if tools:
+                body["tools"] = tools
+            provider_tools = [t for t in request.tools if isinstance(t, ProviderTool)]
+            if provider_tools:
+                self.add_provider_tools(body, provider_tools)
         if request.tool_choice is not None:
             body["tool_choice"] = format_tool_choice(request.tool_choice)
         if request.thinking is not None:
@@ -158,6 +190,12 @@ class ChatRequestFormatter:
 
     def system_role(self, model: Any) -> str:
         return "system"
+
+    def add_provider_tools(self, body: Json, tools: List[ProviderTool]) -> None:
+        """Provider-run tools: by default ``{"type": ..., **config}`` entries in ``tools``, the
+        form OpenAI-compatible servers use for their own (Groq ``browser_search``,
+        OpenRouter ``openrouter:web_search``)."""
+        body.setdefault("tools", []).extend({"type": t.type, **(t.config or {})} for t in tools)
 
     def reasoning_params(self, model: Any, thinking: ThinkingOptions) -> Json:
         """Body fields that ask for reasoning. Chat Completions: ``reasoning_effort``."""
@@ -185,8 +223,8 @@ class ChatRequestFormatter:
 
     def user_messages(self, message: LLMMessage) -> List[Json]:
         """One ``role: "tool"`` message per tool result (linked by ``tool_call_id``), then
-        the user's own content. Images inside a tool result travel in a following user
-        message, because ``tool`` messages take text only."""
+        the user's own content. Images and documents inside a tool result travel in a
+        following user message, because ``tool`` messages take text only."""
         out: List[Json] = []
         rest: List[ContentBlock] = []
         result_images: List[ContentBlock] = []
@@ -194,10 +232,10 @@ class ChatRequestFormatter:
             if isinstance(block, ToolResultContent):
                 out.append({"role": "tool", "tool_call_id": block.tool_use_id, "content": block.text})
                 if not isinstance(block.content, str):
-                    result_images.extend(b for b in block.content if isinstance(b, ImageContent))
+                    result_images.extend(b for b in block.content if isinstance(b, (ImageContent, DocumentContent)))
             else:
                 rest.append(block)
-        content = _content_parts(result_images + rest)
+        content = _content_parts(result_images + rest, self.file_urls)
         if content is not None:
             out.append({"role": "user", "content": content})
         return out
@@ -229,3 +267,14 @@ class OpenAIRequestFormatter(ChatRequestFormatter):
 
     def system_role(self, model: Any) -> str:
         return "developer" if model_has(model, "developer_role") else "system"
+
+    def add_provider_tools(self, body: Json, tools: List[ProviderTool]) -> None:
+        """Chat Completions has one provider-run tool, web search, asked for with
+        ``web_search_options`` (on the search models, e.g. ``gpt-5-search-api``); the rest live
+        in the Responses API."""
+        for t in tools:
+            if t.type not in ("web_search", "web_search_preview"):
+                raise InvalidRequestError(
+                    f"OpenAI Chat Completions has no provider tool {t.type!r} (only web search, as "
+                    "web_search_options); use the Responses API (HttpClientOptions.new_openai(key, api='responses'))")
+            body["web_search_options"] = dict(t.config or {})

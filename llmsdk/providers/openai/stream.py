@@ -22,9 +22,10 @@ from llmsdk._partial_json import parse_partial_json
 from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.providers.openai.errors import error_info as chat_error_info
-from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
+from llmsdk.types import Citation, ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
-__all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "usage_from_openai"]
+__all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "citation_from_annotation",
+           "usage_from_openai"]
 
 Json = Dict[str, Any]
 
@@ -65,10 +66,25 @@ def usage_from_openai(raw: Json) -> Usage:
     )
 
 
+def citation_from_annotation(annotation: Json, text: str) -> Optional[Citation]:
+    """A ``url_citation`` annotation (``{"type": "url_citation", "url_citation": {url, title,
+    start_index, end_index}}``; some servers flatten it) as a ``Citation`` on ``text``."""
+    if not isinstance(annotation, dict) or annotation.get("type") != "url_citation":
+        return None
+    body = annotation.get("url_citation")
+    body = body if isinstance(body, dict) else annotation
+    start, end = body.get("start_index"), body.get("end_index")
+    span = isinstance(start, int) and isinstance(end, int)
+    content = body.get("content")
+    cited = content if isinstance(content, str) else (text[start:end] if span else "")
+    return Citation(cited_text=cited, title=body.get("title"), url=body.get("url"),
+                    start=start if span else None, end=end if span else None, raw=annotation)
+
+
 class _Block:
     """One content block being streamed: text, refusal, reasoning or a tool call."""
 
-    __slots__ = ("index", "kind", "parts", "id", "name")
+    __slots__ = ("index", "kind", "parts", "id", "name", "annotations")
 
     def __init__(self, index: int, kind: str) -> None:
         self.index = index
@@ -76,6 +92,7 @@ class _Block:
         self.parts: List[str] = []
         self.id = ""
         self.name = ""
+        self.annotations: List[Json] = []
 
 
 class ChatStreamProcessor(StreamProcessor):
@@ -236,6 +253,9 @@ class ChatStreamProcessor(StreamProcessor):
             block = self._block("text")
             block.parts.append(text)
             events.append(PartialContent(block.index, TextContent(text)))
+        annotations = delta.get("annotations")
+        if isinstance(annotations, list) and annotations:  # url_citation (web search), made citations at the end
+            self._block("text").annotations.extend(annotations)
         refusal = delta.get("refusal")
         if isinstance(refusal, str) and refusal:
             self._refused = True
@@ -285,7 +305,10 @@ class ChatStreamProcessor(StreamProcessor):
         if block.kind == "thinking":
             return ThinkingContent(text, signature=self.thinking_signature())
         if block.kind != "tool":
-            return TextContent(text)
+            if not block.annotations:
+                return TextContent(text)
+            found = (citation_from_annotation(a, text) for a in block.annotations)
+            return TextContent(text, citations=[c for c in found if c is not None])
         return ToolUseContent(id=block.id, name=block.name, input=self._arguments(block, text))
 
     def _arguments(self, block: _Block, text: str) -> Dict[str, Any]:
