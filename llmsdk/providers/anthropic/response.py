@@ -35,12 +35,11 @@ def _block_frames(index: int, block: Json) -> List[Frame]:
     if kind == "text":
         start["text"] = ""
         citations = start.pop("citations", None)
+        if citations is not None:  # as on the wire: the block opens with none, each arrives alone
+            start["citations"] = []
+            deltas.extend({"type": "citations_delta", "citation": c} for c in citations)
         if block.get("text"):
             deltas.append({"type": "text_delta", "text": block["text"]})
-        for citation in citations or ():
-            deltas.append({"type": "citations_delta", "citation": citation})
-        if citations is not None:
-            start["citations"] = []
     elif kind == "thinking":
         start = {"type": "thinking", "thinking": ""}
         if block.get("thinking"):

@@ -94,3 +94,26 @@ def test_same_response_as_the_stream_of_the_same_reply():
     chunks = A.stream([A.thinking_block(0, "Weather needs a tool."), A.text_block(1, "Let me check."),
                        A.tool_use_block(2, "get_weather", {"city": "Paris"})], stop_reason="tool_use")
     assert parse_response(body) == streamed_response(AnthropicStreamProcessor(), chunks)
+
+
+def test_web_search_turn_with_citations_same_as_its_stream():
+    found = A.web_search_result("https://en.wikipedia.org/wiki/Claude_Shannon", "Claude Shannon - Wikipedia")
+    answer = "Claude Shannon was born on April 30, 1916."
+    citation = A.web_search_location(found["url"], found["title"], answer)
+    body = {
+        "id": "msg_01Fake", "type": "message", "role": "assistant", "model": A.DEFAULT_MODEL,
+        "content": [
+            {"type": "text", "text": "I'll search for that."},
+            {"type": "server_tool_use", "id": "srvtoolu_01Fake", "name": "web_search",
+             "input": {"query": "claude shannon birth date"}},
+            {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01Fake", "content": [found]},
+            {"type": "text", "text": answer, "citations": [citation]},
+        ],
+        "stop_reason": "end_turn", "stop_sequence": None,
+        "usage": {"input_tokens": 25, "output_tokens": 15, "cache_creation_input_tokens": 0,
+                  "cache_read_input_tokens": 0, "server_tool_use": {"web_search_requests": 1}},
+    }
+    resp = parse_response(body)
+    assert resp.content[3].citations and resp.content[3].citations[0].url == found["url"]
+    assert resp.usage.server_tool_requests == {"web_search": 1}
+    assert resp == streamed_response(AnthropicStreamProcessor(), A.web_search_reply().body)

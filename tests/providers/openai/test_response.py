@@ -118,3 +118,21 @@ def test_frames_are_one_chunk_and_done(body):
     frames = chat_completion_frames(body)
     assert [data for _, data in frames][-1] == "[DONE]"
     assert len(frames) == 2
+
+
+def test_url_citation_annotations_same_as_the_stream():
+    from llmsdk.testing import openai as O
+
+    text = "Claude Shannon was born on April 30, 1916 (Wikipedia)."
+    annotation = O.url_citation("https://en.wikipedia.org/wiki/Claude_Shannon", "Claude Shannon - Wikipedia",
+                                0, len(text))
+    body = {
+        "id": "chatcmpl-fake", "object": "chat.completion", "created": 1, "model": "gpt-4.1-2025-04-14",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {
+            "role": "assistant", "content": text, "refusal": None, "annotations": [annotation]}}],
+        "usage": {"prompt_tokens": 9, "completion_tokens": 12, "total_tokens": 21,
+                  "prompt_tokens_details": {"cached_tokens": 0}, "completion_tokens_details": {"reasoning_tokens": 0}},
+    }
+    resp = parse_response(body)
+    assert resp.content[0].citations[0].url == "https://en.wikipedia.org/wiki/Claude_Shannon"
+    assert resp == streamed_response(OpenAIStreamProcessor(), O.web_search_reply(text).body)
