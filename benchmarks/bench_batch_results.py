@@ -21,7 +21,7 @@ from llmsdk.batches._anthropic import AnthropicBatches
 from llmsdk.batches._backend import Transport
 from llmsdk.batches.job import BatchJob
 from llmsdk.testing import FakeProviderServer, ScriptedReply
-from llmsdk.testing.batches import anthropic_message_body
+from llmsdk.testing.whole_replies import anthropic_message_body
 
 
 def results_file(rows: int) -> bytes:

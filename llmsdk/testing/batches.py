@@ -31,11 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from llmsdk.testing.server import FakeProviderServer, RecordedRequest, ScriptedReply
+from llmsdk.testing.whole_replies import error_body, reply_body, rpc_status
 
-__all__ = [
-    "PROVIDERS", "FakeBatchAPI", "ItemError", "anthropic_message_body", "chat_completion_body",
-    "gemini_response_body", "reply_body",
-]
+__all__ = ["PROVIDERS", "FakeBatchAPI", "ItemError"]
 
 PROVIDERS = ("openai", "groq", "anthropic", "gemini")
 Json = Dict[str, Any]
@@ -52,71 +50,6 @@ class ItemError:
 
 Reply = Union[str, Json, ItemError]
 Replier = Callable[[str, Json], Reply]
-
-# -- whole (non-streamed) reply bodies, shaped like recorded ones ---------------------------------
-
-
-def chat_completion_body(text: str, model: str = "gpt-4o-mini-2024-07-18", usage: Tuple[int, int] = (10, 5),
-                         completion_id: str = "chatcmpl-fake") -> Json:
-    return {
-        "id": completion_id, "object": "chat.completion", "created": 1727346142, "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": text, "refusal": None,
-                                             "annotations": []},
-                     "logprobs": None, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage),
-                  "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-                  "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0}},
-        "service_tier": "default", "system_fingerprint": "fp_fake",
-    }
-
-
-def anthropic_message_body(text: str, model: str = "claude-haiku-4-5-20251001", usage: Tuple[int, int] = (10, 5),
-                           message_id: str = "msg_01Fake") -> Json:
-    return {
-        "model": model, "id": message_id, "type": "message", "role": "assistant",
-        "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
-        "usage": {"input_tokens": usage[0], "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
-                  "output_tokens": usage[1], "service_tier": "batch"},
-    }
-
-
-def gemini_response_body(text: str, model: str = "gemini-2.5-flash", usage: Tuple[int, int] = (10, 5),
-                         response_id: str = "fake-response") -> Json:
-    return {
-        "candidates": [{"content": {"parts": [{"text": text}], "role": "model"}, "finishReason": "STOP", "index": 0}],
-        "usageMetadata": {"promptTokenCount": usage[0], "candidatesTokenCount": usage[1],
-                          "totalTokenCount": sum(usage),
-                          "promptTokensDetails": [{"modality": "TEXT", "tokenCount": usage[0]}]},
-        "modelVersion": model, "responseId": response_id,
-    }
-
-
-def reply_body(provider: str, text: str, model: str, usage: Tuple[int, int] = (10, 5)) -> Json:
-    """A text reply in ``provider``'s non-streamed shape."""
-    if provider == "anthropic":
-        return anthropic_message_body(text, model, usage)
-    if provider == "gemini":
-        return gemini_response_body(text, model, usage)
-    return chat_completion_body(text, model, usage)
-
-
-# -- error bodies ------------------------------------------------------------------------------------
-
-_ANTHROPIC_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-                    404: "not_found_error", 429: "rate_limit_error", 500: "api_error", 529: "overloaded_error"}
-_GOOGLE_STATUS = {400: ("INVALID_ARGUMENT", 3), 403: ("PERMISSION_DENIED", 7), 404: ("NOT_FOUND", 5),
-                  429: ("RESOURCE_EXHAUSTED", 8), 500: ("INTERNAL", 13), 503: ("UNAVAILABLE", 14)}
-
-
-def _error_body(provider: str, status: int, message: str, error_type: Optional[str] = None) -> Json:
-    if provider == "anthropic":
-        return {"type": "error", "error": {"type": error_type or _ANTHROPIC_TYPES.get(status, "api_error"),
-                                           "message": message}}
-    if provider == "gemini":
-        return {"error": {"code": status, "message": message,
-                          "status": error_type or _GOOGLE_STATUS.get(status, ("UNKNOWN", 2))[0]}}
-    return {"error": {"message": message, "type": error_type or "invalid_request_error", "param": None, "code": None}}
-
 
 # -- jobs ------------------------------------------------------------------------------------------------
 
@@ -194,7 +127,7 @@ class FakeBatchAPI:
         return ScriptedReply.json(status, obj, headers)
 
     def _error(self, status: int, message: str) -> ScriptedReply:
-        return self._json(_error_body(self.provider, status, message), status)
+        return self._json(error_body(self.provider, status, message), status)
 
     def _file_reply(self, data: bytes) -> ScriptedReply:
         size = max(1, self.chunk_size)
@@ -317,7 +250,7 @@ class FakeBatchAPI:
             line: Json = {"id": f"batch_req_{n}", "custom_id": key, "error": None}
             if isinstance(result, ItemError):
                 line["response"] = {"status_code": result.status, "request_id": f"req_{n}",
-                                    "body": _error_body(self.provider, result.status, result.message, result.error_type)}
+                                    "body": error_body(self.provider, result.status, result.message, result.error_type)}
                 errors.append(line)
             else:
                 line["response"] = {"status_code": 200, "request_id": f"req_{n}", "body": result}
@@ -404,7 +337,7 @@ class FakeBatchAPI:
         for key, result in job.results:
             if isinstance(result, ItemError):
                 outcome: Json = {"type": "errored", "error": {"type": "error", "request_id": f"req_{key}",
-                                 "error": _error_body("anthropic", result.status, result.message,
+                                 "error": error_body("anthropic", result.status, result.message,
                                                       result.error_type)["error"]}}
             else:
                 outcome = {"type": "succeeded", "message": result}
@@ -498,8 +431,7 @@ class FakeBatchAPI:
         entries: List[Json] = []
         for key, result in job.results:
             if isinstance(result, ItemError):
-                code = _GOOGLE_STATUS.get(result.status, ("UNKNOWN", 2))[1]
-                entries.append({"error": {"code": code, "message": result.message}, "metadata": {"key": key}})
+                entries.append({"error": rpc_status(result.status, result.message), "metadata": {"key": key}})
             else:
                 entries.append({"response": result, "metadata": {"key": key}})
         if not job.from_file:

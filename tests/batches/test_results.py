@@ -17,7 +17,7 @@ from llmsdk.errors import (
     BadRequestError, BatchRequestNotRunError, ContextWindowExceededError, MalformedEventError, RateLimitError,
     ServerError,
 )
-from llmsdk.testing.batches import anthropic_message_body, chat_completion_body, gemini_response_body
+from llmsdk.testing.whole_replies import anthropic_message_body, chat_completion_body, gemini_response_body
 from tests.batches._support import backend
 
 OPENAI_JOB = {
