@@ -210,11 +210,6 @@ class BatchBackend(ABC):
         model = raw.get("model")
         return model if isinstance(model, str) and model else None
 
-    def check(self, items: Sequence[BatchItem]) -> None:
-        """Count, keys and models, before anything is built or sent."""
-        self.limits.check_keys(self.provider, [item.key for item in items])
-        self.limits.check_models(self.provider, items)
-
 
 def parse_or_error(parse: Callable[[Json], LLMResponse], body: Any) -> Union[LLMResponse, LLMError]:
     """A whole reply through the provider's parser; a reply the parser rejects (a blocked

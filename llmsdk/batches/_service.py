@@ -119,7 +119,7 @@ class Batches:
                 raise _naming(exc, key) from exc
             items.append(BatchItem(key, prepared.model_id, body))
             models[key] = prepared.model
-        backend.check(items)
+        backend.limits.check_models(backend.provider, items)
         raw = backend.create(items)
         return BatchJob(backend, raw, record=self._record, keys=[item.key for item in items], models=models)
 

@@ -109,11 +109,11 @@ def test_size_limit():
 def test_one_model_per_job_for_openai_and_gemini():
     mixed = items("openai", [("a", request("x", "gpt-4o-mini")), ("b", request("y", "gpt-4.1"))])
     with pytest.raises(InvalidRequestError, match="request 'b' asks for 'gpt-4.1'"):
-        backend(OpenAIBatches, "openai").check(mixed)
-    backend(GroqBatches, "groq").check(items("groq", [("a", request("x", "m1")), ("b", request("y", "m2"))]))
+        OpenAIBatches.limits.check_models("openai", mixed)
+    GroqBatches.limits.check_models("groq", items("groq", [("a", request("x", "m1")), ("b", request("y", "m2"))]))
     with pytest.raises(InvalidRequestError, match="one model"):
-        backend(GeminiBatches, "gemini").check(
-            items("gemini", [("a", request("x", "gemini-2.5-flash")), ("b", request("y", "gemini-2.5-pro"))]))
+        GeminiBatches.limits.check_models(
+            "gemini", items("gemini", [("a", request("x", "gemini-2.5-flash")), ("b", request("y", "gemini-2.5-pro"))]))
 
 
 def test_key_rules_read_like_the_docs():
