@@ -13,6 +13,9 @@ __version__ = "0.1.0"
 
 _EXPORTS: Dict[str, str] = {
     "AllModels": "llmsdk.models",
+    "BatchCounts": "llmsdk.batches",
+    "BatchJob": "llmsdk.batches",
+    "BatchStatus": "llmsdk.batches",
     "Citation": "llmsdk.types",
     "DocumentContent": "llmsdk.types",
     "EventStream": "llmsdk._stream",
@@ -73,6 +76,7 @@ def __dir__() -> list:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from llmsdk._stream import EventStream
+    from llmsdk.batches import BatchCounts, BatchJob, BatchStatus
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts
     from llmsdk.errors import LLMError

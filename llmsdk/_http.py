@@ -283,5 +283,43 @@ class HttpEngine:
 
         return call_with_retries(attempt, self.options.retry, deadline=deadline, what=f"{self.provider} request")
 
+    def request(self, method: str, url: str, headers: Dict[str, str], *, json_body: Any = None,
+                data: Optional[bytes] = None, content_type: Optional[str] = None,
+                params: Optional[Dict[str, Any]] = None, stream: bool = False) -> requests.Response:
+        """Any other call (batch jobs: uploads, status, cancel, result files), retried and
+        error-mapped like the rest. Returns the 2xx response; with ``stream`` its body
+        is still unread (iterate it, then close it), else it has been read whole."""
+        all_headers = headers_for(self.options, {"Accept": "application/json", **headers})
+        if json_body is not None:
+            data = encode_body(json_body)
+        elif content_type is not None:
+            all_headers["Content-Type"] = content_type
+        elif data is None:
+            all_headers.pop("Content-Type", None)
+
+        def attempt() -> requests.Response:
+            try:
+                response = self.session.request(method, url, data=data, headers=all_headers, params=params,
+                                                stream=stream, timeout=self._timeout(None), **self._env_settings(url))
+            except requests.RequestException as exc:
+                raise map_transport_error(exc) from exc
+            logger.debug("%s %s -> %d", method, url, response.status_code)
+            if response.status_code >= 300:
+                raise error_from_response(response, self.adapter, self.options)
+            return response
+
+        return call_with_retries(attempt, self.options.retry, what=f"{self.adapter.name} {method} {url}")
+
+    def request_json(self, method: str, url: str, headers: Dict[str, str], **kwargs: Any) -> Dict[str, Any]:
+        """``request()`` whose reply is a JSON object."""
+        response = self.request(method, url, headers, **kwargs)
+        try:
+            result = response.json()
+        except ValueError as exc:
+            raise TransportError(f"{self.adapter.name} returned a non-JSON body for {method} {url}") from exc
+        if not isinstance(result, dict):
+            raise TransportError(f"{self.adapter.name} returned JSON that is not an object for {method} {url}")
+        return result
+
     def close(self) -> None:
         self.session.close()

@@ -17,7 +17,14 @@ Pricing rules (``LLMModel.calculate_cost``):
   the tier's write price); a model without one bills them at its cache write price;
 * ``Usage.server_tool_requests`` (``{"web_search": 2}``) cost
   ``extra_pricing["<tool>_per_request"]`` USD each where the model has that price. The
-  shipped catalog has none, so provider-run tool calls are not in ``cost`` by default.
+  shipped catalog has none, so provider-run tool calls are not in ``cost`` by default;
+* provider batch jobs (``calculate_cost(usage, batch=True)``): the catalog's
+  ``extra_pricing`` ``batch_input_per_mtok`` / ``batch_output_per_mtok`` set the discount
+  (batch price / standard price, for input and for output); without them it is 50%.
+  The input discount also applies to cache reads and writes (1-hour ones included), and
+  both apply to every long-context tier (the catalog lists batch prices for the base
+  tier only). A custom ``cost_function`` is halved; per-call tool prices are not
+  discounted.
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ __all__ = [
 CostFunction = Callable[[Usage], float]
 
 _PER_MILLION = 1_000_000
+#: What a batch job costs relative to the standard price when the catalog has no batch price.
+BATCH_DISCOUNT = 0.5
 
 # -- capabilities ------------------------------------------------------------------------
 
@@ -233,23 +242,39 @@ class LLMModel:
                 rates = tier
         return rates
 
-    def calculate_cost(self, usage: Usage) -> Optional[float]:
-        """USD for ``usage``; None when the model has no prices."""
+    def batch_discount(self) -> Tuple[float, float]:
+        """(input, output) price factors of a provider batch job: the catalog's batch
+        prices over the standard ones where it has them, else ``BATCH_DISCOUNT``."""
+        extra = self.extra_pricing or {}
+
+        def factor(batch_key: str, standard: Optional[float]) -> float:
+            batch_price = extra.get(batch_key)
+            if batch_price is None or not standard:
+                return BATCH_DISCOUNT
+            return float(batch_price) / standard
+
+        return (factor("batch_input_per_mtok", self.input_per_mtok),
+                factor("batch_output_per_mtok", self.output_per_mtok))
+
+    def calculate_cost(self, usage: Usage, *, batch: bool = False) -> Optional[float]:
+        """USD for ``usage``; None when the model has no prices. ``batch=True`` prices a
+        request run in a provider batch job (see the module docstring)."""
         if self.cost_function is not None:
-            return max(0.0, float(self.cost_function(usage)))
+            cost = max(0.0, float(self.cost_function(usage)))
+            return cost * BATCH_DISCOUNT if batch else cost
         rates = self.rates_for(usage.total_input_tokens)
         if rates is None:
             return None
         cache_read = rates.cache_read_per_mtok if rates.cache_read_per_mtok is not None else rates.input_per_mtok
         cache_write = rates.cache_write_per_mtok if rates.cache_write_per_mtok is not None else rates.input_per_mtok
         writes_1h = min(max(0, usage.cache_writes_1h), usage.cache_writes)
-        total = (
+        input_factor, output_factor = self.batch_discount() if batch else (1.0, 1.0)
+        total = input_factor * (
             usage.input_tokens * rates.input_per_mtok
-            + usage.output_tokens * rates.output_per_mtok
             + usage.cache_reads * cache_read
             + (usage.cache_writes - writes_1h) * cache_write
             + (writes_1h * self._cache_write_1h_rate(rates, cache_write) if writes_1h else 0.0)
-        )
+        ) + output_factor * usage.output_tokens * rates.output_per_mtok
         return max(0.0, total / _PER_MILLION + self._server_tool_cost(usage))
 
     def _cache_write_1h_rate(self, rates: PricingTier, cache_write: float) -> float:

@@ -27,6 +27,7 @@ from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
 
 if TYPE_CHECKING:  # pragma: no cover
     from llmsdk._tool_loop import ToolRunResult
+    from llmsdk.batches import Batches
 
 __all__ = ["LLMClient"]
 
@@ -234,6 +235,17 @@ class LLMClient:
         """Input tokens: the provider's counting endpoint where one exists, else an estimate."""
         request = self._prepare(request)
         return int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+
+    @property
+    def batches(self) -> "Batches":
+        """Provider batch jobs (about half price, asynchronous): ``submit``, ``get``, ``list``.
+
+        >>> job = client.batches.submit({"row-1": request}); job.wait()
+        """
+        from llmsdk.batches import Batches
+
+        return Batches(provider_key=self._provider.config_key(), adapter=self._adapter, endpoint=self._endpoint,
+                       engine=self._engine, prepare=self._prepare, record=self._record)
 
     # -- usage, cost, history ------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
     ├── CreateClientError
     ├── InvalidConfigError              (also ValueError) no key, bad URL
     ├── InvalidRequestError             (also ValueError) caught before any HTTP call
+    │   └── UnsupportedFeatureError     the provider has no such API (batches, embeddings)
     ├── TransportError
     │   ├── ConnectTimeoutError         (also TimeoutError)
     │   ├── ReadTimeoutError            (also TimeoutError)
@@ -21,6 +22,7 @@
     │   ├── RateLimitError
     │   ├── OverloadedError
     │   └── ServerError
+    ├── BatchRequestNotRunError         a batch item cancelled or expired before it ran
     ├── StreamError
     │   ├── ProviderStreamError         an error event inside a 200 stream; each
     │   │                               instance is also the status class of its type
@@ -45,6 +47,7 @@ from typing import Any, Dict, Optional, Type
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "BatchRequestNotRunError",
     "BrokenStreamError",
     "ConnectTimeoutError",
     "ConnectionFailedError",
@@ -71,8 +74,10 @@ __all__ = [
     "StructuredOutputError",
     "TotalTimeoutError",
     "TransportError",
+    "UnsupportedFeatureError",
     "error_class_for_status",
     "error_class_for_type",
+    "make_body_error",
     "make_status_error",
     "make_stream_error",
 ]
@@ -102,6 +107,21 @@ class InvalidConfigError(LLMError, ValueError):
 
 class InvalidRequestError(LLMError, ValueError):
     """The request is invalid; raised before anything is sent."""
+
+
+class UnsupportedFeatureError(InvalidRequestError):
+    """The provider has no API for what was asked (a batch job, embeddings); raised
+    before anything is sent."""
+
+
+class BatchRequestNotRunError(LLMError):
+    """One request of a provider batch job never ran: the job was cancelled, expired or
+    failed first (``reason``: ``"cancelled"``, ``"expired"``, ``"failed"``; ``"missing"``
+    when a finished job simply has no result for it). Nothing was billed for it."""
+
+    def __init__(self, message: str = "", *, reason: str = "cancelled") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class TransportError(LLMError):
@@ -417,3 +437,23 @@ def make_stream_error(
         should_retry=should_retry,
     )
 
+
+
+def make_body_error(
+    message: str,
+    *,
+    status: Optional[int] = None,
+    error_type: Optional[str] = None,
+    provider: Optional[str] = None,
+    body: Optional[str] = None,
+    request_id: Optional[str] = None,
+) -> InvalidResponseCodeError:
+    """A failed request reported inside a successful body (a line of a batch result
+    file): the class its status maps to, else the class of its error type; ``status``
+    is filled in from the class when the body names only a type."""
+    if status is not None:
+        return make_status_error(status, message, error_type=error_type, body=body, provider=provider,
+                                 request_id=request_id)
+    cls = _refine(error_class_for_type(error_type) or ServerError, message)
+    return cls(message, status=_CLASS_STATUS.get(cls), body=body, provider=provider, request_id=request_id,
+               error_type=error_type)

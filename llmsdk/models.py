@@ -72,15 +72,16 @@ def _resolve(model: Any, provider_key: str) -> Optional[LLMModel]:
     return find_model(str(model), provider_key)
 
 
-def cost_of(model: Any, provider_key: str, usage: Usage) -> Optional[float]:
-    """USD for ``usage`` on ``model`` (an ``LLMModel`` or an id) at ``provider_key``;
-    None if the model is unknown or unpriced. A failing custom cost function is logged,
-    not raised: it must not break the response it prices."""
+def cost_of(model: Any, provider_key: str, usage: Usage, *, batch: bool = False) -> Optional[float]:
+    """USD for ``usage`` on ``model`` (an ``LLMModel`` or an id) at ``provider_key``
+    (``batch=True``: at the provider batch price); None if the model is unknown or
+    unpriced. A failing custom cost function is logged, not raised: it must not break
+    the response it prices."""
     found = _resolve(model, provider_key)
     if found is None:
         return None
     try:
-        return found.calculate_cost(usage)
+        return found.calculate_cost(usage, batch=batch)
     except Exception:
         logger.warning("cost function of %s failed; cost left as None", found.full_model_name, exc_info=True)
         return None
