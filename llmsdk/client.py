@@ -41,7 +41,7 @@ class LLMClient:
             raise InvalidConfigError(f"LLMClient needs HttpClientOptions, got {type(options).__name__}")
         self._options = options
         self._provider = options.provider
-        self._adapter = self._provider.adapter()
+        self._adapter = self._provider.adapter(options.api)
         self._endpoint = options.endpoint
         self._engine = HttpEngine(options, self._adapter)
         self._lock = threading.Lock()

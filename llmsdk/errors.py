@@ -6,6 +6,7 @@
     ├── CreateClientError
     ├── InvalidConfigError              (also ValueError) no key, bad URL
     ├── InvalidRequestError             (also ValueError) caught before any HTTP call
+    │   └── UnsupportedFeatureError     the provider has no such API (batches, embeddings)
     ├── TransportError
     │   ├── ConnectTimeoutError         (also TimeoutError)
     │   ├── ReadTimeoutError            (also TimeoutError)
@@ -61,6 +62,7 @@ __all__ = [
     "StreamError",
     "TotalTimeoutError",
     "TransportError",
+    "UnsupportedFeatureError",
     "error_class_for_status",
     "error_class_for_type",
     "make_status_error",
@@ -92,6 +94,11 @@ class InvalidConfigError(LLMError, ValueError):
 
 class InvalidRequestError(LLMError, ValueError):
     """The request is invalid; raised before anything is sent."""
+
+
+class UnsupportedFeatureError(InvalidRequestError):
+    """The provider has no API for what was asked (a batch job, embeddings); raised
+    before anything is sent."""
 
 
 class TransportError(LLMError):
