@@ -10,6 +10,9 @@ OpenRouter reports a mid-stream error as a chunk with ``error`` and
 >>> server.add_reply(openai.text_reply("Hello!", dialect="groq"))
 >>> body = (openai.ChatStream("openai").text("Hi").tool_calls([("call_1", "f", {"a": 1})])
 ...         .finish("tool_calls").done().events())
+
+OpenAI's Responses API streams (``api="responses"``) are built by ``openai.responses``
+(the module ``llmsdk.testing.openai_responses``): ``openai.responses.text_reply("Hi")``.
 """
 
 from __future__ import annotations
@@ -271,3 +274,12 @@ def error_reply(status: int, message: str, *, dialect: str = "openai", error_typ
     """An HTTP error reply (``x-request-id`` set, as OpenAI and Groq do)."""
     body = error_body(status, message, dialect=dialect, error_type=error_type, code=code)
     return ScriptedReply.json(status, body, headers={"x-request-id": "req_fake", **(headers or {})})
+
+
+def __getattr__(name: str) -> Any:
+    """``openai.responses``: the Responses API builders, imported on first use."""
+    if name == "responses":
+        from llmsdk.testing import openai_responses
+
+        return openai_responses
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -348,7 +348,7 @@ def _reasoning_text(item: Json) -> Optional[str]:
     for key, field in (("summary", "text"), ("content", "text")):
         parts = item.get(key)
         if isinstance(parts, list) and parts:
-            texts = [p.get(field) for p in parts if isinstance(p, dict) and isinstance(p.get(field), str)]
+            texts: List[str] = [p[field] for p in parts if isinstance(p, dict) and isinstance(p.get(field), str)]
             if texts:
                 return _SUMMARY_SEPARATOR.join(texts) if key == "summary" else "".join(texts)
     return None
