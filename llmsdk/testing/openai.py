@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from llmsdk.testing import openai_responses as responses
+from llmsdk.testing._openai_errors import error_body, error_reply
 from llmsdk.testing.server import ScriptedReply, sse_event
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "error_body",
     "error_reply",
     "reasoning_reply",
+    "responses",
     "stream_error_reply",
     "text_reply",
     "tool_call_reply",
@@ -259,27 +262,3 @@ def stream_error_reply(*, dialect: str = "openai", message: str = "The server ha
     if text_before:
         stream.text(text_before)
     return stream.error(message, error_type).reply()
-
-
-def error_body(status: int, message: str, *, dialect: str = "openai", error_type: str = "invalid_request_error",
-               code: Optional[str] = None) -> Dict[str, Any]:
-    """The JSON error body of an HTTP error reply in ``dialect``'s shape."""
-    if dialect == "openrouter":
-        return {"error": {"code": status, "message": message}}
-    return {"error": {"message": message, "type": error_type, "param": None, "code": code}}
-
-
-def error_reply(status: int, message: str, *, dialect: str = "openai", error_type: str = "invalid_request_error",
-                code: Optional[str] = None, headers: Optional[Dict[str, str]] = None) -> ScriptedReply:
-    """An HTTP error reply (``x-request-id`` set, as OpenAI and Groq do)."""
-    body = error_body(status, message, dialect=dialect, error_type=error_type, code=code)
-    return ScriptedReply.json(status, body, headers={"x-request-id": "req_fake", **(headers or {})})
-
-
-def __getattr__(name: str) -> Any:
-    """``openai.responses``: the Responses API builders, imported on first use."""
-    if name == "responses":
-        from llmsdk.testing import openai_responses
-
-        return openai_responses
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

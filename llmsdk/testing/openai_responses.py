@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from llmsdk.testing.openai import error_body, error_reply
+from llmsdk.testing._openai_errors import error_body, error_reply
 from llmsdk.testing.server import ScriptedReply, sse_event
 
 __all__ = [
