@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 _EXPORTS: Dict[str, str] = {
     "AllModels": "llmsdk.models",
+    "EmbeddingResponse": "llmsdk._embeddings",
     "EventStream": "llmsdk._stream",
     "HttpClientOptions": "llmsdk.config",
     "ImageContent": "llmsdk.types",
@@ -68,6 +69,7 @@ def __dir__() -> list:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from llmsdk._embeddings import EmbeddingResponse
     from llmsdk._stream import EventStream
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts

@@ -49,6 +49,8 @@ class ModelCapabilities:
     thinking: bool = False
     json_mode: bool = False
     prompt_caching: bool = False
+    #: An embedding model (``client.embed``), not a chat model.
+    embeddings: bool = False
 
     def names(self) -> List[str]:
         """The enabled capabilities, in field order."""
@@ -94,6 +96,9 @@ class ModelCapabilitiesBuilder:
         return self._on("prompt_caching")
 
     with_cache = with_prompt_caching  # the guide's spelling
+
+    def with_embeddings(self) -> ModelCapabilitiesBuilder:
+        return self._on("embeddings")
 
     def build(self) -> ModelCapabilities:
         return ModelCapabilities(**self._flags)

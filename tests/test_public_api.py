@@ -9,6 +9,8 @@ CONTRACT = [
     "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "ModelCapabilitiesBuilder",
     "RedactedThinkingContent", "StopReason", "TextContent", "ThinkingContent", "ThinkingOptions",
     "Tool", "ToolResultContent", "ToolUseContent", "Usage", "all_models", "get_model", "register_provider",
+    # second round
+    "EmbeddingResponse",
 ]
 
 
@@ -29,6 +31,7 @@ def test_error_hierarchy_module():
     assert issubclass(errors.OverloadedError, errors.InvalidResponseCodeError)
     assert issubclass(errors.IncompleteStreamError, errors.StreamError)
     assert issubclass(errors.InvalidRequestError, errors.LLMError)
+    assert issubclass(errors.UnsupportedFeatureError, errors.InvalidRequestError)
 
 
 def test_unknown_attribute_raises():

@@ -10,27 +10,19 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Dict, List, Optional
-from urllib.parse import quote
 
 from llmsdk._error_bodies import ErrorInfo, generic_error_info
 from llmsdk._urls import join_url
 from llmsdk.providers.base import Endpoint, PostJson, ProviderAdapter, StreamProcessor
+from llmsdk.providers.gemini.embeddings import GeminiEmbeddings
+from llmsdk.providers.gemini.paths import API_VERSION, model_path
 from llmsdk.providers.gemini.request import build_contents, build_request_body, function_declarations
 from llmsdk.providers.gemini.stream import GeminiStreamProcessor
 from llmsdk.types import LLMRequest
 
 __all__ = ["GeminiAdapter", "model_path"]
 
-API_VERSION = "/v1beta"
-
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
-
-
-def model_path(model_id: str) -> str:
-    """``gemini-2.5-flash`` -> ``models/gemini-2.5-flash``; ``models/...`` and
-    ``tunedModels/...`` names are kept as they are."""
-    name = model_id if "/" in model_id else f"models/{model_id}"
-    return quote(name, safe="/")
 
 
 def _details(body: str) -> List[Dict[str, Any]]:
@@ -77,6 +69,7 @@ class GeminiAdapter(ProviderAdapter):
     ``x-goog-api-key`` header, never in the URL."""
 
     name = "gemini"
+    embeddings = GeminiEmbeddings()
 
     def endpoint(self, api_base: str, request: LLMRequest) -> str:
         return join_url(api_base, f"{API_VERSION}/{model_path(request.model_id)}:streamGenerateContent?alt=sse")

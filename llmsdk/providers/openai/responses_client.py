@@ -8,11 +8,13 @@ Same host, bearer auth and error bodies as Chat Completions; a different body
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from llmsdk._token_estimate import estimate_tokens
 from llmsdk._urls import join_url
 from llmsdk.providers.base import Endpoint, PostJson
+from llmsdk.providers.embedding_api import EmbeddingsApi
+from llmsdk.providers.openai.embeddings import OpenAIEmbeddings
 from llmsdk.providers.openai.client import ChatCompletionsAdapter, count_tokens_tiktoken
 from llmsdk.providers.openai.responses_request import ResponsesRequestFormatter
 from llmsdk.providers.openai.responses_stream import ResponsesStreamProcessor
@@ -30,6 +32,7 @@ class ResponsesAdapter(ChatCompletionsAdapter):
 
     name = "openai_compatible"
     path = "/v1/responses"
+    embeddings: Optional[EmbeddingsApi] = OpenAIEmbeddings()
     responses_formatter = ResponsesRequestFormatter()
 
     def request_body(self, request: LLMRequest) -> Dict[str, Any]:

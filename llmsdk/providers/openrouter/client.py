@@ -14,9 +14,11 @@ import json
 from typing import Dict, Optional, Type
 
 from llmsdk._error_bodies import ErrorInfo, generic_error_info
+from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.providers.openai.client import ChatCompletionsAdapter
 from llmsdk.providers.openai.request import ChatRequestFormatter
 from llmsdk.providers.openai.stream import ChatStreamProcessor
+from llmsdk.providers.openrouter.embeddings import OpenRouterEmbeddings
 from llmsdk.providers.openrouter.request import OpenRouterRequestFormatter
 from llmsdk.providers.openrouter.stream import OpenRouterStreamProcessor
 
@@ -36,6 +38,7 @@ def attribution_headers(app_url: Optional[str] = None, app_name: Optional[str] =
 
 class OpenRouterAdapter(ChatCompletionsAdapter):
     name = "openrouter"
+    embeddings: Optional[EmbeddingsApi] = OpenRouterEmbeddings()
     formatter: ChatRequestFormatter = OpenRouterRequestFormatter()
     processor_class: Type[ChatStreamProcessor] = OpenRouterStreamProcessor
 
