@@ -18,10 +18,10 @@ OpenAI's Responses API streams (``api="responses"``) are built by ``openai.respo
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 from llmsdk.testing import openai_responses as responses
-from llmsdk.testing._openai_errors import error_body, error_reply
+from llmsdk.testing._openai_shared import FrameList, ToolCall, error_body, error_reply, pieces
 from llmsdk.testing.server import ScriptedReply, sse_event
 
 __all__ = [
@@ -56,15 +56,9 @@ REASONING_FIELDS: Dict[str, str] = {
 
 KEEP_ALIVE = ": OPENROUTER PROCESSING"
 
-ToolCall = Tuple[str, str, Dict[str, Any]]  # (id, name, arguments)
 
 
-def _pieces(text: str, size: int) -> List[str]:
-    size = max(1, size)
-    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
-
-
-class ChatStream:
+class ChatStream(FrameList):
     """Builds one stream, chunk by chunk, in ``dialect``'s shape. Methods chain."""
 
     def __init__(self, dialect: str = "openai", *, model: Optional[str] = None, chunk_id: str = "chatcmpl-fake",
@@ -76,7 +70,7 @@ class ChatStream:
         self.chunk_id = chunk_id
         self.crlf = crlf
         self.created = created
-        self._events: List[bytes] = []
+        super().__init__()
         self._started = False
         self._tools_sent = 0
 
@@ -123,18 +117,18 @@ class ChatStream:
     # -- content ------------------------------------------------------------------------
 
     def text(self, text: str, chunk: int = 8) -> ChatStream:
-        for piece in _pieces(text, chunk):
+        for piece in pieces(text, chunk):
             self._delta({"content": piece})
         return self
 
     def refusal(self, text: str, chunk: int = 8) -> ChatStream:
-        for piece in _pieces(text, chunk):
+        for piece in pieces(text, chunk):
             self._delta({"content": None, "refusal": piece})
         return self
 
     def reasoning(self, text: str, chunk: int = 16, field: Optional[str] = None) -> ChatStream:
         name = field or REASONING_FIELDS[self.dialect]
-        for piece in _pieces(text, chunk):
+        for piece in pieces(text, chunk):
             self._delta({"content": "" if self.dialect == "openrouter" else None, name: piece})
         return self
 
@@ -164,7 +158,7 @@ class ChatStream:
             raw = json.dumps(args)
             size = -(-len(raw) // max(1, fragments))
             frags = [{"index": base + i, "id": cid, "type": "function", "function": {"name": name, "arguments": ""}}]
-            frags += [{"index": base + i, "function": {"arguments": p}} for p in _pieces(raw, size)]
+            frags += [{"index": base + i, "function": {"arguments": p}} for p in pieces(raw, size)]
             scripts.append(frags)
         if interleave:
             order = [s[k] for k in range(max(map(len, scripts))) for s in scripts if k < len(s)]
@@ -215,15 +209,6 @@ class ChatStream:
 
     def done(self) -> ChatStream:
         return self.raw("[DONE]")
-
-    def events(self) -> List[bytes]:
-        return list(self._events)
-
-    def body(self) -> bytes:
-        return b"".join(self._events)
-
-    def reply(self, **kwargs: Any) -> ScriptedReply:
-        return ScriptedReply.sse(self.events(), **kwargs)
 
 
 # -- ready-made replies -------------------------------------------------------------------

@@ -16,9 +16,9 @@ Also importable as ``llmsdk.testing.openai.responses``.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
-from llmsdk.testing._openai_errors import error_body, error_reply
+from llmsdk.testing._openai_shared import FrameList, ToolCall, error_body, error_reply, pieces
 from llmsdk.testing.server import ScriptedReply, sse_event
 
 __all__ = [
@@ -38,15 +38,9 @@ __all__ = [
 DEFAULT_MODEL = "gpt-5.4-mini-2026-03-17"
 ENCRYPTED = "gAAAAABp5ki8o0m5pmaGoF4KkBesIEEEIul83V1oO8S50iaHgjolG3_FakeEncryptedReasoning=="
 
-ToolCall = Tuple[str, str, Dict[str, Any]]  # (call_id, name, arguments)
 
 
-def _pieces(text: str, size: int) -> List[str]:
-    size = max(1, size)
-    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
-
-
-class ResponsesStream:
+class ResponsesStream(FrameList):
     """Builds one Responses stream, event by event. Methods chain."""
 
     def __init__(self, *, model: str = DEFAULT_MODEL, response_id: str = "resp_0fake",
@@ -54,7 +48,7 @@ class ResponsesStream:
         self.model = model
         self.response_id = response_id
         self.created_at = created_at
-        self._events: List[bytes] = []
+        super().__init__()
         self._sequence = 0
         self._output: List[Dict[str, Any]] = []
         self._items = 0
@@ -112,7 +106,7 @@ class ResponsesStream:
         for n, text in enumerate(parts):
             self.event("response.reasoning_summary_part.added", item_id=rid, output_index=index,
                        part={"type": "summary_text", "text": ""}, summary_index=n)
-            for piece in _pieces(text, chunk):
+            for piece in pieces(text, chunk):
                 self.event("response.reasoning_summary_text.delta", delta=piece, item_id=rid, obfuscation="x",
                            output_index=index, summary_index=n)
             self.event("response.reasoning_summary_text.done", item_id=rid, output_index=index, summary_index=n,
@@ -138,7 +132,7 @@ class ResponsesStream:
         if kind == "output_text":
             empty.update(annotations=[], logprobs=[])
         self.event("response.content_part.added", content_index=0, item_id=mid, output_index=index, part=empty)
-        for piece in _pieces(text, chunk):
+        for piece in pieces(text, chunk):
             extra: Dict[str, Any] = {"logprobs": [], "obfuscation": "x"} if kind == "output_text" else {}
             self.event(delta_event, content_index=0, delta=piece, item_id=mid, output_index=index, **extra)
         if not finish:
@@ -170,7 +164,7 @@ class ResponsesStream:
                 "id": fid, "type": "function_call", "status": "in_progress", "arguments": "",
                 "call_id": call_id, "name": name})
             size = -(-len(raw) // max(1, fragments))
-            for piece in _pieces(raw, size):
+            for piece in pieces(raw, size):
                 self.event("response.function_call_arguments.delta", delta=piece, item_id=fid, obfuscation="x",
                            output_index=index)
             if not finish:
@@ -212,15 +206,6 @@ class ResponsesStream:
             return self.event("error", error={"type": error_type, "code": code or error_type, "message": message,
                                               "param": None})
         return self.event("error", code=code or error_type, message=message, param=None)
-
-    def events(self) -> List[bytes]:
-        return list(self._events)
-
-    def body(self) -> bytes:
-        return b"".join(self._events)
-
-    def reply(self, **kwargs: Any) -> ScriptedReply:
-        return ScriptedReply.sse(self.events(), **kwargs)
 
 
 # -- ready-made replies -------------------------------------------------------------------

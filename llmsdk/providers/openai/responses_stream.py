@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from llmsdk.errors import InvalidResponseCodeError, MalformedEventError, error_class_for_type, make_stream_error
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk._partial_json import parse_partial_json
+from llmsdk._partial_json import parse_tool_arguments
 from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
@@ -281,24 +281,9 @@ class ResponsesStreamProcessor(StreamProcessor):
         return TextContent(text)
 
     def _arguments(self, block: _Block, text: str, item: Json) -> Dict[str, Any]:
-        if not text.strip():
-            return {}
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if isinstance(value, dict):
-            return value
-        if item.get("status") == "incomplete" or not item:  # cut off by max_output_tokens
-            try:
-                partial = parse_partial_json(text)
-            except ValueError:
-                partial = None
-            return partial if isinstance(partial, dict) else {}
-        raise MalformedEventError(
-            f"{self.provider} function call {block.name!r} ({block.call_id}) has arguments that are not "
-            f"a JSON object: {text[:200]!r}"
-        )
+        cut_short = item.get("status") == "incomplete" or not item  # by max_output_tokens
+        return parse_tool_arguments(text, cut_short=cut_short,
+                                    what=f"{self.provider} function call {block.name!r} ({block.call_id})")
 
     def _flush(self) -> List[_Event]:
         """Finish blocks whose ``output_item.done`` never came (a cut-off response)."""
