@@ -9,8 +9,9 @@ CONTRACT = [
     "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "ModelCapabilitiesBuilder",
     "RedactedThinkingContent", "StopReason", "TextContent", "ThinkingContent", "ThinkingOptions",
     "Tool", "ToolResultContent", "ToolUseContent", "Usage", "all_models", "get_model", "register_provider",
-    # second round
-    "EmbeddingResponse",
+    # second round: documents, citations, provider-run tools (issue 15)
+    "Citation", "DocumentContent", "ProviderTool", "ProviderToolContent",
+    "EmbeddingResponse",  # issue 14
 ]
 
 

@@ -251,21 +251,17 @@ def unregister_provider(provider: Union[LLMProvider, str]) -> Optional[LLMProvid
 
 
 def _compatible_adapter(config_key: str, api: str = "chat") -> Callable[[], ProviderAdapter]:
-    """A factory for the OpenAI-compatible adapter of ``api`` that names ``config_key``
-    in errors."""
+    """A factory for the OpenAI-compatible adapter of ``api`` named ``config_key`` (in
+    errors, stream errors and responses alike)."""
 
     def build() -> ProviderAdapter:
-        adapter: ProviderAdapter
         if api == "responses":
             from llmsdk.providers.openai.responses_client import OpenAICompatibleResponsesAdapter
 
-            adapter = OpenAICompatibleResponsesAdapter()
-        else:
-            from llmsdk.providers.openai_compatible.client import OpenAICompatibleAdapter
+            return OpenAICompatibleResponsesAdapter(config_key)
+        from llmsdk.providers.openai_compatible.client import OpenAICompatibleAdapter
 
-            adapter = OpenAICompatibleAdapter()
-        adapter.name = config_key
-        return adapter
+        return OpenAICompatibleAdapter(config_key)
 
     return build
 

@@ -11,8 +11,14 @@ OpenRouter reports a mid-stream error as a chunk with ``error`` and
 >>> body = (openai.ChatStream("openai").text("Hi").tool_calls([("call_1", "f", {"a": 1})])
 ...         .finish("tool_calls").done().events())
 
+The ready-made replies speak the vocabulary every ``llmsdk.testing`` provider module
+shares (``text_reply(text, *, chunk=)``, ``tool_use_reply(name, input, *, tool_id=, text=)``,
+``error_reply(status, message, *, error_type=)``, ``stream_error_reply(message, *,
+error_type=, status=, text_before=)``, ``truncated_reply(text, *, chunk=)``), plus
+``dialect=``. ``tool_call_reply`` is ``tool_use_reply``'s older name.
+
 OpenAI's Responses API streams (``api="responses"``) are built by ``openai.responses``
-(the module ``llmsdk.testing.openai_responses``): ``openai.responses.text_reply("Hi")``.
+(the module ``llmsdk.testing.openai_responses``), in the same vocabulary.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import json
 from typing import Any, Dict, List, Optional, Sequence
 
 from llmsdk.testing import openai_responses as responses
-from llmsdk.testing._openai_shared import FrameList, ToolCall, error_body, error_reply, pieces
+from llmsdk.testing._openai_shared import (
+    DEFAULT_STREAM_ERROR, FrameList, ToolCall, error_body, error_reply, error_type_for, pieces,
+)
 from llmsdk.testing.server import ScriptedReply, sse_event
 
 __all__ = [
@@ -35,6 +43,10 @@ __all__ = [
     "stream_error_reply",
     "text_reply",
     "tool_call_reply",
+    "tool_use_reply",
+    "truncated_reply",
+    "url_citation",
+    "web_search_reply",
 ]
 
 DIALECTS = ("openai", "groq", "openrouter", "openai_compatible")
@@ -55,8 +67,6 @@ REASONING_FIELDS: Dict[str, str] = {
 }
 
 KEEP_ALIVE = ": OPENROUTER PROCESSING"
-
-
 
 class ChatStream(FrameList):
     """Builds one stream, chunk by chunk, in ``dialect``'s shape. Methods chain."""
@@ -169,6 +179,10 @@ class ChatStream(FrameList):
         self._tools_sent = base + len(calls)
         return self
 
+    def annotations(self, annotations: Sequence[Dict[str, Any]]) -> ChatStream:
+        """One delta with ``annotations`` (``url_citation``s, as search models send them)."""
+        return self._delta({"annotations": list(annotations)})
+
     # -- the end ------------------------------------------------------------------------
 
     def finish(self, reason: str = "stop", *, prompt_tokens: int = 9, completion_tokens: int = 12,
@@ -224,14 +238,19 @@ def text_reply(text: str = "Hello!", *, dialect: str = "openai", chunk: int = 8,
     return stream.reply(headers=dict(headers or {}), framing=framing)
 
 
-def tool_call_reply(name: str, arguments: Dict[str, Any], *, dialect: str = "openai", tool_id: str = "call_fake_1",
-                    text: Optional[str] = None, **finish: Any) -> ScriptedReply:
-    """An answer that calls one tool (after some text, if given)."""
+def tool_use_reply(name: str, input: Dict[str, Any], *, dialect: str = "openai", tool_id: str = "call_fake_1",
+                   text: Optional[str] = None, **finish: Any) -> ScriptedReply:
+    """An answer that calls one tool (after some text, if given); Groq sends the call whole."""
     stream = ChatStream(dialect).role()
     if text:
         stream.text(text)
-    stream.tool_calls([(tool_id, name, arguments)], whole=dialect == "groq")
+    stream.tool_calls([(tool_id, name, input)], whole=dialect == "groq")
     return stream.finish("tool_calls", **finish).done().reply()
+
+
+def tool_call_reply(name: str, arguments: Dict[str, Any], **kwargs: Any) -> ScriptedReply:
+    """``tool_use_reply`` under its older name."""
+    return tool_use_reply(name, arguments, **kwargs)
 
 
 def reasoning_reply(reasoning: str, text: str, *, dialect: str = "groq", **finish: Any) -> ScriptedReply:
@@ -239,11 +258,38 @@ def reasoning_reply(reasoning: str, text: str, *, dialect: str = "groq", **finis
     return ChatStream(dialect).role().reasoning(reasoning).text(text).finish("stop", **finish).done().reply()
 
 
-def stream_error_reply(*, dialect: str = "openai", message: str = "The server had an error while processing "
-                       "your request. Sorry about that!", error_type: str = "server_error",
+def stream_error_reply(message: str = DEFAULT_STREAM_ERROR, *, dialect: str = "openai",
+                       error_type: Optional[str] = None, status: Optional[int] = None, code: Any = None,
                        text_before: Optional[str] = None) -> ScriptedReply:
-    """A 200 stream that fails mid-way (after some text, if given); no ``[DONE]``."""
+    """A 200 stream that fails mid-way (after some text, if given); no ``[DONE]``.
+    ``error_type`` (and ``code``) default to those of ``status`` (``server_error``)."""
+    if error_type is None:
+        error_type, default_code = error_type_for(status) if status is not None else ("server_error", None)
+        code = code if code is not None else default_code
     stream = ChatStream(dialect).role()
     if text_before:
         stream.text(text_before)
-    return stream.error(message, error_type).reply()
+    return stream.error(message, error_type, code).reply()
+
+
+def truncated_reply(text: str = "Hello!", *, dialect: str = "openai", chunk: int = 8) -> ScriptedReply:
+    """A stream whose body ends cleanly before its finish chunk and ``[DONE]``."""
+    return ChatStream(dialect).role().text(text, chunk).reply()
+
+
+def url_citation(url: str, title: str, start: int, end: int) -> Dict[str, Any]:
+    """A ``url_citation`` annotation over characters ``start:end`` of the answer."""
+    return {"type": "url_citation", "url_citation": {"url": url, "title": title, "start_index": start,
+                                                      "end_index": end}}
+
+
+def web_search_reply(text: str = "Claude Shannon was born on April 30, 1916 (Wikipedia).",
+                     citations: Sequence[Dict[str, Any]] = (), *, dialect: str = "openai",
+                     **finish: Any) -> ScriptedReply:
+    """A search model's answer (``gpt-5-search-api`` with ``web_search_options``): the text, then
+    its ``url_citation`` annotations in one delta before the finish (by default one citation
+    over the whole text)."""
+    found = list(citations) or [url_citation("https://en.wikipedia.org/wiki/Claude_Shannon",
+                                             "Claude Shannon - Wikipedia", 0, len(text))]
+    stream = ChatStream(dialect).role().text(text).annotations(found)
+    return stream.finish("stop", **finish).done().reply()

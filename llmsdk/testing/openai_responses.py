@@ -10,7 +10,12 @@ finished by ``response.output_item.done``; a terminal ``response.completed`` /
 ...         .function_calls([("call_1", "get_weather", {"city": "Paris"})])
 ...         .completed().events())
 
-Also importable as ``llmsdk.testing.openai.responses``.
+The ready-made replies speak the vocabulary every ``llmsdk.testing`` provider module
+shares (``text_reply(text, *, chunk=)``, ``tool_use_reply(name, input, *, tool_id=, text=)``,
+``error_reply(status, message, *, error_type=)``, ``stream_error_reply(message, *,
+error_type=, status=, text_before=)``, ``truncated_reply(text, *, chunk=)``), plus the
+Responses API's own endings (``reasoning_reply``, ``refusal_reply``, ``incomplete_reply``,
+``failed_reply``). Also importable as ``llmsdk.testing.openai.responses``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence, Union
 
-from llmsdk.testing._openai_shared import FrameList, ToolCall, error_body, error_reply, pieces
+from llmsdk.testing._openai_shared import (
+    DEFAULT_STREAM_ERROR, FrameList, ToolCall, error_body, error_reply, error_type_for, pieces,
+)
 from llmsdk.testing.server import ScriptedReply, sse_event
 
 __all__ = [
@@ -33,6 +40,7 @@ __all__ = [
     "stream_error_reply",
     "text_reply",
     "tool_use_reply",
+    "truncated_reply",
 ]
 
 DEFAULT_MODEL = "gpt-5.4-mini-2026-03-17"
@@ -198,8 +206,7 @@ class ResponsesStream(FrameList):
         return self.event("response.failed", response=self.response(
             "failed", error={"code": code, "message": message}, usage=self.usage(**usage) if usage else None))
 
-    def error(self, message: str = "The server had an error while processing your request. Sorry about that!",
-              error_type: str = "server_error", code: Optional[str] = None, nested: bool = True) -> "ResponsesStream":
+    def error(self, message: str = DEFAULT_STREAM_ERROR, error_type: str = "server_error", code: Optional[str] = None, nested: bool = True) -> "ResponsesStream":
         """An ``error`` event: nested ``{"error": {...}}`` as the API sends it, or flat as
         its reference documents (``nested=False``)."""
         if nested:
@@ -253,11 +260,20 @@ def failed_reply(code: str = "server_error", message: str = "The model failed to
     return stream.failed(code, message).reply()
 
 
-def stream_error_reply(error_type: str = "server_error", message: str = "The server had an error while "
-                       "processing your request. Sorry about that!", *, text_before: Optional[str] = None,
+def stream_error_reply(message: str = DEFAULT_STREAM_ERROR, *, error_type: Optional[str] = None,
+                       status: Optional[int] = None, code: Optional[str] = None, text_before: Optional[str] = None,
                        nested: bool = True) -> ScriptedReply:
-    """A 200 stream that fails with an ``error`` event (after some text, if given)."""
+    """A 200 stream that fails with an ``error`` event (after some text, if given);
+    ``error_type`` (and ``code``) default to those of ``status`` (``server_error``)."""
+    if error_type is None:
+        error_type, default_code = error_type_for(status) if status is not None else ("server_error", None)
+        code = code if code is not None else default_code
     stream = ResponsesStream().created()
     if text_before:
         stream.text(text_before, finish=False)
-    return stream.error(message, error_type, nested=nested).reply()
+    return stream.error(message, error_type, code, nested=nested).reply()
+
+
+def truncated_reply(text: str = "Hello!", *, chunk: int = 8) -> ScriptedReply:
+    """A stream whose body ends cleanly before its terminal event."""
+    return ResponsesStream().created().text(text, chunk, finish=False).reply()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
+from llmsdk._error_bodies import ErrorInfo
 from llmsdk._token_estimate import estimate_tokens
 from llmsdk._urls import join_url
 from llmsdk.providers.base import Endpoint, PostJson
@@ -27,19 +28,28 @@ _COUNT_FIELDS = ("model", "input", "instructions", "tools", "tool_choice", "reas
 
 
 class ResponsesAdapter(ChatCompletionsAdapter):
-    """Any Responses endpoint: ``POST {api_base}/v1/responses`` with a bearer key. Error
-    bodies and auth are Chat Completions' (inherited)."""
+    """Any Responses endpoint: ``POST {api_base}/v1/responses`` with a bearer key (auth,
+    URL joining and token estimates are Chat Completions', inherited). ``name`` is the
+    provider key its errors and responses carry."""
 
     name = "openai_compatible"
     path = "/v1/responses"
     embeddings: Optional[EmbeddingsApi] = OpenAIEmbeddings()
     responses_formatter = ResponsesRequestFormatter()
 
+    def __init__(self, name: Optional[str] = None) -> None:
+        if name is not None:
+            self.name = name
+
     def request_body(self, request: LLMRequest) -> Dict[str, Any]:
         return self.responses_formatter.body(request)
 
     def stream_processor(self, request: LLMRequest) -> ResponsesStreamProcessor:  # type: ignore[override]
-        return ResponsesStreamProcessor(self.name)
+        return ResponsesStreamProcessor(provider=self.name)
+
+    def parse_error(self, status: int, body: Any) -> ErrorInfo:
+        """The stream processor's ``error_info``: HTTP error replies and error events read alike."""
+        return ResponsesStreamProcessor.error_info(status, body)
 
 
 class OpenAIResponsesAdapter(ResponsesAdapter):

@@ -1,10 +1,11 @@
 """OpenAI Responses API request formatting: ``LLMRequest`` -> ``POST /v1/responses`` body.
 Pure, no I/O.
 
-The body is stateless: ``store: false``, and for reasoning models ``include:
-["reasoning.encrypted_content"]``, so each turn's reasoning comes back as an encrypted
-item that the next request sends again (no ``previous_response_id``, nothing kept on
-OpenAI's side). History maps to input items:
+The body is stateless: ``store: false``, and ``include: ["reasoning.encrypted_content"]``
+when thinking is asked for or the registry says the model reasons (other models refuse
+it: "Encrypted content is not supported with this model"), so each turn's reasoning
+comes back as an encrypted item that the next request sends again (no
+``previous_response_id``, nothing kept on OpenAI's side). History maps to input items:
 
 * user text and images -> ``{"type": "message", "role": "user", "content": [input_text |
   input_image]}`` (a plain string when it is only text);
@@ -23,11 +24,10 @@ gives ``{"model": "gpt-4.1", "input": [{"type": "message", "role": "user", "cont
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Dict, List, Optional, Union
 
 from llmsdk.errors import UnsupportedFeatureError
-from llmsdk.providers.openai.request import requested_effort
+from llmsdk.providers.openai.request import model_has, requested_effort
 from llmsdk.types import (
     ContentBlock,
     ImageContent,
@@ -45,21 +45,6 @@ Json = Dict[str, Any]
 
 #: The ``include`` value that returns reasoning as ``encrypted_content``.
 ENCRYPTED_REASONING = "reasoning.encrypted_content"
-
-# Models that reason, for ids the registry does not know: o-series and gpt-5, but not
-# gpt-5-chat, which rejects encrypted reasoning ("Encrypted content is not supported
-# with this model", as gpt-4o/gpt-4.1 do).
-_REASONING_MODEL = re.compile(r"^(?:openai/)?(?:o\d|gpt-5)(?!.*-chat)")
-
-
-def is_reasoning_model(request: LLMRequest) -> bool:
-    """Whether ``request.model`` reasons: the registry's ``thinking`` capability when the
-    model is known, else its id's family."""
-    capabilities = getattr(request.model, "capabilities", None)
-    if capabilities is not None:
-        return bool(capabilities.thinking)
-    return bool(_REASONING_MODEL.match(request.model_id))
-
 
 def image_part(image: ImageContent) -> Json:
     """An ``input_image`` part; inline images become ``data:`` URLs."""
@@ -151,7 +136,7 @@ class ResponsesRequestFormatter:
         if reasoning:
             body["reasoning"] = reasoning
         body["store"] = False
-        if request.thinking is not None or is_reasoning_model(request):
+        if request.thinking is not None or model_has(request.model, "thinking"):
             body["include"] = [ENCRYPTED_REASONING]
         body["stream"] = True
         if request.extra_body:

@@ -22,16 +22,19 @@ no ``[DONE]``: a body that ends before one of those is an ``IncompleteStreamErro
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from llmsdk.errors import InvalidResponseCodeError, MalformedEventError, error_class_for_type, make_stream_error
+from llmsdk._error_bodies import ErrorInfo, stream_error
+from llmsdk.errors import MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
 from llmsdk._partial_json import parse_tool_arguments
 from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
+from llmsdk.providers.openai.responses_errors import error_info as responses_error_info
+from llmsdk.providers.openai.responses_errors import failed_error_info
 from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
-__all__ = ["INCOMPLETE_REASONS", "ResponsesStreamProcessor", "responses_stream_error", "usage_from_responses"]
+__all__ = ["INCOMPLETE_REASONS", "ResponsesStreamProcessor", "usage_from_responses"]
 
 Json = Dict[str, Any]
 
@@ -40,13 +43,6 @@ INCOMPLETE_REASONS: Dict[str, StopReason] = {
     "content_filter": StopReason.CONTENT_FILTER,
 }
 
-#: ``ResponseError.code`` values (types/responses/response_error.py) that name no error
-#: type llmsdk knows: all of them are problems with the request (its prompt or images),
-#: except a vector store that timed out. Rate limits and server errors map by name.
-_FAILED_CODE_TYPES: Dict[str, str] = {
-    "vector_store_timeout": "server_error",
-    "too_many_requests": "rate_limit_exceeded",
-}
 _SUMMARY_SEPARATOR = "\n\n"
 
 
@@ -70,31 +66,6 @@ def usage_from_responses(raw: Json) -> Usage:
     )
 
 
-def responses_stream_error(payload: Any, *, provider: str, body: str, failed: bool = False) -> InvalidResponseCodeError:
-    """The exception for an ``error`` event or a failed response's ``error`` object.
-
-    An ``error`` event is documented flat (``{"type": "error", "code", "message",
-    "param"}``) but arrives nested in practice (``{"type": "error", "error": {"type",
-    "code", "message", "param"}}``); both are read. As for Chat Completions, a ``code``
-    that names a known error wins over the ``type``. ``failed`` (a ``response.failed``)
-    turns the codes no table knows into ``invalid_request_error``: they all describe
-    the prompt or its images."""
-    err = payload.get("error") if isinstance(payload, dict) and isinstance(payload.get("error"), dict) else payload
-    if not isinstance(err, dict):
-        return make_stream_error(str(err) or "stream error", provider=provider, body=body)
-    code = err.get("code") if isinstance(err.get("code"), str) else None
-    error_type = err.get("type") if isinstance(err.get("type"), str) and err.get("type") != "error" else None
-    if code is not None:
-        code = _FAILED_CODE_TYPES.get(code, code)
-        if error_class_for_type(code) is not None or error_type is None:
-            error_type = code
-    if failed and error_class_for_type(error_type) is None:
-        error_type = "invalid_request_error"
-    status = err.get("status") if isinstance(err.get("status"), int) else None
-    message = str(err.get("message") or "") or "stream error"
-    return make_stream_error(message, error_type=error_type, status=status, provider=provider, body=body)
-
-
 class _Block:
     """One content block being streamed."""
 
@@ -114,6 +85,9 @@ class ResponsesStreamProcessor(StreamProcessor):
     """Processor for a ``POST /v1/responses`` stream (``stream: true``)."""
 
     provider = "openai"
+    #: Reads error bodies and error events alike (``responses_errors.py``); the adapter's
+    #: ``parse_error`` uses it too.
+    error_info: Callable[[Optional[int], Any], ErrorInfo] = staticmethod(responses_error_info)
 
     def __init__(self, provider: Optional[str] = None) -> None:
         super().__init__(provider)
@@ -145,7 +119,7 @@ class ResponsesStreamProcessor(StreamProcessor):
         if not isinstance(kind, str):
             kind = event
         if kind == "error" or event == "error":
-            raise responses_stream_error(payload, provider=self.provider, body=data)
+            raise stream_error(self.error_info(None, payload), provider=self.provider, body=data)
         handler = _HANDLERS.get(kind)
         if handler is None:
             return ()  # response.in_progress, content_part.*, *.done echoes, tool progress...
@@ -322,9 +296,7 @@ class ResponsesStreamProcessor(StreamProcessor):
         response = payload.get("response")
         self._remember(response)
         err = response.get("error") if isinstance(response, dict) else None
-        if not isinstance(err, dict):
-            err = {"message": "the response failed", "code": "server_error"}
-        raise responses_stream_error(err, provider=self.provider, body=json.dumps(payload), failed=True)
+        raise stream_error(failed_error_info(err), provider=self.provider, body=json.dumps(payload))
 
 
 def _reasoning_text(item: Json) -> Optional[str]:

@@ -69,11 +69,14 @@ def test_plain_text_user_message_is_a_string_and_non_reasoning_models_ask_for_no
 
 
 @pytest.mark.parametrize("model, included", [
-    ("o3", True), ("gpt-5-mini", True), ("gpt-5-chat-latest", False), ("gpt-4o", False), ("my-local-model", False),
+    (get_model("o3"), True), (get_model("gpt-5-mini"), True), (get_model("gpt-4o"), False),
+    ("gpt-5-chat-latest", False), ("my-local-model", False),  # ids the registry does not know: no guessing
 ])
-def test_encrypted_reasoning_is_asked_for_reasoning_models_only(model: str, included: bool) -> None:
+def test_encrypted_reasoning_is_asked_for_reasoning_models_only(model: object, included: bool) -> None:
     out = body(LLMRequest(model=model, messages=[LLMMessage.user("Hi")]))
     assert ("include" in out) is included
+    asked = body(LLMRequest(model=model, messages=[LLMMessage.user("Hi")], thinking=ThinkingOptions(effort="low")))
+    assert asked["include"] == ["reasoning.encrypted_content"]  # asking for thinking always asks for it
 
 
 def test_thinking_budget_becomes_an_effort_and_summary_can_be_left_out() -> None:
