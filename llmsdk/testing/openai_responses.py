@@ -30,6 +30,7 @@ from llmsdk.testing.server import ScriptedReply, sse_event
 
 __all__ = [
     "DEFAULT_MODEL",
+    "url_citation",
     "ResponsesStream",
     "error_body",
     "error_reply",
@@ -41,6 +42,7 @@ __all__ = [
     "text_reply",
     "tool_use_reply",
     "truncated_reply",
+    "web_search_reply",
 ]
 
 DEFAULT_MODEL = "gpt-5.4-mini-2026-03-17"
@@ -128,7 +130,8 @@ class ResponsesStream(FrameList):
         self._output.append(item)
         return self.event("response.output_item.done", item=item, output_index=index)
 
-    def _message(self, kind: str, text: str, chunk: int, item_id: Optional[str], finish: bool) -> "ResponsesStream":
+    def _message(self, kind: str, text: str, chunk: int, item_id: Optional[str], finish: bool,
+                 annotations: Sequence[Dict[str, Any]] = ()) -> "ResponsesStream":
         index = self._next_item()
         mid = item_id or f"msg_0fake{index}"
         field = "text" if kind == "output_text" else "refusal"
@@ -146,15 +149,35 @@ class ResponsesStream(FrameList):
         if not finish:
             return self
         part = dict(empty, **{field: text})
+        for n, annotation in enumerate(annotations):
+            self.event("response.output_text.annotation.added", item_id=mid, output_index=index, content_index=0,
+                       annotation_index=n, annotation=annotation)
+        if annotations:
+            part["annotations"] = list(annotations)
         self.event(done_event, content_index=0, item_id=mid, output_index=index, **{field: text})
         self.event("response.content_part.done", content_index=0, item_id=mid, output_index=index, part=part)
         item = {"id": mid, "type": "message", "status": "completed", "content": [part], "role": "assistant"}
         self._output.append(item)
         return self.event("response.output_item.done", item=item, output_index=index)
 
-    def text(self, text: str, chunk: int = 8, *, item_id: Optional[str] = None, finish: bool = True) -> "ResponsesStream":
-        """A message item with one ``output_text`` part (``finish=False``: left open)."""
-        return self._message("output_text", text, chunk, item_id, finish)
+    def text(self, text: str, chunk: int = 8, *, item_id: Optional[str] = None, finish: bool = True,
+             annotations: Sequence[Dict[str, Any]] = ()) -> "ResponsesStream":
+        """A message item with one ``output_text`` part (``finish=False``: left open), with
+        ``annotations`` (``url_citation(...)``) on the finished part."""
+        return self._message("output_text", text, chunk, item_id, finish, annotations)
+
+    def web_search(self, query: str, *, item_id: Optional[str] = None) -> "ResponsesStream":
+        """A ``web_search_call`` item, run by OpenAI: added, searching, completed, done."""
+        index = self._next_item()
+        wid = item_id or f"ws_0fake{index}"
+        self.event("response.output_item.added", output_index=index,
+                   item={"id": wid, "type": "web_search_call", "status": "in_progress"})
+        for phase in ("in_progress", "searching", "completed"):
+            self.event(f"response.web_search_call.{phase}", item_id=wid, output_index=index)
+        item = {"id": wid, "type": "web_search_call", "status": "completed",
+                "action": {"type": "search", "query": query}}
+        self._output.append(item)
+        return self.event("response.output_item.done", item=item, output_index=index)
 
     def refusal(self, text: str, chunk: int = 8, *, item_id: Optional[str] = None) -> "ResponsesStream":
         """A message item with one ``refusal`` part."""
@@ -213,6 +236,12 @@ class ResponsesStream(FrameList):
             return self.event("error", error={"type": error_type, "code": code or error_type, "message": message,
                                               "param": None})
         return self.event("error", code=code or error_type, message=message, param=None)
+
+
+def url_citation(url: str, title: str, start: int, end: int) -> Dict[str, Any]:
+    """A Responses ``url_citation`` annotation (flat, unlike Chat Completions') over
+    characters ``start:end`` of the text."""
+    return {"type": "url_citation", "url": url, "title": title, "start_index": start, "end_index": end}
 
 
 # -- ready-made replies -------------------------------------------------------------------
@@ -277,3 +306,12 @@ def stream_error_reply(message: str = DEFAULT_STREAM_ERROR, *, error_type: Optio
 def truncated_reply(text: str = "Hello!", *, chunk: int = 8) -> ScriptedReply:
     """A stream whose body ends cleanly before its terminal event."""
     return ResponsesStream().created().text(text, chunk, finish=False).reply()
+
+
+def web_search_reply(text: str = "Claude Shannon was born on April 30, 1916.", query: str = "Claude Shannon birth date",
+                     citations: Sequence[Dict[str, Any]] = (), **usage: int) -> ScriptedReply:
+    """A web search run by OpenAI, then the answer with its ``url_citation`` annotations
+    (by default one over the whole text)."""
+    found = list(citations) or [url_citation("https://en.wikipedia.org/wiki/Claude_Shannon",
+                                             "Claude Shannon - Wikipedia", 0, len(text))]
+    return ResponsesStream().created().web_search(query).text(text, annotations=found).completed(**usage).reply()

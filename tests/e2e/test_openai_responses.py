@@ -9,7 +9,7 @@ import pytest
 
 from llmsdk import (
     HttpClientOptions, LLMClient, LLMEvent, LLMMessage, LLMRequest, StopReason, TextContent, ThinkingContent,
-    ThinkingOptions, Timeouts, ToolUseContent, Usage, register_openai_compatible,
+    ProviderTool, ProviderToolContent, ThinkingOptions, Timeouts, ToolUseContent, Usage, register_openai_compatible,
 )
 from llmsdk.errors import (
     IncompleteStreamError, InvalidConfigError, ProviderStreamError, RateLimitError, ServerError,
@@ -100,6 +100,20 @@ def test_multi_turn_chat_keeps_reasoning_through_the_history(server, client):
     assert items[2] == {"type": "message", "role": "assistant", "content": "Answer A"}
     # the response survives JSON, id and signature included
     assert type(first).from_json(first.to_json()).content[0] == ThinkingContent("Think A", "gAAAA-A", "rs_0fake0")
+
+
+def test_web_search_runs_at_openai_and_goes_back_with_the_history(server, client):
+    server.add_reply(R.web_search_reply("Shannon was born in 1916."), R.text_reply("You're welcome."))
+    search = [ProviderTool("web_search")]
+    first = client.complete(ask("When was Shannon born?", tools=search))
+    assert isinstance(first.content[0], ProviderToolContent) and first.content[0].type == "web_search_call"
+    assert first.content[1].citations[0].url == "https://en.wikipedia.org/wiki/Claude_Shannon"
+    assert first.usage.server_tool_requests == {"web_search": 1}
+    assert server.requests[0].json["tools"] == [{"type": "web_search"}]
+    history = [LLMMessage.user("When was Shannon born?"), first.to_message(), LLMMessage.user("Thanks")]
+    client.complete(LLMRequest(model="gpt-5.4-mini", messages=history, tools=search))
+    assert [item["type"] for item in server.requests[1].json["input"]] == [
+        "message", "web_search_call", "message", "message"]
 
 
 def test_parallel_tool_calls(server, client):

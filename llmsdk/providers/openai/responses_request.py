@@ -14,7 +14,12 @@ comes back as an encrypted item that the next request sends again (no
 * ``ToolResultContent`` -> ``{"type": "function_call_output", "call_id", "output"}``;
 * ``ThinkingContent`` with an ``id`` (one this API returned) -> ``{"type": "reasoning",
   "id", "summary", "encrypted_content"}``. Other providers' thinking blocks are dropped:
-  their signatures mean nothing here.
+  their signatures mean nothing here;
+* ``DocumentContent`` -> ``{"type": "input_file", "filename", "file_data"}`` (a PDF inline)
+  or ``{"type": "input_file", "file_url"}``; a text document -> ``input_text``;
+* ``ProviderToolContent`` this API returned (``web_search_call``...) -> the item unchanged.
+
+``ProviderTool``s go in ``tools`` as ``{"type", **config}`` (``web_search``...).
 
 Example: ``ResponsesRequestFormatter().body(LLMRequest(model="gpt-4.1", messages=[LLMMessage.user("Hi")]))``
 gives ``{"model": "gpt-4.1", "input": [{"type": "message", "role": "user", "content": "Hi"}],
@@ -26,13 +31,17 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Union
 
-from llmsdk.errors import UnsupportedFeatureError
+from llmsdk.errors import InvalidRequestError, UnsupportedFeatureError
 from llmsdk.providers.openai.request import model_has, requested_effort
+from llmsdk.providers.openai.responses_stream import WIRE_FORMAT
+from llmsdk.tools import ProviderTool
 from llmsdk.types import (
     ContentBlock,
+    DocumentContent,
     ImageContent,
     LLMMessage,
     LLMRequest,
+    ProviderToolContent,
     TextContent,
     ThinkingContent,
     ToolResultContent,
@@ -52,11 +61,29 @@ def image_part(image: ImageContent) -> Json:
     return {"type": "input_image", "image_url": url, "detail": "auto"}
 
 
+def document_part(doc: DocumentContent) -> Json:
+    """A PDF as an ``input_file`` (inline as a ``data:`` URL, or by ``file_url``); a text
+    document as ``input_text``."""
+    if doc.is_pdf:
+        if doc.url is not None:
+            return {"type": "input_file", "file_url": doc.url}
+        return {"type": "input_file", "filename": doc.filename or doc.title or "document.pdf",
+                "file_data": f"data:{doc.media_type};base64,{doc.data}"}
+    if doc.url is not None:
+        raise InvalidRequestError(f"the Responses API cannot fetch the text document {doc.url!r}; "
+                                  "pass its text (DocumentContent.from_text)")
+    return {"type": "input_text", "text": doc.as_text()}
+
+
 def format_tools(tools: List[Any]) -> List[Json]:
-    """Flat function tools. ``strict`` is sent as ``false`` (the API's default is strict,
-    which only accepts schemas rewritten for it), unless a tool asks for it."""
+    """Flat function tools, then provider-run tools as ``{"type", **config}``.
+    ``strict`` is sent as ``false`` (the API's default is strict, which only accepts
+    schemas rewritten for it), unless a tool asks for it."""
     out = []
     for tool in tools:
+        if isinstance(tool, ProviderTool):
+            out.append({"type": tool.type, **(tool.config or {})})
+            continue
         spec: Json = {"type": "function", "name": tool.name}
         if tool.description:
             spec["description"] = tool.description
@@ -81,23 +108,25 @@ def _input_parts(blocks: List[ContentBlock]) -> List[Json]:
             parts.append({"type": "input_text", "text": block.text})
         elif isinstance(block, ImageContent):
             parts.append(image_part(block))
+        elif isinstance(block, DocumentContent):
+            parts.append(document_part(block))
     return parts
 
 
-def _user_content(parts: List[Json]) -> Union[str, List[Json]]:
-    if all(p["type"] == "input_text" for p in parts):
-        return "".join(p["text"] for p in parts)
+def _compact(parts: List[Json]) -> Union[str, List[Json]]:
+    """One text part as a plain string; anything more as the part list."""
+    if len(parts) == 1 and parts[0]["type"] == "input_text":
+        return str(parts[0]["text"])
     return parts
 
 
 def _tool_output(result: ToolResultContent) -> Union[str, List[Json]]:
-    """A tool result's ``output``: its text, or a part list when it holds images."""
+    """A tool result's ``output``: its text, or a part list when it holds more (images,
+    documents, several texts)."""
     if isinstance(result.content, str):
         return result.content
     parts = _input_parts(list(result.content))
-    if any(p["type"] != "input_text" for p in parts):
-        return parts
-    return result.text
+    return _compact(parts) if parts else ""
 
 
 def reasoning_item(block: ThinkingContent) -> Json:
@@ -181,7 +210,7 @@ class ResponsesRequestFormatter:
                 rest.append(block)
         parts = _input_parts(rest)
         if parts:
-            items.append({"type": "message", "role": "user", "content": _user_content(parts)})
+            items.append({"type": "message", "role": "user", "content": _compact(parts)})
         return items
 
     def assistant_items(self, message: LLMMessage) -> List[Json]:
@@ -205,7 +234,10 @@ class ResponsesRequestFormatter:
             elif isinstance(block, ThinkingContent) and block.id:
                 flush_text()
                 items.append(reasoning_item(block))
-            # thinking without an id came from another provider, redacted thinking too:
-            # neither means anything to this API.
+            elif isinstance(block, ProviderToolContent) and block.provider == WIRE_FORMAT:
+                flush_text()
+                items.append(dict(block.data))
+            # thinking without an id came from another provider, redacted thinking too, and
+            # other providers' tool blocks: none means anything to this API.
         flush_text()
         return items

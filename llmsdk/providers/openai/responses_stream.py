@@ -11,7 +11,12 @@ Each output item becomes content blocks, numbered in order of first appearance:
   carries ``signature=encrypted_content`` and ``id`` so the next request can send the
   item back;
 * a ``function_call`` item: a ``ToolUseContent`` (``id`` is the ``call_id``) with its
-  argument fragments joined and parsed when the item is done.
+  argument fragments joined and parsed when the item is done;
+* any other item (``web_search_call`` and the other provider-run tools): a
+  ``ProviderToolContent(type, data=item, provider="openai_responses")``, sent back as it
+  came; web searches are counted in ``Usage.server_tool_requests["web_search"]``.
+
+``url_citation`` annotations on the text become ``TextContent.citations``.
 
 The stream ends with ``response.completed`` (usage, ``END_TURN`` / ``TOOL_USE`` /
 ``REFUSAL``), ``response.incomplete`` (``MAX_TOKENS`` / ``CONTENT_FILTER``),
@@ -21,6 +26,7 @@ no ``[DONE]``: a body that ends before one of those is an ``IncompleteStreamErro
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -32,9 +38,17 @@ from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.providers.openai.responses_errors import error_info as responses_error_info
 from llmsdk.providers.openai.responses_errors import failed_error_info
-from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
+from llmsdk.providers.openai.stream import citation_from_annotation
+from llmsdk.types import (
+    ContentBlock, ProviderToolContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
+)
 
-__all__ = ["INCOMPLETE_REASONS", "ResponsesStreamProcessor", "usage_from_responses"]
+__all__ = ["INCOMPLETE_REASONS", "WIRE_FORMAT", "ResponsesStreamProcessor", "usage_from_responses"]
+
+#: ``ProviderToolContent.provider`` of the items this API returns: they go back only to it.
+WIRE_FORMAT = "openai_responses"
+#: Provider-run tool items counted in ``Usage.server_tool_requests`` (billed per call).
+_COUNTED_TOOLS = {"web_search_call": "web_search"}
 
 Json = Dict[str, Any]
 
@@ -69,7 +83,7 @@ def usage_from_responses(raw: Json) -> Usage:
 class _Block:
     """One content block being streamed."""
 
-    __slots__ = ("index", "kind", "parts", "summary_index", "name", "call_id", "done")
+    __slots__ = ("index", "kind", "parts", "summary_index", "name", "call_id", "done", "annotations")
 
     def __init__(self, index: int, kind: str) -> None:
         self.index = index
@@ -79,6 +93,7 @@ class _Block:
         self.name = ""
         self.call_id = ""
         self.done = False
+        self.annotations: List[Any] = []
 
 
 class ResponsesStreamProcessor(StreamProcessor):
@@ -96,6 +111,7 @@ class ResponsesStreamProcessor(StreamProcessor):
         self._blocks: Dict[Tuple[int, Optional[int]], _Block] = {}
         self._refused = False
         self._saw_tools = False
+        self._server_tools: Dict[str, int] = {}
 
     # -- blocks ---------------------------------------------------------------------------
 
@@ -152,6 +168,8 @@ class ResponsesStreamProcessor(StreamProcessor):
             block.name = str(item.get("name") or "")
         elif item_type == "reasoning":
             self._block(output_index, None, "thinking")
+        elif item_type != "message":
+            self._block(output_index, None, "provider")  # keeps its place among the blocks
         return ()
 
     def _on_text_delta(self, payload: Json) -> Sequence[_Event]:
@@ -220,6 +238,8 @@ class ResponsesStreamProcessor(StreamProcessor):
                     continue
                 if isinstance(text, str):
                     block.parts = [text]
+                if isinstance(part.get("annotations"), list):
+                    block.annotations = part["annotations"]
                 events.extend(self._finish(block, item))
         elif item_type == "reasoning":
             block = self._block(output_index, None, "thinking")
@@ -234,6 +254,11 @@ class ResponsesStreamProcessor(StreamProcessor):
             if isinstance(item.get("arguments"), str):
                 block.parts = [item["arguments"]]
             events.extend(self._finish(block, item))
+        elif isinstance(item_type, str):
+            counted = _COUNTED_TOOLS.get(item_type)
+            if counted:
+                self._server_tools[counted] = self._server_tools.get(counted, 0) + 1
+            events.extend(self._finish(self._block(output_index, None, "provider"), item))
         return events
 
     def _finish(self, block: _Block, item: Optional[Json]) -> Sequence[_Event]:
@@ -252,7 +277,10 @@ class ResponsesStreamProcessor(StreamProcessor):
         if block.kind == "tool":
             self._saw_tools = True
             return ToolUseContent(id=block.call_id, name=block.name, input=self._arguments(block, text, item))
-        return TextContent(text)
+        if block.kind == "provider":
+            return ProviderToolContent(str(item.get("type")), dict(item), provider=WIRE_FORMAT)
+        found = (citation_from_annotation(a, text) for a in block.annotations)
+        return TextContent(text, citations=[c for c in found if c is not None])
 
     def _arguments(self, block: _Block, text: str, item: Json) -> Dict[str, Any]:
         cut_short = item.get("status") == "incomplete" or not item  # by max_output_tokens
@@ -269,8 +297,14 @@ class ResponsesStreamProcessor(StreamProcessor):
 
     # -- the end ---------------------------------------------------------------------------
 
+    def _remember_final(self, response: Any) -> None:
+        """Usage from the terminal event, with the provider-run tool calls counted."""
+        self._remember(response)
+        if self._server_tools:
+            self.usage = dataclasses.replace(self.usage, server_tool_requests=dict(self._server_tools))
+
     def _on_completed(self, payload: Json) -> Sequence[_Event]:
-        self._remember(payload.get("response"))
+        self._remember_final(payload.get("response"))
         events = self._flush()
         if self._saw_tools:
             reason = StopReason.TOOL_USE
@@ -284,7 +318,7 @@ class ResponsesStreamProcessor(StreamProcessor):
 
     def _on_incomplete(self, payload: Json) -> Sequence[_Event]:
         response = payload.get("response")
-        self._remember(response)
+        self._remember_final(response)
         events = self._flush()
         details = response.get("incomplete_details") if isinstance(response, dict) else None
         why = details.get("reason") if isinstance(details, dict) else None

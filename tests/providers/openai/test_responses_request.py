@@ -7,7 +7,7 @@ from typing import Any, Dict
 import pytest
 
 from llmsdk import (
-    ImageContent, LLMMessage, LLMRequest, RedactedThinkingContent, TextContent, ThinkingContent, ThinkingOptions, Tool,
+    DocumentContent, ImageContent, ProviderTool, ProviderToolContent, LLMMessage, LLMRequest, RedactedThinkingContent, TextContent, ThinkingContent, ThinkingOptions, Tool,
     ToolResultContent, ToolUseContent, get_model,
 )
 from llmsdk.errors import InvalidRequestError, UnsupportedFeatureError
@@ -109,6 +109,33 @@ def test_tool_choice_forms_and_tool_result_with_an_image() -> None:
     for choice, wire in (("auto", "auto"), ("none", "none"), ("required", "required")):
         req = LLMRequest(model="gpt-4.1", tools=[WEATHER], tool_choice=choice, messages=[LLMMessage.user("x")])
         assert body(req)["tool_choice"] == wire
+
+
+def test_documents_provider_tools_and_their_blocks() -> None:
+    search_item = {"id": "ws_1", "type": "web_search_call", "status": "completed",
+                   "action": {"type": "search", "query": "q"}}
+    out = body(LLMRequest(model="gpt-4.1", tools=[WEATHER, ProviderTool("web_search", {"search_context_size": "low"})],
+                          messages=[
+        LLMMessage.user("Compare these.", DocumentContent.from_bytes(b"%PDF-1.4", filename="a.pdf"),
+                        DocumentContent.from_url("https://x.test/b.pdf"),
+                        DocumentContent.from_text("Plain notes.", title="notes")),
+        LLMMessage.assistant(ProviderToolContent("web_search_call", search_item, provider="openai_responses"),
+                             ProviderToolContent("server_tool_use", {"id": "srvtoolu_1"}, provider="anthropic"),
+                             TextContent("Done.")),
+        LLMMessage.user("Thanks"),
+    ]))
+    assert out["tools"][1] == {"type": "web_search", "search_context_size": "low"}
+    assert out["input"][0]["content"] == [
+        {"type": "input_text", "text": "Compare these."},
+        {"type": "input_file", "filename": "a.pdf", "file_data": "data:application/pdf;base64,JVBERi0xLjQ="},
+        {"type": "input_file", "file_url": "https://x.test/b.pdf"},
+        {"type": "input_text", "text": "Plain notes."},
+    ]
+    assert out["input"][1] == search_item  # sent back unchanged; Anthropic's block is not
+    assert out["input"][2] == {"type": "message", "role": "assistant", "content": "Done."}
+    validate_with_sdk(out)
+    with pytest.raises(InvalidRequestError, match="cannot fetch"):
+        body(LLMRequest(model="gpt-4.1", messages=[LLMMessage.user(DocumentContent.from_url("https://x.test/a.txt"))]))
 
 
 def test_stop_sequences_are_refused_before_any_http() -> None:

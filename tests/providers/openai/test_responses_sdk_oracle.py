@@ -18,7 +18,7 @@ from ._support import fixture
 openai = pytest.importorskip("openai")
 
 COMPLETE = ["responses_text.sse", "responses_parallel_tools.sse", "responses_reasoning.sse",
-            "responses_reasoning_tool.sse", "responses_refusal.sse"]
+            "responses_reasoning_tool.sse", "responses_refusal.sse", "responses_web_search.sse"]
 CUT = ["responses_incomplete.sse", "responses_content_filter.sse"]
 FAILING = ["responses_failed.sse", "responses_failed_prompt.sse", "responses_error.sse", "responses_error_flat.sse"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmsdk import StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
+from llmsdk import Citation, ProviderToolContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 from llmsdk.errors import (
     BadRequestError, IncompleteStreamError, MalformedEventError, ProviderStreamError, RateLimitError, ServerError,
 )
@@ -24,7 +24,7 @@ FIXTURE_FILES = [
     "responses_text.sse", "responses_parallel_tools.sse", "responses_reasoning.sse", "responses_reasoning_tool.sse",
     "responses_refusal.sse", "responses_incomplete.sse", "responses_content_filter.sse",
     "responses_incomplete_tool.sse", "responses_failed.sse", "responses_failed_prompt.sse", "responses_error.sse",
-    "responses_error_flat.sse",
+    "responses_error_flat.sse", "responses_web_search.sse",
 ]
 
 
@@ -163,6 +163,22 @@ def test_unknown_events_are_ignored_and_nothing_follows_the_terminal_event() -> 
 def test_event_data_that_is_not_json_is_malformed() -> None:
     with pytest.raises(MalformedEventError):
         ResponsesStreamProcessor().process("response.created", "{not json")
+
+
+def test_web_search_call_is_a_provider_tool_block_counted_in_usage_and_citations_are_kept() -> None:
+    events = run(ResponsesStreamProcessor(), [fixture("responses_web_search.sse")])
+    finished = [e for e in events if isinstance(e, (Content, Stop))]
+    item = {"id": "ws_0fake0", "type": "web_search_call", "status": "completed",
+            "action": {"type": "search", "query": "llmsdk python"}}
+    annotation = {"type": "url_citation", "url": "https://example.com/llmsdk", "title": "llmsdk docs",
+                  "start_index": 0, "end_index": 26}
+    assert finished == [
+        Content(0, ProviderToolContent("web_search_call", item, provider="openai_responses")),
+        Content(1, TextContent("llmsdk is a Python client.", citations=[Citation(
+            cited_text="llmsdk is a Python client.", title="llmsdk docs", url="https://example.com/llmsdk",
+            start=0, end=26, raw=annotation)])),
+        Stop(StopReason.END_TURN, Usage(input_tokens=300, output_tokens=20, server_tool_requests={"web_search": 1})),
+    ]
 
 
 def test_usage_mapping_with_cache_writes() -> None:
