@@ -213,7 +213,7 @@ class LLMClient:
 
         return run_tools(self.complete, request, tools, max_rounds=max_rounds)
 
-    def embed(self, texts: Union[str, Sequence[str]], *, model: Any, dimensions: Optional[int] = None,
+    def embed(self, texts: Union[str, Sequence[str]], model: Any, dimensions: Optional[int] = None,
               input_type: Optional[str] = None) -> EmbeddingResponse:
         """Vectors for ``texts`` (one per text, in order), batched to the provider's limits;
         usage and cost count in ``get_usage()`` / ``get_cost()``. ``dimensions`` shortens
