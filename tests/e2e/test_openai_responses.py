@@ -197,3 +197,11 @@ def test_registered_compatible_server_speaks_responses_by_default(server):
     paths: List[str] = [r.path for r in server.requests]
     assert paths == ["/v1/responses", "/v1/chat/completions"]
     assert "authorization" not in server.requests[0].headers
+
+
+def test_providers_name_the_apis_they_speak():
+    openai_provider, anthropic_provider = get_provider("openai"), get_provider("anthropic")
+    assert openai_provider.apis() == ["chat", "responses"] and anthropic_provider.apis() == ["chat"]
+    assert openai_provider.adapter() is openai_provider.adapter("chat")  # the default, built once
+    assert openai_provider.adapter("responses").path == "/v1/responses"
+    assert get_provider("openai_compatible").adapter("responses").name == "openai_compatible"
