@@ -18,6 +18,7 @@ _EXPORTS: Dict[str, str] = {
     "BatchStatus": "llmsdk.batches",
     "Citation": "llmsdk.types",
     "DocumentContent": "llmsdk.types",
+    "EmbeddingResponse": "llmsdk._embeddings",
     "EventStream": "llmsdk._stream",
     "HttpClientOptions": "llmsdk.config",
     "ImageContent": "llmsdk.types",
@@ -75,6 +76,7 @@ def __dir__() -> list:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from llmsdk._embeddings import EmbeddingResponse
     from llmsdk._stream import EventStream
     from llmsdk.batches import BatchCounts, BatchJob, BatchStatus
     from llmsdk.client import LLMClient

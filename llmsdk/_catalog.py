@@ -2,7 +2,9 @@
 guide-style names (``Sonnet37``, ``Gpt4o``...) that point into it.
 
 The JSON is a copy of the project's shared catalog (LiteLLM prices, see its ``source``
-fields); it is read only when the registry is first used.
+fields); it is read only when the registry is first used. Embedding models come from a
+second, small file of the same row format (``data/embedding_models.json``, its own
+``source`` field says where its prices were checked), so the shared copy stays a copy.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ __all__ = ["DIALECT_FACTS", "GUIDE_NAMES", "load_catalog", "model_from_entry", "
            "structured_output_mode"]
 
 CATALOG_RESOURCE = ("data", "models_catalog.json")
+EMBEDDING_RESOURCE = ("data", "embedding_models.json")
 
 # Guide name -> "provider/model_id". The guide's own names come first; the rest follow its
 # pattern (family + version digits; OpenRouter routes get an ``OpenRouter`` suffix where
@@ -173,12 +176,12 @@ def structured_output_mode(provider: str, model_id: str) -> Optional[str]:
     return STRUCTURED_OUTPUT_EXCEPTIONS.get(f"{provider}/{model_id}", STRUCTURED_OUTPUT_DEFAULTS.get(provider))
 
 
-def read_catalog() -> Dict[str, Any]:
-    """The packaged catalog JSON, as data."""
+def read_catalog(name: Tuple[str, str] = CATALOG_RESOURCE) -> Dict[str, Any]:
+    """The packaged catalog JSON (or the embedding models', ``EMBEDDING_RESOURCE``), as data."""
     from importlib.resources import files
 
     resource = files("llmsdk")
-    for part in CATALOG_RESOURCE:  # one part at a time: Python 3.9 joinpath takes one
+    for part in name:  # one part at a time: Python 3.9 joinpath takes one
         resource = resource.joinpath(part)
     data: Dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
     return data
@@ -204,7 +207,8 @@ def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
             thinking=bool(caps.get("reasoning")),
             json_mode=bool(caps.get("json_mode")),
             prompt_caching=bool(caps.get("prompt_caching")),
-            documents=_takes_documents(entry),
+            documents=_takes_documents(entry) and not caps.get("embeddings"),
+            embeddings=bool(caps.get("embeddings")),
             **{fact: True for fact in facts},
             structured_output=structured_output_mode(entry["provider"], entry["model_id"]),
         ),
@@ -232,5 +236,7 @@ def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
 
 
 def load_catalog() -> List[LLMModel]:
-    """Every catalog model, in catalog order (provider by provider, newest first)."""
-    return [model_from_entry(entry) for entry in read_catalog()["models"]]
+    """Every catalog model, in catalog order (provider by provider, newest first), then
+    the embedding models."""
+    rows = read_catalog()["models"] + read_catalog(EMBEDDING_RESOURCE)["models"]
+    return [model_from_entry(entry) for entry in rows]

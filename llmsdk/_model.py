@@ -80,6 +80,8 @@ class ModelCapabilities:
     #: "response_schema" (Gemini's OpenAPI subset); None: the provider's default.
     structured_output: Optional[str] = None
 
+    #: An embedding model (``client.embed``), not a chat model.
+    embeddings: bool = False
     # -- dialect facts (catalog models get them from ``_catalog.DIALECT_FACTS``) --
     #: The system prompt goes as a ``developer`` message (OpenAI's o-series and gpt-5).
     developer_role: bool = field(default=False, metadata=_DIALECT)
@@ -138,6 +140,9 @@ class ModelCapabilitiesBuilder:
         return self._on("documents")
 
     with_cache = with_prompt_caching  # the guide's spelling
+
+    def with_embeddings(self) -> ModelCapabilitiesBuilder:
+        return self._on("embeddings")
 
     def with_developer_role(self) -> ModelCapabilitiesBuilder:
         return self._on("developer_role")

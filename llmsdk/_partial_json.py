@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
-__all__ = ["PartialJSONParser", "parse_partial_json"]
+from llmsdk.errors import MalformedEventError
+
+__all__ = ["PartialJSONParser", "parse_partial_json", "parse_tool_arguments"]
 
 
 def parse_partial_json(text: str) -> Any:
@@ -29,6 +31,27 @@ def parse_partial_json(text: str) -> Any:
             except ValueError:
                 continue
     raise ValueError(f"no JSON prefix in {text[:100]!r}")
+
+
+def parse_tool_arguments(text: str, *, cut_short: bool, what: str) -> Dict[str, Any]:
+    """A tool call's streamed arguments as a dict: ``{}`` when empty; when ``cut_short``
+    (the reply hit its token limit) the finished members of what arrived; otherwise
+    anything but a JSON object is a ``MalformedEventError`` naming ``what``."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if isinstance(value, dict):
+        return value
+    if cut_short:
+        try:
+            partial = parse_partial_json(text)
+        except ValueError:
+            partial = None
+        return partial if isinstance(partial, dict) else {}
+    raise MalformedEventError(f"{what} has arguments that are not a JSON object: {text[:200]!r}")
 
 
 def _closed(prefix: str) -> Optional[str]:

@@ -26,6 +26,7 @@ from llmsdk.providers import LLMProvider
 from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
 
 if TYPE_CHECKING:  # pragma: no cover
+    from llmsdk._embeddings import EmbeddingResponse
     from llmsdk._tool_loop import ToolRunResult
     from llmsdk.batches import Batches
 
@@ -49,7 +50,7 @@ class LLMClient:
         self._provider = options.provider
         #: The provider's one name: in errors, logs and responses.
         self._provider_key = options.provider.config_key()
-        self._adapter = self._provider.adapter()
+        self._adapter = self._provider.adapter(options.api)
         self._endpoint = options.endpoint
         self._engine = HttpEngine(options, self._adapter)
         self._lock = threading.Lock()
@@ -230,6 +231,23 @@ class LLMClient:
         from llmsdk._tool_loop import run_tools
 
         return run_tools(self.complete, request, tools, max_rounds=max_rounds)
+
+    def embed(self, texts: Union[str, Sequence[str]], model: Any, dimensions: Optional[int] = None,
+              input_type: Optional[str] = None) -> EmbeddingResponse:
+        """Vectors for ``texts`` (one per text, in order), batched to the provider's limits;
+        usage and cost count in ``get_usage()`` / ``get_cost()``. ``dimensions`` shortens
+        the vectors where the model allows it; ``input_type`` (``"query"``,
+        ``"document"``, or a Gemini task type) is a hint where the provider takes one.
+
+        >>> client.embed(["hello", "world"], model="text-embedding-3-small").vectors
+        """
+        from llmsdk._embeddings import embed
+
+        def record(model_ref: Any, usage: Usage, cost: Optional[float]) -> None:
+            self._record(model_ref, LLMResponse(id=None, model=None, usage=usage, cost=cost))
+
+        return embed(self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
+                     model=model, dimensions=dimensions, input_type=input_type, record=record)
 
     def count_tokens(self, request: LLMRequest) -> int:
         """Input tokens: the provider's counting endpoint where one exists, else an estimate."""

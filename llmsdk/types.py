@@ -94,11 +94,16 @@ class ImageContent(JsonMixin):
 
 @dataclass
 class ThinkingContent(JsonMixin):
-    """Model reasoning. ``signature`` must be sent back unchanged in later turns."""
+    """Model reasoning. ``signature`` must be sent back unchanged in later turns.
+
+    ``id`` names the provider's reasoning item when it has one (OpenAI Responses
+    ``rs_...``; ``signature`` then holds its ``encrypted_content``), so the item can be
+    sent back as it came."""
 
     type: str = field(default="thinking", init=False, repr=False)
     thinking: str = ""
     signature: Optional[str] = None
+    id: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
 
 
 @dataclass

@@ -13,6 +13,7 @@ CONTRACT = [
     "Citation", "DocumentContent", "ProviderTool", "ProviderToolContent",
     # provider batch jobs (issue 13)
     "BatchJob", "BatchStatus", "BatchCounts",
+    "EmbeddingResponse",  # issue 14
 ]
 
 

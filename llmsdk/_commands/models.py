@@ -22,6 +22,7 @@ CAPABILITY_LABELS = {
     "json_mode": "json",
     "prompt_caching": "cache",
     "documents": "pdf",
+    "embeddings": "embed",
 }
 
 

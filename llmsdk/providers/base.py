@@ -30,11 +30,13 @@ from llmsdk._secret import SecretString
 from llmsdk._sse_json import parse_json_event
 from llmsdk._token_estimate import estimate_tokens
 from llmsdk._urls import join_url, validate_api_base
+from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.errors import IncompleteStreamError
 from llmsdk.events import _Event
 from llmsdk.types import LLMRequest, RateLimitInfo, Usage
 
 __all__ = [
+    "EmbeddingsApi",
     "Endpoint",
     "ErrorInfo",
     "PostJson",
@@ -120,6 +122,8 @@ class ProviderAdapter(ABC):
 
     #: Provider config key, for error messages and logs.
     name: str = "provider"
+    #: How this provider embeds text (``client.embed``); None: it has no embeddings API.
+    embeddings: Optional[EmbeddingsApi] = None
 
     def prepare_request(self, request: LLMRequest, endpoint: Endpoint) -> PreparedRequest:
         """URL, headers and body for a streaming call (pure)."""

@@ -16,13 +16,20 @@ shares (``text_reply(text, *, chunk=)``, ``tool_use_reply(name, input, *, tool_i
 ``error_reply(status, message, *, error_type=)``, ``stream_error_reply(message, *,
 error_type=, status=, text_before=)``, ``truncated_reply(text, *, chunk=)``), plus
 ``dialect=``. ``tool_call_reply`` is ``tool_use_reply``'s older name.
+
+OpenAI's Responses API streams (``api="responses"``) are built by ``openai.responses``
+(the module ``llmsdk.testing.openai_responses``), in the same vocabulary.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
+from llmsdk.testing import openai_responses as responses
+from llmsdk.testing._openai_shared import (
+    DEFAULT_STREAM_ERROR, FrameList, ToolCall, error_body, error_reply, error_type_for, pieces,
+)
 from llmsdk.testing.server import ScriptedReply, sse_event
 
 __all__ = [
@@ -35,6 +42,7 @@ __all__ = [
     "output_tool_reply",
     "reasoning_reply",
     "refusal_reply",
+    "responses",
     "stream_error_reply",
     "text_reply",
     "tool_call_reply",
@@ -63,15 +71,7 @@ REASONING_FIELDS: Dict[str, str] = {
 
 KEEP_ALIVE = ": OPENROUTER PROCESSING"
 
-ToolCall = Tuple[str, str, Dict[str, Any]]  # (id, name, arguments)
-
-
-def _pieces(text: str, size: int) -> List[str]:
-    size = max(1, size)
-    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
-
-
-class ChatStream:
+class ChatStream(FrameList):
     """Builds one stream, chunk by chunk, in ``dialect``'s shape. Methods chain."""
 
     def __init__(self, dialect: str = "openai", *, model: Optional[str] = None, chunk_id: str = "chatcmpl-fake",
@@ -83,7 +83,7 @@ class ChatStream:
         self.chunk_id = chunk_id
         self.crlf = crlf
         self.created = created
-        self._events: List[bytes] = []
+        super().__init__()
         self._started = False
         self._tools_sent = 0
 
@@ -130,18 +130,18 @@ class ChatStream:
     # -- content ------------------------------------------------------------------------
 
     def text(self, text: str, chunk: int = 8) -> ChatStream:
-        for piece in _pieces(text, chunk):
+        for piece in pieces(text, chunk):
             self._delta({"content": piece})
         return self
 
     def refusal(self, text: str, chunk: int = 8) -> ChatStream:
-        for piece in _pieces(text, chunk):
+        for piece in pieces(text, chunk):
             self._delta({"content": None, "refusal": piece})
         return self
 
     def reasoning(self, text: str, chunk: int = 16, field: Optional[str] = None) -> ChatStream:
         name = field or REASONING_FIELDS[self.dialect]
-        for piece in _pieces(text, chunk):
+        for piece in pieces(text, chunk):
             self._delta({"content": "" if self.dialect == "openrouter" else None, name: piece})
         return self
 
@@ -171,7 +171,7 @@ class ChatStream:
             raw = json.dumps(args)
             size = -(-len(raw) // max(1, fragments))
             frags = [{"index": base + i, "id": cid, "type": "function", "function": {"name": name, "arguments": ""}}]
-            frags += [{"index": base + i, "function": {"arguments": p}} for p in _pieces(raw, size)]
+            frags += [{"index": base + i, "function": {"arguments": p}} for p in pieces(raw, size)]
             scripts.append(frags)
         if interleave:
             order = [s[k] for k in range(max(map(len, scripts))) for s in scripts if k < len(s)]
@@ -227,15 +227,6 @@ class ChatStream:
     def done(self) -> ChatStream:
         return self.raw("[DONE]")
 
-    def events(self) -> List[bytes]:
-        return list(self._events)
-
-    def body(self) -> bytes:
-        return b"".join(self._events)
-
-    def reply(self, **kwargs: Any) -> ScriptedReply:
-        return ScriptedReply.sse(self.events(), **kwargs)
-
 
 # -- ready-made replies -------------------------------------------------------------------
 
@@ -270,25 +261,6 @@ def reasoning_reply(reasoning: str, text: str, *, dialect: str = "groq", **finis
     return ChatStream(dialect).role().reasoning(reasoning).text(text).finish("stop", **finish).done().reply()
 
 
-#: OpenAI's ``(type, code)`` for each HTTP status (PROVIDERS.md §3.5): what a test gets
-#: when it gives only the status.
-ERROR_TYPES: Dict[int, Tuple[str, Optional[str]]] = {
-    400: ("invalid_request_error", None),
-    401: ("invalid_request_error", "invalid_api_key"),
-    403: ("invalid_request_error", None),
-    404: ("invalid_request_error", "model_not_found"),
-    429: ("tokens", "rate_limit_exceeded"),
-}
-
-
-def error_type_for(status: int) -> Tuple[str, Optional[str]]:
-    """The ``(type, code)`` an OpenAI-style server sends with ``status``."""
-    return ERROR_TYPES.get(status) or (("server_error", None) if status >= 500 else ("invalid_request_error", None))
-
-
-DEFAULT_STREAM_ERROR = "The server had an error while processing your request. Sorry about that!"
-
-
 def stream_error_reply(message: str = DEFAULT_STREAM_ERROR, *, dialect: str = "openai",
                        error_type: Optional[str] = None, status: Optional[int] = None, code: Any = None,
                        text_before: Optional[str] = None) -> ScriptedReply:
@@ -306,25 +278,6 @@ def stream_error_reply(message: str = DEFAULT_STREAM_ERROR, *, dialect: str = "o
 def truncated_reply(text: str = "Hello!", *, dialect: str = "openai", chunk: int = 8) -> ScriptedReply:
     """A stream whose body ends cleanly before its finish chunk and ``[DONE]``."""
     return ChatStream(dialect).role().text(text, chunk).reply()
-
-
-def error_body(status: int, message: str, *, dialect: str = "openai", error_type: Optional[str] = None,
-               code: Optional[str] = None) -> Dict[str, Any]:
-    """The JSON error body of an HTTP error reply in ``dialect``'s shape; ``error_type`` and
-    ``code`` default to those of ``status``."""
-    if dialect == "openrouter":
-        return {"error": {"code": status, "message": message}}
-    if error_type is None:
-        error_type, default_code = error_type_for(status)
-        code = code if code is not None else default_code
-    return {"error": {"message": message, "type": error_type, "param": None, "code": code}}
-
-
-def error_reply(status: int, message: str = "error", *, dialect: str = "openai", error_type: Optional[str] = None,
-                code: Optional[str] = None, headers: Optional[Dict[str, str]] = None) -> ScriptedReply:
-    """An HTTP error reply (``x-request-id`` set, as OpenAI and Groq do)."""
-    body = error_body(status, message, dialect=dialect, error_type=error_type, code=code)
-    return ScriptedReply.json(status, body, headers={"x-request-id": "req_fake", **(headers or {})})
 
 
 # -- structured output ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The same scenarios over every built-in provider, end to end (real HTTP against
 FakeProviderServer): each ``llmsdk.testing`` module speaks one builder vocabulary
 (``text_reply``, ``tool_use_reply``, ``error_reply``, ``stream_error_reply``,
-``truncated_reply``), so one test body covers them all."""
+``truncated_reply``), so one test body covers them all — OpenAI's Responses API too."""
 
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ class Provider:
     builders: ModuleType
     model: str
     extra: Dict[str, Any] = field(default_factory=dict)  # the dialect, for the Chat Completions family
+    api: str = "chat"
 
     def reply(self, name: str, *args: Any, **kwargs: Any) -> ScriptedReply:
         return getattr(self.builders, name)(*args, **self.extra, **kwargs)  # type: ignore[no-any-return]
 
     def __str__(self) -> str:
-        return self.key
+        return self.key if self.api == "chat" else f"{self.key}-{self.api}"
 
 
 PROVIDERS = [
@@ -41,6 +42,7 @@ PROVIDERS = [
     Provider("groq", openai, "llama-3.3-70b-versatile", {"dialect": "groq"}),
     Provider("openrouter", openai, "openai/gpt-4o-mini", {"dialect": "openrouter"}),
     Provider("openai_compatible", openai, "local-model", {"dialect": "openai_compatible"}),
+    Provider("openai", openai.responses, "gpt-5.4-mini", api="responses"),
 ]
 every_provider = pytest.mark.parametrize("provider", PROVIDERS, ids=str)
 
@@ -55,7 +57,7 @@ def client_for(server: FakeProviderServer) -> Iterator[Any]:
             options = HttpClientOptions.new_openai_compatible(server.url + "/v1", timeouts=timeouts, max_retries=0)
         else:
             options = HttpClientOptions.for_provider(provider.key, "test-key", server.url, timeouts=timeouts,
-                                                     max_retries=0)
+                                                     max_retries=0, api=provider.api)
         clients.append(LLMClient.new(options))
         return clients[-1]
 

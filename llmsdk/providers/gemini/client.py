@@ -9,32 +9,25 @@ from __future__ import annotations
 
 import json
 from typing import Any, Dict, Optional
-from urllib.parse import quote
 
 from llmsdk._error_bodies import ErrorInfo
 from llmsdk._urls import join_url
 from llmsdk.providers.base import Endpoint, PostJson, ProviderAdapter, StreamProcessor
+from llmsdk.providers.gemini.embeddings import GeminiEmbeddings
 from llmsdk.providers.gemini.errors import error_info
+from llmsdk.providers.gemini.paths import API_VERSION, model_path
 from llmsdk.providers.gemini.request import build_contents, build_request_body, function_declarations
 from llmsdk.providers.gemini.stream import GeminiStreamProcessor
 from llmsdk.types import LLMRequest
 
 __all__ = ["GeminiAdapter", "model_path"]
 
-API_VERSION = "/v1beta"
-
-def model_path(model_id: str) -> str:
-    """``gemini-2.5-flash`` -> ``models/gemini-2.5-flash``; ``models/...`` and
-    ``tunedModels/...`` names are kept as they are."""
-    name = model_id if "/" in model_id else f"models/{model_id}"
-    return quote(name, safe="/")
-
-
 class GeminiAdapter(ProviderAdapter):
     """Google Gemini over ``:streamGenerateContent?alt=sse``. The key travels in the
     ``x-goog-api-key`` header, never in the URL."""
 
     name = "gemini"
+    embeddings = GeminiEmbeddings()
 
     def endpoint(self, api_base: str, request: LLMRequest) -> str:
         return join_url(api_base, f"{API_VERSION}/{model_path(request.model_id)}:streamGenerateContent?alt=sse")

@@ -15,6 +15,8 @@ from llmsdk._error_bodies import ErrorInfo
 from llmsdk._token_estimate import estimate_tokens
 from llmsdk._urls import join_url
 from llmsdk.providers.base import Endpoint, PostJson, ProviderAdapter
+from llmsdk.providers.embedding_api import EmbeddingsApi
+from llmsdk.providers.openai.embeddings import OpenAIEmbeddings
 from llmsdk.providers.openai.request import ChatRequestFormatter, OpenAIRequestFormatter
 from llmsdk.providers.openai.stream import ChatStreamProcessor, OpenAIStreamProcessor
 from llmsdk.types import (
@@ -126,5 +128,6 @@ class OpenAIAdapter(ChatCompletionsAdapter):
     """OpenAI (``https://api.openai.com``)."""
 
     name = "openai"
+    embeddings: Optional[EmbeddingsApi] = OpenAIEmbeddings()
     formatter: ChatRequestFormatter = OpenAIRequestFormatter()
     processor_class: Type[ChatStreamProcessor] = OpenAIStreamProcessor

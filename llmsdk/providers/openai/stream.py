@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from llmsdk.errors import InvalidResponseCodeError, MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
 from llmsdk._error_bodies import ErrorInfo, stream_error
-from llmsdk._partial_json import parse_partial_json
+from llmsdk._partial_json import parse_tool_arguments
 from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.providers.openai.errors import error_info as chat_error_info
@@ -312,24 +312,8 @@ class ChatStreamProcessor(StreamProcessor):
         return ToolUseContent(id=block.id, name=block.name, input=self._arguments(block, text))
 
     def _arguments(self, block: _Block, text: str) -> Dict[str, Any]:
-        if not text.strip():
-            return {}
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if isinstance(value, dict):
-            return value
-        if self._finish_reason == "length":  # cut off by max_tokens: keep the finished members
-            try:
-                partial = parse_partial_json(text)
-            except ValueError:
-                partial = None
-            return partial if isinstance(partial, dict) else {}
-        raise MalformedEventError(
-            f"{self.provider} tool call {block.name!r} ({block.id}) has arguments that are not a "
-            f"JSON object: {text[:200]!r}"
-        )
+        return parse_tool_arguments(text, cut_short=self._finish_reason == "length",  # cut off by max_tokens
+                                    what=f"{self.provider} tool call {block.name!r} ({block.id})")
 
     def stop_reason(self) -> Optional[StopReason]:
         reason = self._finish_reason

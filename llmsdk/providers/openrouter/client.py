@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import Dict, Optional, Type
 
+from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.providers.openai.client import ChatCompletionsAdapter
 from llmsdk.providers.openai.request import ChatRequestFormatter
 from llmsdk.providers.openai.stream import ChatStreamProcessor
+from llmsdk.providers.openrouter.embeddings import OpenRouterEmbeddings
 from llmsdk.providers.openrouter.request import OpenRouterRequestFormatter
 from llmsdk.providers.openrouter.stream import OpenRouterStreamProcessor
 
@@ -34,5 +36,6 @@ def attribution_headers(app_url: Optional[str] = None, app_name: Optional[str] =
 
 class OpenRouterAdapter(ChatCompletionsAdapter):
     name = "openrouter"
+    embeddings: Optional[EmbeddingsApi] = OpenRouterEmbeddings()
     formatter: ChatRequestFormatter = OpenRouterRequestFormatter()
     processor_class: Type[ChatStreamProcessor] = OpenRouterStreamProcessor
