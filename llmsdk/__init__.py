@@ -25,10 +25,13 @@ _EXPORTS: Dict[str, str] = {
     "LLMProvider": "llmsdk.providers",
     "LLMRequest": "llmsdk.types",
     "LLMResponse": "llmsdk.types",
+    "MapResult": "llmsdk._map",
     "ModelCapabilities": "llmsdk.models",
     "ModelCapabilitiesBuilder": "llmsdk.models",
     "RateLimitInfo": "llmsdk.types",
+    "RateLimiter": "llmsdk._rate_limiter",
     "RedactedThinkingContent": "llmsdk.types",
+    "RedisRateLimiter": "llmsdk._redis_limiter",
     "RetryPolicy": "llmsdk.config",
     "SecretString": "llmsdk.config",
     "StopReason": "llmsdk.types",
@@ -68,6 +71,9 @@ def __dir__() -> list:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from llmsdk._map import MapResult
+    from llmsdk._rate_limiter import RateLimiter
+    from llmsdk._redis_limiter import RedisRateLimiter
     from llmsdk._worker import EventStream
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from llmsdk._http import HttpEngine, request_id_of
 from llmsdk._worker import EventStream, _StreamState, run_worker
@@ -23,6 +23,10 @@ from llmsdk.providers import LLMProvider
 from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
 
 if TYPE_CHECKING:  # pragma: no cover
+    import os
+
+    from llmsdk._map import MapResult
+    from llmsdk._rate_limiter import BaseRateLimiter
     from llmsdk._tool_loop import ToolRunResult
 
 __all__ = ["LLMClient"]
@@ -193,6 +197,36 @@ class LLMClient:
         timeouts = self._options.timeouts
         inline = timeouts.content_idle is None and timeouts.total is None
         return self._start(request, inline=inline, max_retries=max_retries).final_response()
+
+    def map(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional[BaseRateLimiter] = None,
+            progress: bool = True, checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
+            on_error: str = "return") -> List[MapResult]:
+        """Send many requests, ``concurrency`` at a time; a ``MapResult`` per item, in input
+        order. ``requests`` (read lazily) holds ``LLMRequest``s or ``(key, LLMRequest)``
+        pairs. A failed item is a result with ``.error`` (``on_error="raise"`` stops at the
+        first one instead). ``limiter`` (``RateLimiter``/``RedisRateLimiter``) paces the
+        calls and pauses them all after a 429; ``checkpoint="run.jsonl"`` saves each result
+        as it finishes, and a rerun with the same file skips the keys already answered.
+
+        >>> results = client.map([("q1", req1), ("q2", req2)], limiter=RateLimiter(500))
+        """
+        from llmsdk._map import map_requests
+
+        return map_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
+                            checkpoint=checkpoint, on_error=on_error)
+
+    def imap(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional[BaseRateLimiter] = None,
+             progress: bool = True, checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
+             on_error: str = "return") -> Iterator[MapResult]:
+        """``map()``, yielding each result as it finishes (completion order, bounded memory).
+
+        >>> for result in client.imap(requests_from_a_huge_file(), progress=False):
+        ...     save(result)
+        """
+        from llmsdk._map import imap_requests
+
+        return imap_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
+                             checkpoint=checkpoint, on_error=on_error)
 
     def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
         """Call the model, run the tools it asks for (plain functions or ``Tool``s built

@@ -26,7 +26,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Deque, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Deque, Dict, List, Optional, Sequence, Tuple, Union
 from urllib.parse import urlsplit
 
 __all__ = ["FakeProviderServer", "Pause", "RecordedRequest", "ScriptedReply", "Stall", "sse_event"]
@@ -117,6 +117,11 @@ class RecordedRequest:
         return json.loads(self.body.decode("utf-8")) if self.body else None
 
 
+#: A reply, or a function that decides the reply from the request (called on the
+#: server's handler thread, outside its lock: it may count, wait, or keep state).
+Reply = Union[ScriptedReply, Callable[[RecordedRequest], ScriptedReply]]
+
+
 def _no_reply() -> ScriptedReply:
     return ScriptedReply.json(500, {"error": {"type": "api_error", "message": "FakeProviderServer: no scripted reply"}})
 
@@ -137,11 +142,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
         owner = self.server.owner
-        owner._record(RecordedRequest(
+        recorded = RecordedRequest(
             method=self.command, path=parts.path, query=parts.query,
             headers={k.lower(): v for k, v in self.headers.items()}, body=body,
-        ))
+        )
+        owner._record(recorded)
         reply = owner._next_reply(parts.path)
+        if callable(reply):
+            reply = reply(recorded)
         try:
             self._send(reply, owner._stopping)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout, OSError):
@@ -217,14 +225,15 @@ class FakeProviderServer:
 
     ``add_reply`` queues replies for any request, in order; ``route(suffix, reply)``
     answers every request whose path ends with ``suffix`` the same way (e.g. a token
-    counting endpoint). ``requests`` lists what arrived.
+    counting endpoint), or through ``reply(recorded_request) -> ScriptedReply`` when
+    ``reply`` is a function. ``requests`` lists what arrived.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, default_reply: Optional[ScriptedReply] = None) -> None:
         self._host = host
         self._port = port
         self._replies: Deque[ScriptedReply] = deque()
-        self._routes: List[Tuple[str, ScriptedReply]] = []
+        self._routes: List[Tuple[str, Reply]] = []
         self._default = default_reply
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -239,12 +248,12 @@ class FakeProviderServer:
             self._replies.extend(replies)
         return self
 
-    def route(self, path_suffix: str, reply: ScriptedReply) -> "FakeProviderServer":
+    def route(self, path_suffix: str, reply: Reply) -> "FakeProviderServer":
         with self._lock:
             self._routes.append((path_suffix, reply))
         return self
 
-    def _next_reply(self, path: str) -> ScriptedReply:
+    def _next_reply(self, path: str) -> Reply:
         with self._lock:
             for suffix, reply in self._routes:
                 if path.endswith(suffix):
