@@ -14,13 +14,16 @@ import json
 import logging
 import os
 import threading
-from typing import Any, Dict, List, NamedTuple, Optional, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Set, Union
 
 from llmsdk import errors
 from llmsdk.errors import InvalidConfigError, LLMError
 from llmsdk.types import LLMResponse, Usage
 
-__all__ = ["CheckpointWriter", "SavedResult", "error_from_dict", "error_to_dict", "read_results", "result_line"]
+__all__ = [
+    "CheckpointWriter", "SavedResult", "answered_keys", "error_from_dict", "error_to_dict", "read_results",
+    "result_line",
+]
 
 logger = logging.getLogger("llmsdk.map")
 
@@ -131,6 +134,23 @@ def read_results(path: PathLike) -> Dict[Key, SavedResult]:
         raise InvalidConfigError(f"{os.fspath(path)} is not a checkpoint: no line is a result line "
                                  f"(line {bad[0]} is not {{\"key\": ..., \"response\"|\"error\": ...}})")
     return results
+
+
+def answered_keys(path: PathLike) -> Set[Key]:
+    """The keys ``path`` holds a response for (a quick read: responses are not decoded)."""
+    keys: Dict[Key, bool] = {}
+    if not os.path.exists(path):
+        return set()
+    with open(path, "rb") as fh:
+        for line in fh:
+            if not line.endswith(b"\n"):
+                break  # a torn tail
+            try:
+                data = json.loads(line)
+                keys[data["key"]] = "response" in data
+            except (ValueError, TypeError, KeyError):
+                continue
+    return {key for key, answered in keys.items() if answered}
 
 
 class CheckpointWriter:
