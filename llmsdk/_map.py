@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional,
 from llmsdk._checkpoint import CheckpointWriter, SavedResult, read_results
 from llmsdk._progress import Progress
 from llmsdk._rate_limiter import BaseRateLimiter, request_cost
-from llmsdk._retry import retry_delay, should_retry
+from llmsdk._retry import plan_retry, should_retry
 from llmsdk.errors import (
     InvalidRequestError, LLMError, OverloadedError, RateLimitError, StreamCancelledError,
 )
 from llmsdk.types import LLMRequest, LLMResponse
 
 if TYPE_CHECKING:  # pragma: no cover
-    from llmsdk._worker import EventStream
+    from llmsdk._stream import EventStream
     from llmsdk.client import LLMClient
 
 __all__ = ["MapResult", "imap_requests", "map_requests"]
@@ -241,9 +241,10 @@ class _Run:
                         raise
                     limiter.pause(exc.retry_after)
                 else:
-                    failures += 1
-                    if failures > policy.max_retries or self.cancelled.wait(retry_delay(exc, failures - 1, policy)):
+                    delay = plan_retry(exc, failures, policy.max_retries, policy)
+                    if delay is None or self.cancelled.wait(delay):
                         raise
+                    failures += 1
                 continue
             limiter.settle(permit, response.usage.total_tokens)
             return response
