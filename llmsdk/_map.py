@@ -11,6 +11,7 @@ streams in flight and leaves the checkpoint holding exactly the items that finis
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import queue
 import threading
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional,
 
 from llmsdk._checkpoint import CheckpointWriter, SavedResult, read_results
 from llmsdk._progress import Progress
-from llmsdk._rate_limiter import BaseRateLimiter, request_cost
+from llmsdk._rate_limiter import BaseRateLimiter, Permit, request_cost
 from llmsdk._retry import plan_retry, should_retry
 from llmsdk.errors import (
     InvalidRequestError, LLMError, OverloadedError, RateLimitError, StreamCancelledError,
@@ -31,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from llmsdk.client import LLMClient
 
 __all__ = ["MapResult", "imap_requests", "map_requests"]
+
+logger = logging.getLogger("llmsdk.map")
 
 #: Attempts an item may spend on 429/529 refusals when a limiter paces the retries.
 MAX_REFUSALS = 10
@@ -207,7 +210,7 @@ class _Run:
 
     def _call(self, request: LLMRequest) -> LLMResponse:
         if self.limiter is None:
-            return self._read(self._open(request, None))
+            return self._attempt(request, None, None, [])
         return self._call_limited(request, self.limiter)
 
     def _call_limited(self, request: LLMRequest, limiter: BaseRateLimiter) -> LLMResponse:
@@ -221,15 +224,11 @@ class _Run:
             permit = limiter.acquire(cost, self.cancelled)
             if permit is None:
                 raise StreamCancelledError("client.map was stopped before this item was sent")
-            admitted = False
+            opened: List["EventStream"] = []
             try:
-                stream = self._open(request, 0)
-                admitted = True
-                limiter.admitted(permit, ok=True)
-                limiter.observe(stream.rate_limit)
-                response = self._read(stream)
+                response = self._attempt(request, 0, permit, opened)
             except LLMError as exc:
-                if not admitted:
+                if not opened:  # refused before any headers came back
                     limiter.admitted(permit, ok=False)
                 billed = exc.partial_response
                 limiter.settle(permit, billed.usage.total_tokens if isinstance(billed, LLMResponse) else 0)
@@ -249,23 +248,34 @@ class _Run:
             limiter.settle(permit, response.usage.total_tokens)
             return response
 
-    def _open(self, request: LLMRequest, max_retries: Optional[int]) -> "EventStream":
-        """Start the call (returns at the response headers) and track it, so a stop can
-        close it. ``max_retries=None``: the client's own retries."""
-        stream = self.client._start(request, inline=False, max_retries=max_retries)
-        with self.lock:
-            if not self.cancelled.is_set():
-                self.streams.add(stream)
-                return stream
-        stream.close()
-        raise StreamCancelledError("client.map was stopped")
+    def _attempt(self, request: LLMRequest, max_retries: Optional[int], permit: Optional[Permit],
+                 opened: List["EventStream"]) -> LLMResponse:
+        """One call, read on this thread. Once its headers are in, the stream joins
+        ``opened`` and the tracked streams (so a stop can close it), and the limiter hears
+        that the call was admitted (which ends a probe) and what the rate-limit headers
+        say. ``max_retries=None``: the client's own retries."""
 
-    def _read(self, stream: "EventStream") -> LLMResponse:
-        try:
-            return stream.final_response()
-        finally:
+        def on_open(stream: "EventStream") -> None:
+            opened.append(stream)
             with self.lock:
-                self.streams.discard(stream)
+                stopped = self.cancelled.is_set()
+                if not stopped:
+                    self.streams.add(stream)
+            if stopped:
+                stream.close()
+            if permit is not None and self.limiter is not None:
+                try:
+                    self.limiter.admitted(permit, ok=True)
+                    self.limiter.observe(stream.rate_limit)
+                except LLMError as exc:  # the limiter's store failed; the call goes on
+                    logger.warning("rate limiter: %s", exc)
+
+        try:
+            return self.client._start(request, inline=True, max_retries=max_retries, on_open=on_open).final_response()
+        finally:
+            if opened:
+                with self.lock:
+                    self.streams.discard(opened[0])
 
 
 def _split(index: int, item: Any) -> Tuple[Key, Any]:

@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from llmsdk._http import HttpEngine, request_id_of
 from llmsdk._channel import StreamChannel
@@ -141,11 +141,15 @@ class LLMClient:
         (after retries) raise here, later ones while iterating the stream."""
         return self._start(request, inline=False)
 
-    def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None) -> EventStream:
+    def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None,
+               on_open: Optional[Callable[[EventStream], None]] = None) -> EventStream:
         """``send()``; with ``inline`` the reply is read to its end on this thread before
         returning (no worker thread, the largest per-request cost), for callers that only
         want the whole reply. ``max_retries`` overrides the options' for this call
-        (``client.map`` retries rate-limited calls itself, through its shared limiter)."""
+        (``client.map`` retries rate-limited calls itself, through its shared limiter).
+        ``on_open(stream)`` runs once the headers are in, before the body is read: another
+        thread may then ``close()`` the stream, even an inline one (``client.map`` stops
+        its calls in flight so)."""
         request = self._prepare(request)
         prepared = self._adapter.prepare_request(request, self._endpoint)
         timeouts = self._options.timeouts
@@ -191,9 +195,14 @@ class LLMClient:
         )
         if inline:
             stream = EventStream(channel, **kwargs)
+            if on_open is not None:
+                on_open(stream)
             run_worker(job, channel, response)
             return stream
-        return EventStream.start(channel, functools.partial(run_worker, job, channel, response), **kwargs)
+        stream = EventStream.start(channel, functools.partial(run_worker, job, channel, response), **kwargs)
+        if on_open is not None:
+            on_open(stream)
+        return stream
 
     def complete(self, request: LLMRequest) -> LLMResponse:
         """Send and wait for the whole reply."""
