@@ -110,6 +110,8 @@ class _Run:
         self.lock = threading.Lock()
         self.streams: Set["EventStream"] = set()
         self.writer: Optional[CheckpointWriter] = None
+        #: A checkpoint write that failed on a worker; the caller's thread raises it.
+        self.save_failure: Optional[BaseException] = None
 
     # -- the caller's side ----------------------------------------------------------------
 
@@ -131,6 +133,8 @@ class _Run:
                         break
                     result = self.done.get()
                     pending -= 1
+                    if self.save_failure is not None:  # stop: nothing more could be saved
+                        raise self.save_failure
                     yield self._deliver(bar, result)
                     continue
                 index, item = step
@@ -199,7 +203,10 @@ class _Run:
                 error = LLMError(f"unexpected {type(exc).__name__}: {exc}")
                 error.__cause__ = exc
                 result.error = error
-            self._save(result)
+            try:
+                self._save(result)
+            except BaseException as exc:  # noqa: BLE001 - e.g. a full disk: the caller's thread raises it
+                self.save_failure = exc
             self.done.put(result)
 
     def _save(self, result: MapResult) -> None:

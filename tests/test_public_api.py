@@ -9,6 +9,8 @@ CONTRACT = [
     "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "ModelCapabilitiesBuilder",
     "RedactedThinkingContent", "StopReason", "TextContent", "ThinkingContent", "ThinkingOptions",
     "Tool", "ToolResultContent", "ToolUseContent", "Usage", "all_models", "get_model", "register_provider",
+    # second round: many requests
+    "MapResult", "RateLimiter", "RedisRateLimiter",
 ]
 
 

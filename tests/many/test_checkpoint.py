@@ -142,3 +142,20 @@ def test_a_checkpoint_that_is_not_one_stops_before_any_call(server: FakeProvider
         client.map([("a", ask("hi"))], progress=False, checkpoint=path)
 
     assert server.requests == [] and path.read_text() == '{"key": "a", "prompt": "hi"}\n'
+
+
+def test_a_checkpoint_write_that_fails_stops_the_run(server: FakeProviderServer, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    server.route("/v1/messages", Echo())
+    client = echo_client(server)
+
+    def disk_full(self: CheckpointWriter, *args: object, **kwargs: object) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(CheckpointWriter, "write", disk_full)
+
+    with pytest.raises(OSError, match="No space left"):
+        client.map((ask(f"q{i}") for i in range(50)), concurrency=2, progress=False,
+                   checkpoint=tmp_path / "run.jsonl")
+
+    assert len(server.requests) <= 1 + 2 * 2  # stopped at once, not after the whole input
