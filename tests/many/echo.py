@@ -78,6 +78,11 @@ class Echo:
         return reply
 
 
+def map_threads() -> List[threading.Thread]:
+    """The worker threads of running ``client.map`` calls."""
+    return [t for t in threading.enumerate() if t.name.startswith("llmsdk-map-")]
+
+
 def echo_client(server: FakeProviderServer, **kwargs: object) -> LLMClient:
     kwargs.setdefault("timeouts", Timeouts(connect=5, read=20))
     return LLMClient.new_anthropic(HttpClientOptions.new_anthropic(TEST_KEY, api_base=server.url, **kwargs))

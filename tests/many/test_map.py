@@ -14,7 +14,7 @@ from llmsdk.errors import BadRequestError, InvalidRequestError
 from llmsdk.testing import FakeProviderServer
 
 from ..conftest import stream_threads, wait_until
-from .echo import Echo, ask, echo_client, prompt_of
+from .echo import Echo, ask, echo_client, map_threads, prompt_of
 
 PER_REPLY = Usage(input_tokens=25, output_tokens=15)  # what anthropic.text_reply reports
 
@@ -73,7 +73,7 @@ def test_input_is_read_lazily(server: FakeProviderServer) -> None:
 
     assert len(first) == 10 and all(r.ok for r in first)
     assert 10 <= len(taken) <= 10 + 2 * 3
-    assert wait_until(lambda: not stream_threads())
+    assert wait_until(lambda: not map_threads(), timeout=5)
     sent = len(server.requests)
     assert sent <= len(taken)
 
@@ -118,7 +118,7 @@ def test_on_error_raise_stops_at_the_first_failure(server: FakeProviderServer) -
         client.map((ask(f"q{i}") for i in range(100)), concurrency=2, progress=False, on_error="raise")
 
     assert len(server.requests) <= 1 + 2 * 2
-    assert wait_until(lambda: not stream_threads())
+    assert wait_until(lambda: not map_threads(), timeout=5)
 
 
 def test_leaving_imap_early_closes_the_streams_in_flight(server: FakeProviderServer) -> None:
@@ -130,7 +130,8 @@ def test_leaving_imap_early_closes_the_streams_in_flight(server: FakeProviderSer
         break
 
     assert wait_until(lambda: len(server.requests) == 4)
-    assert wait_until(lambda: not stream_threads())
+    # The three stalled replies would hold their workers for 20 s; closed, they end now.
+    assert wait_until(lambda: not map_threads() and not stream_threads(), timeout=5)
 
 
 def test_usage_and_cost_of_every_call_land_in_the_client_totals(server: FakeProviderServer) -> None:
