@@ -13,6 +13,8 @@ __version__ = "0.1.0"
 
 _EXPORTS: Dict[str, str] = {
     "AllModels": "llmsdk.models",
+    "Citation": "llmsdk.types",
+    "DocumentContent": "llmsdk.types",
     "EventStream": "llmsdk._stream",
     "HttpClientOptions": "llmsdk.config",
     "ImageContent": "llmsdk.types",
@@ -28,6 +30,8 @@ _EXPORTS: Dict[str, str] = {
     "MapResult": "llmsdk._map",
     "ModelCapabilities": "llmsdk.models",
     "ModelCapabilitiesBuilder": "llmsdk.models",
+    "ProviderTool": "llmsdk.tools",
+    "ProviderToolContent": "llmsdk.types",
     "RateLimitInfo": "llmsdk.types",
     "RateLimiter": "llmsdk._rate_limiter",
     "RedactedThinkingContent": "llmsdk.types",
@@ -85,7 +89,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     )
     from llmsdk.providers import LLMProvider, register_openai_compatible, register_provider
     from llmsdk._tool_loop import ToolRunResult
-    from llmsdk.tools import Tool, ToolInputError, tool
+    from llmsdk.tools import ProviderTool, Tool, ToolInputError, tool
+    from llmsdk.types import (
+        Citation, DocumentContent, ProviderToolContent,
+    )
     from llmsdk.types import (
         ImageContent, LLMMessage, LLMRequest, LLMResponse, RateLimitInfo, RedactedThinkingContent,
         StopReason, TextContent, ThinkingContent, ThinkingOptions, ToolResultContent, ToolUseContent,

@@ -8,11 +8,11 @@ fields); it is read only when the registry is first used.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from llmsdk._model import LLMModel, ModelCapabilities, PricingTier
 
-__all__ = ["GUIDE_NAMES", "load_catalog", "model_from_entry", "read_catalog"]
+__all__ = ["DIALECT_FACTS", "GUIDE_NAMES", "load_catalog", "model_from_entry", "read_catalog"]
 
 CATALOG_RESOURCE = ("data", "models_catalog.json")
 
@@ -98,6 +98,42 @@ GUIDE_NAMES: Dict[str, str] = {
 }
 
 
+# Document (PDF) input per provider: the catalog JSON has no such flag, so it is derived here.
+# - anthropic: every Claude model listed (PDF support on all active models);
+# - openai: the models with vision ("models with vision capabilities can accept PDF files");
+# - gemini: every model (PDF document understanding);
+# - openrouter: every route ("works on any model": OpenRouter parses the PDF for models
+#   without native file input);
+# - groq: none (its chat API takes text and images only).
+_DOCUMENTS_BY_PROVIDER = {"anthropic": "all", "openai": "vision", "gemini": "all", "openrouter": "all"}
+
+
+def _takes_documents(entry: Dict[str, Any]) -> bool:
+    rule = _DOCUMENTS_BY_PROVIDER.get(entry.get("provider", ""))
+    if rule == "vision":
+        return bool((entry.get("capabilities") or {}).get("vision"))
+    return rule == "all"
+
+
+#: Provider facts the shared catalog does not carry: the ``ModelCapabilities`` dialect
+#: flags set for a catalog model, keyed by ``provider/model_id``. Request formatters read
+#: them instead of matching model names.
+#:
+#: * ``developer_role``: OpenAI's reasoning models (o1 and newer, gpt-5) take instructions
+#:   as a ``developer`` message (OpenAI model spec / reasoning guide);
+#: * ``reasoning_effort``: ``reasoning_effort`` is ``low``/``medium``/``high`` (OpenAI
+#:   reasoning models; gpt-oss, PROVIDERS.md §5.2; Qwen3 on Groq takes only ``none``/``default``);
+#: * ``include_reasoning``: Groq's gpt-oss shows or hides reasoning with
+#:   ``include_reasoning`` and takes no ``reasoning_format`` (console.groq.com/docs/reasoning).
+DIALECT_FACTS: Dict[str, Tuple[str, ...]] = {
+    **{f"openai/{model}": ("developer_role", "reasoning_effort") for model in (
+        "gpt-5.6", "gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.4-nano", "gpt-5.2", "gpt-5", "gpt-5-mini",
+        "gpt-5-nano", "o1", "o3", "o3-mini", "o4-mini")},
+    "groq/openai/gpt-oss-120b": ("reasoning_effort", "include_reasoning"),
+    "groq/openai/gpt-oss-20b": ("reasoning_effort", "include_reasoning"),
+}
+
+
 def read_catalog() -> Dict[str, Any]:
     """The packaged catalog JSON, as data."""
     from importlib.resources import files
@@ -114,8 +150,10 @@ def _price(value: Any) -> Any:
 
 
 def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
-    """One catalog row -> ``LLMModel`` (the catalog's ``reasoning`` flag is ``thinking``)."""
+    """One catalog row -> ``LLMModel`` (the catalog's ``reasoning`` flag is ``thinking``;
+    dialect flags come from ``DIALECT_FACTS``)."""
     caps = entry.get("capabilities") or {}
+    facts = DIALECT_FACTS.get(f"{entry['provider']}/{entry['model_id']}", ())
     return LLMModel(
         model_name=entry["model_id"],
         provider=entry["provider"],
@@ -127,6 +165,8 @@ def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
             thinking=bool(caps.get("reasoning")),
             json_mode=bool(caps.get("json_mode")),
             prompt_caching=bool(caps.get("prompt_caching")),
+            documents=_takes_documents(entry),
+            **{fact: True for fact in facts},
         ),
         context_window=entry.get("context_window"),
         max_output_tokens=entry.get("max_output_tokens"),

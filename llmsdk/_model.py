@@ -10,7 +10,14 @@ Pricing rules (``LLMModel.calculate_cost``):
   input price, which is what a provider without a cache discount charges for them;
 * long-context tiers: once the prompt (input + cache reads + cache writes) is above a
   tier's ``applies_above_input_tokens``, that tier's prices apply to the whole request;
-  a cache price the tier leaves out falls back to the tier's input price.
+  a cache price the tier leaves out falls back to the tier's input price;
+* ``Usage.cache_writes_1h`` (part of ``cache_writes``) use the 1-hour write price,
+  ``extra_pricing["cache_write_1h_per_mtok"]`` (above a tier:
+  ``cache_write_1h_above_200k_per_mtok``, else the base 1-hour/5-minute ratio applied to
+  the tier's write price); a model without one bills them at its cache write price;
+* ``Usage.server_tool_requests`` (``{"web_search": 2}``) cost
+  ``extra_pricing["<tool>_per_request"]`` USD each where the model has that price. The
+  shipped catalog has none, so provider-run tool calls are not in ``cost`` by default.
 """
 
 from __future__ import annotations
@@ -39,9 +46,16 @@ _PER_MILLION = 1_000_000
 # -- capabilities ------------------------------------------------------------------------
 
 
+#: Marks a ``ModelCapabilities`` field that says how the provider's dialect must be spoken
+#: to the model rather than what the model can do (left out of ``names()``).
+_DIALECT = {"dialect": True}
+
+
 @dataclass(frozen=True)
 class ModelCapabilities:
-    """What a model accepts. Build one with ``ModelCapabilitiesBuilder``."""
+    """What a model accepts, and the few dialect facts request formatters follow (so
+    behaviour comes from the registry, not from model-name patterns). Build one with
+    ``ModelCapabilitiesBuilder``."""
 
     streaming: bool = False
     tools: bool = False
@@ -49,10 +63,21 @@ class ModelCapabilities:
     thinking: bool = False
     json_mode: bool = False
     prompt_caching: bool = False
+    #: Document input (``DocumentContent``: PDFs).
+    documents: bool = False
+    # -- dialect facts (catalog models get them from ``_catalog.DIALECT_FACTS``) --
+    #: The system prompt goes as a ``developer`` message (OpenAI's o-series and gpt-5).
+    developer_role: bool = field(default=False, metadata=_DIALECT)
+    #: ``reasoning_effort`` takes ``low``/``medium``/``high``, so a thinking budget is sent
+    #: as the nearest level (OpenAI reasoning models, gpt-oss).
+    reasoning_effort: bool = field(default=False, metadata=_DIALECT)
+    #: Reasoning is shown or hidden with ``include_reasoning``; the model takes no
+    #: ``reasoning_format`` (Groq's gpt-oss).
+    include_reasoning: bool = field(default=False, metadata=_DIALECT)
 
     def names(self) -> List[str]:
-        """The enabled capabilities, in field order."""
-        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
+        """The enabled capabilities, in field order (dialect facts left out)."""
+        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) and not f.metadata.get("dialect")]
 
 
 class ModelCapabilitiesBuilder:
@@ -93,7 +118,19 @@ class ModelCapabilitiesBuilder:
     def with_prompt_caching(self) -> ModelCapabilitiesBuilder:
         return self._on("prompt_caching")
 
+    def with_documents(self) -> ModelCapabilitiesBuilder:
+        return self._on("documents")
+
     with_cache = with_prompt_caching  # the guide's spelling
+
+    def with_developer_role(self) -> ModelCapabilitiesBuilder:
+        return self._on("developer_role")
+
+    def with_reasoning_effort(self) -> ModelCapabilitiesBuilder:
+        return self._on("reasoning_effort")
+
+    def with_include_reasoning(self) -> ModelCapabilitiesBuilder:
+        return self._on("include_reasoning")
 
     def build(self) -> ModelCapabilities:
         return ModelCapabilities(**self._flags)
@@ -189,13 +226,38 @@ class LLMModel:
             return None
         cache_read = rates.cache_read_per_mtok if rates.cache_read_per_mtok is not None else rates.input_per_mtok
         cache_write = rates.cache_write_per_mtok if rates.cache_write_per_mtok is not None else rates.input_per_mtok
+        writes_1h = min(max(0, usage.cache_writes_1h), usage.cache_writes)
         total = (
             usage.input_tokens * rates.input_per_mtok
             + usage.output_tokens * rates.output_per_mtok
             + usage.cache_reads * cache_read
-            + usage.cache_writes * cache_write
+            + (usage.cache_writes - writes_1h) * cache_write
+            + (writes_1h * self._cache_write_1h_rate(rates, cache_write) if writes_1h else 0.0)
         )
-        return max(0.0, total / _PER_MILLION)
+        return max(0.0, total / _PER_MILLION + self._server_tool_cost(usage))
+
+    def _cache_write_1h_rate(self, rates: PricingTier, cache_write: float) -> float:
+        """USD/Mtok for a 1-hour cache write at these rates (see the module docstring)."""
+        extra = self.extra_pricing
+        base = extra.get("cache_write_1h_per_mtok")
+        threshold = rates.applies_above_input_tokens
+        if not threshold:
+            return base if base is not None else cache_write
+        tiered = extra.get(f"cache_write_1h_above_{threshold // 1000}k_per_mtok")
+        if tiered is not None:
+            return tiered
+        if base is not None and self.cache_write_per_mtok:
+            return cache_write * base / self.cache_write_per_mtok
+        return cache_write
+
+    def _server_tool_cost(self, usage: Usage) -> float:
+        """USD for provider-run tool calls the model has a per-call price for."""
+        total = 0.0
+        for name, count in usage.server_tool_requests.items():
+            price = self.extra_pricing.get(f"{name}_per_request")
+            if price is not None:
+                total += count * price
+        return total
 
     def to_dict(self) -> Dict[str, Any]:
         """Plain data (for ``llmsdk models --json``); the cost function is left out."""

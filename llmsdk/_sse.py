@@ -10,7 +10,7 @@ in half by the end of the body is a truncation too, not a garbled event, so the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, List, Sequence
 
 from sseclient import SSEClient
 
@@ -24,7 +24,8 @@ __all__ = ["event_groups", "feed"]
 
 
 class _Body:
-    """Iterates the body's chunks and remembers whether it reached the end."""
+    """Iterates the body's chunks and remembers whether it reached the end. A chunk
+    source that keeps an ``ended`` flag itself (the worker's) is used as it is."""
 
     __slots__ = ("_chunks", "ended")
 
@@ -42,8 +43,9 @@ class _Body:
 def event_groups(processor: "StreamProcessor", chunks: Iterable[bytes]) -> Iterator[Sequence[_Event]]:
     """The events of each SSE event in ``chunks`` (only non-empty groups), then those of
     ``processor.finish()`` once the chunks end. Stop pulling early to abandon the body:
-    ``finish()`` then never runs."""
-    body = _Body(chunks)
+    ``finish()`` then never runs. ``chunks`` may carry an ``ended`` flag, set once it
+    has yielded its last chunk (else it is wrapped to track that)."""
+    body: Any = chunks if hasattr(chunks, "ended") else _Body(chunks)
     process = processor.process
     try:
         for sse in SSEClient(iter(body)).events():

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union, overload
 
 from llmsdk._docstrings import Doc, parse_docstring
-from llmsdk._json import JsonMixin
+from llmsdk._json import JsonMixin, json_field
 
-__all__ = ["Tool", "ToolInputError", "schema_for_type", "tool"]
+__all__ = ["ProviderTool", "Tool", "ToolInputError", "schema_for_type", "tool"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,7 +66,8 @@ class Tool(JsonMixin):
 
     A tool built from a function keeps it in ``function``: ``tool.invoke(arguments)``
     runs it with the model's arguments, and calling the tool calls the function.
-    ``function`` is not part of the JSON form or of equality.
+    ``function`` is not part of the JSON form or of equality. ``cache="5m" | "1h"`` puts a
+    prompt-cache breakpoint after this tool's definition (Anthropic; usually the last tool).
     """
 
     name: str
@@ -75,6 +76,7 @@ class Tool(JsonMixin):
     function: Optional[Callable[..., Any]] = field(
         default=None, repr=False, compare=False, metadata={"dataclasses_json": {"exclude": _exclude_always}},
     )
+    cache: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
 
     @classmethod
     def from_function(cls, fn: Callable[..., Any], *, name: Optional[str] = None,
@@ -102,6 +104,22 @@ class Tool(JsonMixin):
         if self.function is None:
             raise TypeError(f"tool {self.name!r} has no Python function to call")
         return self.function(*args, **kwargs)
+
+
+@dataclass
+class ProviderTool(JsonMixin):
+    """A tool the provider runs itself, named by the provider's own type string, with its
+    settings in ``config`` (sent as given). Goes in ``LLMRequest.tools`` beside your tools.
+
+    >>> ProviderTool("web_search_20250305", {"max_uses": 3})   # Anthropic web search
+    >>> ProviderTool("web_search")       # OpenAI (Responses tool; Chat: web_search_options)
+    >>> ProviderTool("google_search")    # Gemini grounding with Google Search
+
+    The blocks it produces come back as ``ProviderToolContent``.
+    """
+
+    type: str
+    config: Optional[Dict[str, Any]] = None
 
 
 @overload

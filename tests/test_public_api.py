@@ -9,7 +9,9 @@ CONTRACT = [
     "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "ModelCapabilitiesBuilder",
     "RedactedThinkingContent", "StopReason", "TextContent", "ThinkingContent", "ThinkingOptions",
     "Tool", "ToolResultContent", "ToolUseContent", "Usage", "all_models", "get_model", "register_provider",
-    # second round: many requests
+    # second round: documents, citations, provider-run tools (issue 15)
+    "Citation", "DocumentContent", "ProviderTool", "ProviderToolContent",
+    # second round: many requests (issue 12)
     "MapResult", "RateLimiter", "RedisRateLimiter",
 ]
 

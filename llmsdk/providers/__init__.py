@@ -218,14 +218,13 @@ def unregister_provider(provider: Union[LLMProvider, str]) -> Optional[LLMProvid
 
 
 def _compatible_adapter(config_key: str) -> Callable[[], ProviderAdapter]:
-    """A factory for the OpenAI-compatible adapter that names ``config_key`` in errors."""
+    """A factory for the OpenAI-compatible adapter named ``config_key`` (in errors,
+    stream errors and responses alike)."""
 
     def build() -> ProviderAdapter:
         from llmsdk.providers.openai_compatible.client import OpenAICompatibleAdapter
 
-        adapter = OpenAICompatibleAdapter()
-        adapter.name = config_key
-        return adapter
+        return OpenAICompatibleAdapter(config_key)
 
     return build
 

@@ -13,8 +13,8 @@ whole configuration. Threads, retries, timeouts, the error hierarchy, usage and 
 come from the shared engine, for built-in and user-registered providers alike.
 
 The helpers a provider author needs are importable from here too (``join_url``,
-``parse_json_event``, ``parse_partial_json``, ``generic_error_info``...); each lives in a
-module named after what it does.
+``parse_json_event``, ``parse_partial_json``, ``generic_error_info``, ``stream_error``...);
+each lives in a module named after what it does.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
-from llmsdk._error_bodies import ErrorInfo, generic_error_info
+from llmsdk._error_bodies import ErrorInfo, generic_error_info, stream_error
 from llmsdk._partial_json import parse_partial_json
 from llmsdk._rate_limit_headers import rate_limit_from_headers
 from llmsdk._secret import SecretString
@@ -48,6 +48,7 @@ __all__ = [
     "parse_json_event",
     "parse_partial_json",
     "rate_limit_from_headers",
+    "stream_error",
     "validate_api_base",
 ]
 
@@ -142,7 +143,8 @@ class ProviderAdapter(ABC):
 
     @abstractmethod
     def stream_processor(self, request: LLMRequest) -> StreamProcessor:
-        """A fresh processor for one response."""
+        """A fresh processor for one response, built with ``provider=self.name`` so that
+        its errors name the same provider as the adapter's."""
 
     def parse_error(self, status: int, body: Any) -> ErrorInfo:
         """Read an error body (the text of an HTTP error reply, or the parsed error event of

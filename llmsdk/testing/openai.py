@@ -10,6 +10,12 @@ OpenRouter reports a mid-stream error as a chunk with ``error`` and
 >>> server.add_reply(openai.text_reply("Hello!", dialect="groq"))
 >>> body = (openai.ChatStream("openai").text("Hi").tool_calls([("call_1", "f", {"a": 1})])
 ...         .finish("tool_calls").done().events())
+
+The ready-made replies speak the vocabulary every ``llmsdk.testing`` provider module
+shares (``text_reply(text, *, chunk=)``, ``tool_use_reply(name, input, *, tool_id=, text=)``,
+``error_reply(status, message, *, error_type=)``, ``stream_error_reply(message, *,
+error_type=, status=, text_before=)``, ``truncated_reply(text, *, chunk=)``), plus
+``dialect=``. ``tool_call_reply`` is ``tool_use_reply``'s older name.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ __all__ = [
     "stream_error_reply",
     "text_reply",
     "tool_call_reply",
+    "tool_use_reply",
+    "truncated_reply",
+    "url_citation",
+    "web_search_reply",
 ]
 
 DIALECTS = ("openai", "groq", "openrouter", "openai_compatible")
@@ -169,6 +179,10 @@ class ChatStream:
         self._tools_sent = base + len(calls)
         return self
 
+    def annotations(self, annotations: Sequence[Dict[str, Any]]) -> ChatStream:
+        """One delta with ``annotations`` (``url_citation``s, as search models send them)."""
+        return self._delta({"annotations": list(annotations)})
+
     # -- the end ------------------------------------------------------------------------
 
     def finish(self, reason: str = "stop", *, prompt_tokens: int = 9, completion_tokens: int = 12,
@@ -233,14 +247,19 @@ def text_reply(text: str = "Hello!", *, dialect: str = "openai", chunk: int = 8,
     return stream.reply(headers=dict(headers or {}), framing=framing)
 
 
-def tool_call_reply(name: str, arguments: Dict[str, Any], *, dialect: str = "openai", tool_id: str = "call_fake_1",
-                    text: Optional[str] = None, **finish: Any) -> ScriptedReply:
-    """An answer that calls one tool (after some text, if given)."""
+def tool_use_reply(name: str, input: Dict[str, Any], *, dialect: str = "openai", tool_id: str = "call_fake_1",
+                   text: Optional[str] = None, **finish: Any) -> ScriptedReply:
+    """An answer that calls one tool (after some text, if given); Groq sends the call whole."""
     stream = ChatStream(dialect).role()
     if text:
         stream.text(text)
-    stream.tool_calls([(tool_id, name, arguments)], whole=dialect == "groq")
+    stream.tool_calls([(tool_id, name, input)], whole=dialect == "groq")
     return stream.finish("tool_calls", **finish).done().reply()
+
+
+def tool_call_reply(name: str, arguments: Dict[str, Any], **kwargs: Any) -> ScriptedReply:
+    """``tool_use_reply`` under its older name."""
+    return tool_use_reply(name, arguments, **kwargs)
 
 
 def reasoning_reply(reasoning: str, text: str, *, dialect: str = "groq", **finish: Any) -> ScriptedReply:
@@ -248,26 +267,76 @@ def reasoning_reply(reasoning: str, text: str, *, dialect: str = "groq", **finis
     return ChatStream(dialect).role().reasoning(reasoning).text(text).finish("stop", **finish).done().reply()
 
 
-def stream_error_reply(*, dialect: str = "openai", message: str = "The server had an error while processing "
-                       "your request. Sorry about that!", error_type: str = "server_error",
+#: OpenAI's ``(type, code)`` for each HTTP status (PROVIDERS.md §3.5): what a test gets
+#: when it gives only the status.
+ERROR_TYPES: Dict[int, Tuple[str, Optional[str]]] = {
+    400: ("invalid_request_error", None),
+    401: ("invalid_request_error", "invalid_api_key"),
+    403: ("invalid_request_error", None),
+    404: ("invalid_request_error", "model_not_found"),
+    429: ("tokens", "rate_limit_exceeded"),
+}
+
+
+def error_type_for(status: int) -> Tuple[str, Optional[str]]:
+    """The ``(type, code)`` an OpenAI-style server sends with ``status``."""
+    return ERROR_TYPES.get(status) or (("server_error", None) if status >= 500 else ("invalid_request_error", None))
+
+
+DEFAULT_STREAM_ERROR = "The server had an error while processing your request. Sorry about that!"
+
+
+def stream_error_reply(message: str = DEFAULT_STREAM_ERROR, *, dialect: str = "openai",
+                       error_type: Optional[str] = None, status: Optional[int] = None, code: Any = None,
                        text_before: Optional[str] = None) -> ScriptedReply:
-    """A 200 stream that fails mid-way (after some text, if given); no ``[DONE]``."""
+    """A 200 stream that fails mid-way (after some text, if given); no ``[DONE]``.
+    ``error_type`` (and ``code``) default to those of ``status`` (``server_error``)."""
+    if error_type is None:
+        error_type, default_code = error_type_for(status) if status is not None else ("server_error", None)
+        code = code if code is not None else default_code
     stream = ChatStream(dialect).role()
     if text_before:
         stream.text(text_before)
-    return stream.error(message, error_type).reply()
+    return stream.error(message, error_type, code).reply()
 
 
-def error_body(status: int, message: str, *, dialect: str = "openai", error_type: str = "invalid_request_error",
+def truncated_reply(text: str = "Hello!", *, dialect: str = "openai", chunk: int = 8) -> ScriptedReply:
+    """A stream whose body ends cleanly before its finish chunk and ``[DONE]``."""
+    return ChatStream(dialect).role().text(text, chunk).reply()
+
+
+def error_body(status: int, message: str, *, dialect: str = "openai", error_type: Optional[str] = None,
                code: Optional[str] = None) -> Dict[str, Any]:
-    """The JSON error body of an HTTP error reply in ``dialect``'s shape."""
+    """The JSON error body of an HTTP error reply in ``dialect``'s shape; ``error_type`` and
+    ``code`` default to those of ``status``."""
     if dialect == "openrouter":
         return {"error": {"code": status, "message": message}}
+    if error_type is None:
+        error_type, default_code = error_type_for(status)
+        code = code if code is not None else default_code
     return {"error": {"message": message, "type": error_type, "param": None, "code": code}}
 
 
-def error_reply(status: int, message: str, *, dialect: str = "openai", error_type: str = "invalid_request_error",
+def error_reply(status: int, message: str = "error", *, dialect: str = "openai", error_type: Optional[str] = None,
                 code: Optional[str] = None, headers: Optional[Dict[str, str]] = None) -> ScriptedReply:
     """An HTTP error reply (``x-request-id`` set, as OpenAI and Groq do)."""
     body = error_body(status, message, dialect=dialect, error_type=error_type, code=code)
     return ScriptedReply.json(status, body, headers={"x-request-id": "req_fake", **(headers or {})})
+
+
+def url_citation(url: str, title: str, start: int, end: int) -> Dict[str, Any]:
+    """A ``url_citation`` annotation over characters ``start:end`` of the answer."""
+    return {"type": "url_citation", "url_citation": {"url": url, "title": title, "start_index": start,
+                                                      "end_index": end}}
+
+
+def web_search_reply(text: str = "Claude Shannon was born on April 30, 1916 (Wikipedia).",
+                     citations: Sequence[Dict[str, Any]] = (), *, dialect: str = "openai",
+                     **finish: Any) -> ScriptedReply:
+    """A search model's answer (``gpt-5-search-api`` with ``web_search_options``): the text, then
+    its ``url_citation`` annotations in one delta before the finish (by default one citation
+    over the whole text)."""
+    found = list(citations) or [url_citation("https://en.wikipedia.org/wiki/Claude_Shannon",
+                                             "Claude Shannon - Wikipedia", 0, len(text))]
+    stream = ChatStream(dialect).role().text(text).annotations(found)
+    return stream.finish("stop", **finish).done().reply()

@@ -63,10 +63,10 @@ class Echo:
                 self.refused += 1
         if refusing:
             headers = {"retry-after": f"{self.retry_after:g}"} if self.retry_after is not None else {}
-            return A.error_reply(429, "rate_limit_error", "Number of requests has exceeded your rate limit",
-                                 headers=headers)
+            return A.error_reply(429, "Number of requests has exceeded your rate limit",
+                                 error_type="rate_limit_error", headers=headers)
         if prompt in self.fail:
-            return A.error_reply(400, "invalid_request_error", f"cannot answer {prompt}")
+            return A.error_reply(400, f"cannot answer {prompt}", error_type="invalid_request_error")
         if self.gate is not None:
             self.gate(prompt)
         if prompt in self.stall:

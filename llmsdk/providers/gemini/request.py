@@ -14,7 +14,9 @@ from typing import Any, Dict, List, Optional, Tuple
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.gemini.schema import reduce_schema
 from llmsdk.providers.gemini.stream import is_synthetic_call_id
+from llmsdk.tools import ProviderTool
 from llmsdk.types import (
+    DocumentContent,
     ImageContent,
     LLMMessage,
     LLMRequest,
@@ -41,6 +43,13 @@ def _image_part(image: ImageContent) -> Part:
     if image.data is not None:
         return {"inlineData": {"mimeType": image.media_type, "data": image.data}}
     return {"fileData": {"mimeType": image.media_type, "fileUri": image.url}}
+
+
+def _document_part(doc: DocumentContent) -> Part:
+    """Inline data (a text document's text as base64) or, for a URL, ``fileData``."""
+    if doc.url is not None:
+        return {"fileData": {"mimeType": doc.media_type, "fileUri": doc.url}}
+    return {"inlineData": {"mimeType": doc.media_type, "data": doc.as_base64()}}
 
 
 def _call_index(messages: List[LLMMessage]) -> Dict[str, Tuple[str, bool]]:
@@ -74,8 +83,9 @@ def _function_response_parts(result: ToolResultContent, calls: Dict[str, Tuple[s
     if known_id:
         body["id"] = result.tool_use_id
     parts: List[Part] = [{"functionResponse": body}]
-    if isinstance(result.content, list):  # images a tool returned travel beside its response
+    if isinstance(result.content, list):  # images and documents a tool returned travel beside its response
         parts.extend(_image_part(b) for b in result.content if isinstance(b, ImageContent))
+        parts.extend(_document_part(b) for b in result.content if isinstance(b, DocumentContent))
     return parts
 
 
@@ -90,11 +100,14 @@ def _parts(message: LLMMessage, calls: Dict[str, Tuple[str, bool]]) -> List[Part
                 parts.append(_signed({"text": block.thinking, "thought": True}, block.signature))
         elif isinstance(block, ImageContent):
             parts.append(_image_part(block))
+        elif isinstance(block, DocumentContent):
+            parts.append(_document_part(block))
         elif isinstance(block, ToolUseContent):
             parts.append(_function_call_part(block))
         elif isinstance(block, ToolResultContent):
             parts.extend(_function_response_parts(block, calls))
-        # RedactedThinkingContent is Anthropic's; Gemini has nothing to read from it.
+        # RedactedThinkingContent is Anthropic's, and ProviderToolContent (Gemini's own
+        # grounding_metadata included) has no part to go in: Gemini reads neither.
     return parts
 
 
@@ -120,6 +133,8 @@ def build_contents(request: LLMRequest) -> List[Dict[str, Any]]:
 def function_declarations(request: LLMRequest) -> List[Dict[str, Any]]:
     out = []
     for tool in request.tools or []:
+        if isinstance(tool, ProviderTool):
+            continue
         decl: Dict[str, Any] = {"name": tool.name}
         if tool.description:
             decl["description"] = tool.description
@@ -127,6 +142,18 @@ def function_declarations(request: LLMRequest) -> List[Dict[str, Any]]:
         if parameters is not None:
             decl["parameters"] = parameters
         out.append(decl)
+    return out
+
+
+def provider_tools(request: LLMRequest) -> List[Dict[str, Any]]:
+    """Gemini's own tools, one ``tools`` entry each: ``ProviderTool("google_search")`` ->
+    ``{"googleSearch": {}}`` (``url_context``, ``code_execution`` likewise; the key in the
+    camelCase the rest of the body uses)."""
+    out = []
+    for tool in request.tools or []:
+        if isinstance(tool, ProviderTool):
+            head, *rest = tool.type.split("_")
+            out.append({head + "".join(w[:1].upper() + w[1:] for w in rest): dict(tool.config or {})})
     return out
 
 
@@ -184,8 +211,10 @@ def build_request_body(request: LLMRequest) -> Dict[str, Any]:
     if system:
         body["systemInstruction"] = {"parts": [{"text": system}]}
     declarations = function_declarations(request)
-    if declarations:
-        body["tools"] = [{"functionDeclarations": declarations}]
+    tools = [{"functionDeclarations": declarations}] if declarations else []
+    tools.extend(provider_tools(request))
+    if tools:
+        body["tools"] = tools
     config = tool_config(request.tool_choice)
     if config is not None:
         body["toolConfig"] = config

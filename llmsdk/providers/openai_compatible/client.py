@@ -19,6 +19,12 @@ __all__ = ["OpenAICompatibleAdapter"]
 
 
 class OpenAICompatibleAdapter(ChatCompletionsAdapter):
+    """``name`` is the provider key its errors and responses carry:
+    ``register_openai_compatible("ollama", ...)`` builds ``OpenAICompatibleAdapter("ollama")``."""
+
     name = "openai_compatible"
     formatter: ChatRequestFormatter = OpenAICompatibleRequestFormatter()
     processor_class: Type[ChatStreamProcessor] = OpenAICompatibleStreamProcessor
+
+    def __init__(self, name: str = "openai_compatible") -> None:
+        self.name = name
