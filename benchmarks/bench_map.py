@@ -7,7 +7,10 @@ this process; the server runs in its own), medians over interleaved runs, and th
 the plain llmsdk loop measured in the same run. Target: ``client.map`` with the limiter off
 within 10% of the plain loop.
 
-    python benchmarks/bench_map.py [--requests 2000] [--concurrency 64] [--runs 5]
+    python benchmarks/bench_map.py [--requests 2000] [--concurrency 64] [--runs 5] [--redis URL]
+
+``--redis redis://127.0.0.1:6379/0`` adds ``client.map`` with a ``RedisRateLimiter`` (one
+Lua call per request, two for a probe).
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ FMT = "openai"
 PLAIN = "ThreadPoolExecutor + llmsdk complete()"
 
 
-def contenders(server: harness.ServerProcess, requests: int, concurrency: int) -> Dict[str, Callable[[], Any]]:
-    from llmsdk import HttpClientOptions, LLMClient, RateLimiter
+def contenders(server: harness.ServerProcess, requests: int, concurrency: int,
+               redis_url: Optional[str] = None) -> Dict[str, Callable[[], Any]]:
+    from llmsdk import HttpClientOptions, LLMClient, RateLimiter, RedisRateLimiter
 
     base = server.base(FMT, "tiny")
     client = LLMClient.new_openai(HttpClientOptions.new_openai(harness.API_KEY, api_base=base))
@@ -54,6 +58,9 @@ def contenders(server: harness.ServerProcess, requests: int, concurrency: int) -
         "client.map + RateLimiter(rpm, tpm) far above the load": mapped(
             progress=False, limiter=RateLimiter(requests_per_minute=10**7, tokens_per_minute=10**10)),
     }
+    if redis_url:
+        players["client.map + RedisRateLimiter(rpm) far above the load"] = mapped(
+            progress=False, limiter=RedisRateLimiter(redis_url, "bench-map", requests_per_minute=10**7))
     if harness.have("openai"):
         import openai
 
@@ -81,8 +88,9 @@ def check(name: str, result: object) -> None:
     assert isinstance(result, list) and all(r is not None for r in result), name
 
 
-def run(server: harness.ServerProcess, requests: int, concurrency: int, runs: int) -> Dict[str, Dict[str, float]]:
-    samples = harness.run_interleaved(contenders(server, requests, concurrency), runs, check)
+def run(server: harness.ServerProcess, requests: int, concurrency: int, runs: int,
+        redis_url: Optional[str] = None) -> Dict[str, Dict[str, float]]:
+    samples = harness.run_interleaved(contenders(server, requests, concurrency, redis_url), runs, check)
     return {name: {"rps": requests / harness.median(walls), "cpu_ms": harness.median(cpus) * 1000 / requests}
             for name, (cpus, walls) in samples.items()}
 
@@ -109,9 +117,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--redis", help="also measure a RedisRateLimiter on this Redis")
     args = parser.parse_args(argv)
     with harness.ServerProcess() as server:
-        results = run(server, args.requests, args.concurrency, args.runs)
+        results = run(server, args.requests, args.concurrency, args.runs, args.redis)
     print(report(results, args.requests, args.concurrency, args.runs))
     print(harness.table(["target", "measured", ""], targets(results)))
 
