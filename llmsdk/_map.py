@@ -125,9 +125,13 @@ class _Run:
             seen: Set[Key] = set()
             window = 2 * self.concurrency
             pending = 0
+            exhausted = False
             items = enumerate(source)
             while True:
-                step = next(items, None) if pending < window else None
+                step = None
+                if not exhausted and pending < window:
+                    step = next(items, None)
+                    exhausted = step is None
                 if step is None:  # input exhausted, or enough in flight: hand back a result
                     if pending == 0:
                         break

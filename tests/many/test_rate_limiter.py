@@ -195,3 +195,11 @@ def test_an_unreachable_redis_makes_error_rows_not_lost_ones(server: FakeProvide
 
     assert [type(r.error) for r in results] == [ConnectionFailedError] * 2
     assert "no-such.sock" in str(results[0].error) and server.requests == []
+
+
+def test_reset_forgets_the_shared_state(redis_url: str) -> None:
+    limiter = RedisRateLimiter(redis_url, f"test-{uuid.uuid4().hex[:8]}", requests_per_minute=60)
+    limiter.pause(30)
+    limiter.reset()
+    permit = limiter.acquire(0, threading.Event())
+    assert permit is not None and not permit.probe
