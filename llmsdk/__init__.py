@@ -31,12 +31,15 @@ _EXPORTS: Dict[str, str] = {
     "LLMProvider": "llmsdk.providers",
     "LLMRequest": "llmsdk.types",
     "LLMResponse": "llmsdk.types",
+    "MapResult": "llmsdk._map",
     "ModelCapabilities": "llmsdk.models",
     "ModelCapabilitiesBuilder": "llmsdk.models",
     "ProviderTool": "llmsdk.tools",
     "ProviderToolContent": "llmsdk.types",
     "RateLimitInfo": "llmsdk.types",
+    "RateLimiter": "llmsdk._rate_limiter",
     "RedactedThinkingContent": "llmsdk.types",
+    "RedisRateLimiter": "llmsdk._redis_limiter",
     "RetryPolicy": "llmsdk.config",
     "SecretString": "llmsdk.config",
     "StopReason": "llmsdk.types",
@@ -77,6 +80,9 @@ def __dir__() -> list:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from llmsdk._embeddings import EmbeddingResponse
+    from llmsdk._map import MapResult
+    from llmsdk._rate_limiter import RateLimiter
+    from llmsdk._redis_limiter import RedisRateLimiter
     from llmsdk._stream import EventStream
     from llmsdk.batches import BatchCounts, BatchJob, BatchStatus
     from llmsdk.client import LLMClient

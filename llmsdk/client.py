@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from llmsdk._http import HttpEngine, request_id_of
 from llmsdk._channel import StreamChannel
@@ -27,6 +27,10 @@ from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
 
 if TYPE_CHECKING:  # pragma: no cover
     from llmsdk._embeddings import EmbeddingResponse
+    import os
+
+    from llmsdk._map import MapResult
+    from llmsdk._rate_limiter import BaseRateLimiter
     from llmsdk._tool_loop import ToolRunResult
     from llmsdk.batches import Batches
 
@@ -141,11 +145,15 @@ class LLMClient:
         (after retries) raise here, later ones while iterating the stream."""
         return self._start(request, inline=False)
 
-    def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None) -> EventStream:
+    def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None,
+               on_open: Optional[Callable[[EventStream], None]] = None) -> EventStream:
         """``send()``; with ``inline`` the reply is read to its end on this thread before
         returning (no worker thread, the largest per-request cost), for callers that only
         want the whole reply. ``max_retries`` overrides the options' for this call
-        (``client.map`` retries rate-limited calls itself, through its shared limiter)."""
+        (``client.map`` retries rate-limited calls itself, through its shared limiter).
+        ``on_open(stream)`` runs once the headers are in, before the body is read: another
+        thread may then ``close()`` the stream, even an inline one (``client.map`` stops
+        its calls in flight so)."""
         request = self._prepare(request)
         prepared = self._adapter.prepare_request(request, self._endpoint)
         timeouts = self._options.timeouts
@@ -194,9 +202,14 @@ class LLMClient:
         )
         if inline:
             stream = EventStream(channel, **kwargs)
+            if on_open is not None:
+                on_open(stream)
             run_worker(job, channel, response)
             return stream
-        return EventStream.start(channel, functools.partial(run_worker, job, channel, response), **kwargs)
+        stream = EventStream.start(channel, functools.partial(run_worker, job, channel, response), **kwargs)
+        if on_open is not None:
+            on_open(stream)
+        return stream
 
     def complete(self, request: LLMRequest) -> LLMResponse:
         """Send and wait for the whole reply."""
@@ -220,6 +233,36 @@ class LLMClient:
 
         response = self.complete(dataclasses.replace(request, output_schema=output_type))
         return parse_response(response, output_type)
+
+    def map(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional[BaseRateLimiter] = None,
+            progress: bool = True, checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
+            on_error: str = "return") -> List[MapResult]:
+        """Send many requests, ``concurrency`` at a time; a ``MapResult`` per item, in input
+        order. ``requests`` (read lazily) holds ``LLMRequest``s or ``(key, LLMRequest)``
+        pairs. A failed item is a result with ``.error`` (``on_error="raise"`` stops at the
+        first one instead). ``limiter`` (``RateLimiter``/``RedisRateLimiter``) paces the
+        calls and pauses them all after a 429; ``checkpoint="run.jsonl"`` saves each result
+        as it finishes, and a rerun with the same file skips the keys already answered.
+
+        >>> results = client.map([("q1", req1), ("q2", req2)], limiter=RateLimiter(500))
+        """
+        from llmsdk._map import map_requests
+
+        return map_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
+                            checkpoint=checkpoint, on_error=on_error)
+
+    def imap(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional[BaseRateLimiter] = None,
+             progress: bool = True, checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
+             on_error: str = "return") -> Iterator[MapResult]:
+        """``map()``, yielding each result as it finishes (completion order, bounded memory).
+
+        >>> for result in client.imap(requests_from_a_huge_file(), progress=False):
+        ...     save(result)
+        """
+        from llmsdk._map import imap_requests
+
+        return imap_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
+                             checkpoint=checkpoint, on_error=on_error)
 
     def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
         """Call the model, run the tools it asks for (plain functions or ``Tool``s built

@@ -14,6 +14,8 @@ CONTRACT = [
     # provider batch jobs (issue 13)
     "BatchJob", "BatchStatus", "BatchCounts",
     "EmbeddingResponse",  # issue 14
+    # second round: many requests (issue 12)
+    "MapResult", "RateLimiter", "RedisRateLimiter",
 ]
 
 
