@@ -7,12 +7,12 @@ import shutil
 import subprocess
 import threading
 import time
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, List, Sequence
 
 import pytest
 
 from llmsdk import HttpClientOptions, LLMClient, LLMMessage, LLMRequest, Timeouts
-from llmsdk.testing import FakeProviderServer
+from llmsdk.testing import FakeProviderServer, ScriptedReply
 
 TEST_KEY = "sk-ant-test-SECRET-0123456789"
 
@@ -55,6 +55,32 @@ def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: fl
             return True
         time.sleep(interval)
     return condition()
+
+
+class GatedBody(list):
+    """Body pieces in which a ``threading.Event`` holds the fake server's writer until the
+    test sets it: the test decides when the next bytes go out, no sleeping on either side.
+    Each gate waits at most ``GATE_TIMEOUT`` seconds; ``opened`` records, per gate passed,
+    whether it was set (True) or timed out (False)."""
+
+    GATE_TIMEOUT = 10.0
+
+    def __init__(self, pieces: Sequence[Any]) -> None:
+        super().__init__(pieces)
+        self.opened: List[bool] = []
+
+    def __iter__(self) -> Iterator[Any]:  # FakeProviderServer writes the pieces as it iterates
+        for piece in list.__iter__(self):
+            if isinstance(piece, threading.Event):
+                self.opened.append(piece.wait(self.GATE_TIMEOUT))
+            else:
+                yield piece
+
+
+def gated_sse(pieces: Sequence[Any]) -> ScriptedReply:
+    """``ScriptedReply.sse`` whose pieces may include ``threading.Event`` gates (chunked
+    framing; ``reply.body.opened`` tells which gates the test opened)."""
+    return ScriptedReply(body=GatedBody(pieces))
 
 
 def system_binary(name: str) -> str:

@@ -15,9 +15,11 @@ from llmsdk._sse import event_groups, feed
 from llmsdk.errors import IncompleteStreamError, MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
-from llmsdk.testing import Pause, ScriptedReply, Stall
+from llmsdk.testing import ScriptedReply, Stall
 from llmsdk.testing import anthropic as A
 from llmsdk.types import StopReason, TextContent, ThinkingContent, Usage
+
+from .conftest import gated_sse, wait_until
 
 # -- _sse ------------------------------------------------------------------------------------
 
@@ -113,49 +115,47 @@ def open_response(server):
 
 
 def test_ready_says_whether_bytes_are_waiting(open_response):
-    response = open_response(ScriptedReply.sse([A.message_start(), Pause(0.2), A.ping(), Stall(5)]))
+    gate = threading.Event()
+    response = open_response(gated_sse([A.message_start(), gate, A.ping(), Stall(5)]))
     sock = BodySocket.of(response)
     assert not sock.is_fallback
     pieces = response.iter_content(chunk_size=None)
-    first = next(pieces)
-    assert first.startswith(b"event: message_start")
-    assert not sock.ready()  # the ping is 0.2 s away
-    seen = threading.Event()
-    sock_ready = []
-
-    def wait_for_ping() -> None:
-        while not seen.wait(0.01):
-            if sock.ready():
-                sock_ready.append(True)
-                return
-
-    waiter = threading.Thread(target=wait_for_ping)
-    waiter.start()
-    waiter.join(timeout=5)
-    seen.set()
-    assert sock_ready == [True]
-    assert next(pieces).startswith(b"event: ping")
+    try:
+        assert next(pieces).startswith(b"event: message_start")
+        assert not sock.ready()  # the server holds the ping until the gate opens
+        gate.set()
+        assert wait_until(sock.ready, timeout=10)
+        assert next(pieces).startswith(b"event: ping")
+    finally:
+        gate.set()
 
 
 def test_watch_refills_runs_before_socket_reads_and_undoes(open_response):
-    # the pause makes the rest arrive after the headers' read: it needs a refill
-    response = open_response(ScriptedReply.sse([A.message_start(), Pause(0.1), *A.text_reply("hello").body]))
+    # the gate holds the rest of the body until the hook is in: reading it needs a refill
+    gate = threading.Event()
+    response = open_response(gated_sse([A.message_start(), gate, *A.text_reply("hello").body]))
     sock = BodySocket.of(response)
     reader = response.raw._fp.fp.raw  # http.client's SocketIO
     calls: List[int] = []
-    undo = sock.watch_refills(lambda: calls.append(1))
-    assert undo is not None
-    data = b"".join(response.iter_content(chunk_size=None))
+    try:
+        undo = sock.watch_refills(lambda: calls.append(1))
+        assert "readinto" in vars(reader)  # the hook is on this socket reader
+        gate.set()
+        data = b"".join(response.iter_content(chunk_size=None))
+    finally:
+        gate.set()
     assert b"message_stop" in data and calls
     undo()
     assert "readinto" not in vars(reader)
 
 
 def test_shutdown_wakes_a_blocked_reader(open_response):
-    response = open_response(ScriptedReply.sse([A.message_start(), Stall(10)]))
+    response = open_response(ScriptedReply.sse([A.message_start(), Stall(30)]))
     sock = BodySocket.of(response)
     pieces = response.iter_content(chunk_size=None)
     next(pieces)
+    reading = threading.Event()
+    sock.watch_refills(reading.set)  # set right before the reader goes to the socket
     outcome: List[Any] = []
 
     def read_on() -> None:
@@ -166,9 +166,10 @@ def test_shutdown_wakes_a_blocked_reader(open_response):
 
     reader = threading.Thread(target=read_on)
     reader.start()
+    assert reading.wait(10)
     sock.shutdown()
-    reader.join(timeout=5)
-    assert not reader.is_alive() and outcome
+    reader.join(timeout=10)  # the server stalls for 30 s: only the shutdown ends the read sooner
+    assert not reader.is_alive() and len(outcome) == 1
 
 
 class _Opaque:
