@@ -102,9 +102,9 @@ def open_response(server):
     session = requests.Session()
     responses: List[Any] = []
 
-    def start(reply: ScriptedReply) -> Any:
+    def start(reply: ScriptedReply, read_timeout: float = 10) -> Any:
         server.add_reply(reply)
-        response = session.post(server.url + "/v1/messages", data=b"{}", stream=True, timeout=(5, 10))
+        response = session.post(server.url + "/v1/messages", data=b"{}", stream=True, timeout=(5, read_timeout))
         responses.append(response)
         return response
 
@@ -150,7 +150,7 @@ def test_watch_refills_runs_before_socket_reads_and_undoes(open_response):
 
 
 def test_shutdown_wakes_a_blocked_reader(open_response):
-    response = open_response(ScriptedReply.sse([A.message_start(), Stall(30)]))
+    response = open_response(ScriptedReply.sse([A.message_start(), Stall(30)]), read_timeout=60)
     sock = BodySocket.of(response)
     pieces = response.iter_content(chunk_size=None)
     next(pieces)
@@ -168,7 +168,7 @@ def test_shutdown_wakes_a_blocked_reader(open_response):
     reader.start()
     assert reading.wait(10)
     sock.shutdown()
-    reader.join(timeout=10)  # the server stalls for 30 s: only the shutdown ends the read sooner
+    reader.join(timeout=10)  # the server stalls for 30 s, the read timeout is 60 s: only shutdown ends it
     assert not reader.is_alive() and len(outcome) == 1
 
 
