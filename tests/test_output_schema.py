@@ -13,7 +13,9 @@ from typing import Any, Dict, List, Literal, Optional
 import pytest
 
 from llmsdk import LLMMessage, LLMRequest
-from llmsdk._output_schema import closed_objects, nullable, output_spec, restrict_keywords, strict_schema
+from llmsdk._output_schema import (
+    OutputSpec, closed_objects, nullable, output_spec, restrict_keywords, strict_schema,
+)
 from llmsdk._schema_check import SchemaMismatch, conform
 from llmsdk._structured import build
 from llmsdk.errors import InvalidRequestError, OutputParseError
@@ -59,6 +61,13 @@ class Invoice:
 class Contact(TypedDict):
     name: str
     email: NotRequired[str]
+
+
+def spec_of(value: Any, kind: str) -> OutputSpec:
+    """``output_spec(value)``, which must resolve, and as ``kind``."""
+    spec = output_spec(value)
+    assert spec is not None and spec.kind == kind, spec
+    return spec
 
 
 INVOICE_JSON = {"number": "F-1", "total": 12.5, "lines": [{"sku": "A", "qty": 2}], "status": "paid",
@@ -135,8 +144,7 @@ def test_bad_output_schema_is_refused_by_request_validation() -> None:
 
 
 def test_strict_schema_closes_objects_requires_everything_and_nulls_optional_fields() -> None:
-    spec = output_spec(Invoice)
-    assert spec is not None
+    spec = spec_of(Invoice, "dataclass")
     before = copy.deepcopy(spec.schema)
     strict = strict_schema(spec.schema, "Invoice")
     assert spec.schema == before  # pure
@@ -168,8 +176,7 @@ def test_strict_inlines_ref_with_siblings_and_rewrites_defs() -> None:
 
 
 def test_strict_refuses_free_form_maps_naming_the_field() -> None:
-    spec = output_spec(Bag)
-    assert spec is not None
+    spec = spec_of(Bag, "dataclass")
     with pytest.raises(InvalidRequestError, match="field 'counts'.*free-form keys"):
         strict_schema(spec.schema, "Bag")
     with pytest.raises(InvalidRequestError, match="field 'counts'"):
@@ -179,8 +186,7 @@ def test_strict_refuses_free_form_maps_naming_the_field() -> None:
 def test_strict_matches_the_openai_sdk_for_a_pydantic_model() -> None:
     Maths = maths_model()
     sdk = pytest.importorskip("openai.lib._pydantic")
-    spec = output_spec(Maths)
-    assert spec is not None and spec.kind == "pydantic"
+    spec = spec_of(Maths, "pydantic")
     ours = strict_schema(spec.schema, "Maths")
     theirs = sdk.to_strict_json_schema(Maths)
     # Identical but for one documented choice: a field with a non-null default ("exact")
@@ -206,16 +212,14 @@ def test_restrict_keywords_moves_the_rest_into_the_description() -> None:
 
 
 def test_dataclass_reply_builds_nested_typed_values() -> None:
-    spec = output_spec(Invoice)
-    assert spec is not None
+    spec = spec_of(Invoice, "dataclass")
     invoice = build(dict(INVOICE_JSON), spec)
     assert invoice == Invoice("F-1", 12.5, [Line("A", 2)], Status.PAID, "EUR", datetime.date(2024, 5, 1),
                               datetime.datetime(2024, 5, 2, 10, tzinfo=datetime.timezone.utc), ["x"])
 
 
 def test_strict_nulls_for_optional_fields_become_defaults() -> None:
-    spec = output_spec(Invoice)
-    assert spec is not None
+    spec = spec_of(Invoice, "dataclass")
     reply = dict(INVOICE_JSON, lines=[{"sku": "B", "qty": None}], tags=None, paid_at=None)
     invoice = build(reply, spec)
     assert invoice.lines == [Line("B", 1)] and invoice.tags == [] and invoice.paid_at is None
@@ -230,8 +234,7 @@ def test_strict_nulls_for_optional_fields_become_defaults() -> None:
     ({"issued": "yesterday"}, "issued: 'yesterday' is not a valid date"),
 ])
 def test_reply_that_does_not_fit_names_the_place(change: Dict[str, Any], where: str) -> None:
-    spec = output_spec(Invoice)
-    assert spec is not None
+    spec = spec_of(Invoice, "dataclass")
     reply = dict(INVOICE_JSON, **change)
     with pytest.raises(OutputParseError, match=f"does not match Invoice: {where}".replace("[", r"\[")
                        .replace("]", r"\]")):
@@ -239,23 +242,19 @@ def test_reply_that_does_not_fit_names_the_place(change: Dict[str, Any], where: 
 
 
 def test_unknown_properties_are_ignored_unless_the_schema_closes_the_object() -> None:
-    spec = output_spec(Line)
-    assert spec is not None
+    spec = spec_of(Line, "dataclass")
     assert build({"sku": "A", "colour": "red"}, spec) == Line("A")
-    closed = output_spec({"type": "object", "properties": {"a": {}}, "additionalProperties": False})
-    assert closed is not None
+    closed = spec_of({"type": "object", "properties": {"a": {}}, "additionalProperties": False}, "dict")
     with pytest.raises(OutputParseError, match="colour: unexpected property"):
         build({"colour": "red"}, closed)
 
 
 def test_typeddict_and_dict_replies_stay_dicts() -> None:
-    contact = output_spec(Contact)
-    assert contact is not None
+    contact = spec_of(Contact, "typeddict")
     assert build({"name": "Ada"}, contact) == {"name": "Ada"}
     with pytest.raises(OutputParseError, match="missing required property 'name'"):
         build({"email": "a@b"}, contact)
-    raw = output_spec({"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}})
-    assert raw is not None
+    raw = spec_of({"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}}, "dict")
     value = str(uuid.uuid4())
     assert build({"id": value}, raw) == {"id": value}  # a dict schema keeps strings as sent
 
@@ -268,8 +267,7 @@ def test_pydantic_reply_validates_with_the_model() -> None:
         age: int = pydantic.Field(ge=0)
         nickname: Optional[str] = None
 
-    spec = output_spec(Person)
-    assert spec is not None
+    spec = spec_of(Person, "pydantic")
     assert build({"name": "Ada", "age": 36, "nickname": None}, spec) == Person(name="Ada", age=36)
     with pytest.raises(OutputParseError, match="does not match Person"):
         build({"name": "Ada", "age": -1}, spec)

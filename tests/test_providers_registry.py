@@ -161,7 +161,8 @@ def test_register_by_keywords_and_env_var_default() -> None:
         replacement = register_provider("acme_kw", adapter=AcmeAdapter, replace=True)
         assert get_provider("acme_kw") is replacement
     finally:
-        assert unregister_provider("acme_kw") is not None
+        removed = unregister_provider("acme_kw")
+    assert removed is replacement
     assert unregister_provider("acme_kw") is None
     with pytest.raises(InvalidConfigError):
         get_provider("acme_kw")

@@ -4,12 +4,13 @@ replay, the API key never in it."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
 
-from llmsdk import HttpClientOptions, LLMClient
+from llmsdk import HttpClientOptions, LLMClient, LLMEvent, TextContent
 from llmsdk._accumulate import accumulate
 from llmsdk._record import ENV_VAR
 from llmsdk._sse import feed
@@ -20,7 +21,7 @@ from llmsdk.testing import ScriptedReply
 from llmsdk.testing import anthropic as A
 from llmsdk.testing import openai as O
 
-from .conftest import TEST_KEY, simple_request
+from .conftest import TEST_KEY, gated_sse, simple_request, stream_threads, wait_until
 
 
 def exchanges(directory: Path) -> Dict[str, List[Path]]:
@@ -71,15 +72,18 @@ def test_an_error_reply_is_recorded_with_the_key_masked(server, anthropic_client
 
 def test_a_stream_closed_early_keeps_what_arrived(server, anthropic_client, tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
-    server.add_reply(A.text_reply("x" * 200, chunk=1).with_pauses(0.01))
+    gate = threading.Event()  # never opened: the rest of the reply waits behind it
+    pieces = A.text_reply("xyz", chunk=1).body
+    server.add_reply(gated_sse([*pieces[:3], gate, *pieces[3:]]))
     stream = anthropic_client().send(simple_request())
-    assert stream.recv(timeout=5) is not None
+    assert stream.recv(timeout=10) == LLMEvent.PartialContent(0, TextContent("x"))
     stream.close()
     (name, _files), = exchanges(tmp_path).items()
-    # the worker writes the body when it stops; wait for its thread through the stream's state
-    from .conftest import wait_until
-    assert wait_until(lambda: (tmp_path / f"{name}.sse").exists())
-    assert (tmp_path / f"{name}.sse").read_bytes().startswith(b"event: message_start")
+    # the worker writes the body as it stops, on its own thread: wait for the thread to end
+    # (the file exists a moment before its bytes are in)
+    assert wait_until(lambda: not stream_threads(), timeout=10)
+    raw = (tmp_path / f"{name}.sse").read_bytes()
+    assert raw.startswith(b"event: message_start") and b"message_stop" not in raw  # what arrived, no more
 
 
 def test_every_provider_records_the_same_way(server, tmp_path, monkeypatch):

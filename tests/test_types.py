@@ -118,7 +118,8 @@ def test_invalid_requests_raise_before_http(change, message):
 
 
 def test_valid_request_passes():
-    assert full_request().validate() is not None
+    req = full_request()
+    assert req.validate() is req  # returns the request itself, for chaining
 
 
 def test_tool_result_must_follow_its_call_in_an_earlier_turn():

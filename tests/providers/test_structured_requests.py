@@ -91,7 +91,7 @@ def test_openai_json_schema_strict_body_for_a_dataclass() -> None:
 def test_openai_every_kind_of_schema_is_sent_strict(kind: str) -> None:
     schema = SCHEMAS[kind]()
     spec = output_spec(schema)
-    assert spec is not None
+    assert spec is not None and spec.kind == kind
     body = OpenAIAdapter().request_body(request("gpt-4.1-unknown-snapshot", schema))
     sent = body["response_format"]["json_schema"]
     assert sent["strict"] is True and sent["schema"] == strict_schema(spec.schema)
