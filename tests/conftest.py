@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from typing import Any, Callable, Iterator, List, Sequence
@@ -57,13 +58,20 @@ def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: fl
     return condition()
 
 
+def waiting(thread: threading.Thread) -> bool:
+    """True while ``thread`` is parked in ``threading``'s ``wait`` (a queue ``get``, an
+    ``Event.wait``): it is blocked, not about to block."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    return frame is not None and frame.f_code.co_name == "wait" and frame.f_code.co_filename == threading.__file__
+
+
 class GatedBody(list):
     """Body pieces in which a ``threading.Event`` holds the fake server's writer until the
     test sets it: the test decides when the next bytes go out, no sleeping on either side.
     Each gate waits at most ``GATE_TIMEOUT`` seconds; ``opened`` records, per gate passed,
     whether it was set (True) or timed out (False)."""
 
-    GATE_TIMEOUT = 10.0
+    GATE_TIMEOUT = 30.0
 
     def __init__(self, pieces: Sequence[Any]) -> None:
         super().__init__(pieces)
@@ -75,6 +83,14 @@ class GatedBody(list):
                 self.opened.append(piece.wait(self.GATE_TIMEOUT))
             else:
                 yield piece
+
+
+@pytest.fixture
+def gate() -> Iterator[threading.Event]:
+    """A gate for ``gated_sse``, opened when the test ends (so no server thread waits on)."""
+    event = threading.Event()
+    yield event
+    event.set()
 
 
 def gated_sse(pieces: Sequence[Any]) -> ScriptedReply:

@@ -114,36 +114,28 @@ def open_response(server):
     session.close()
 
 
-def test_ready_says_whether_bytes_are_waiting(open_response):
-    gate = threading.Event()
+def test_ready_says_whether_bytes_are_waiting(open_response, gate):
     response = open_response(gated_sse([A.message_start(), gate, A.ping(), Stall(5)]))
     sock = BodySocket.of(response)
     assert not sock.is_fallback
     pieces = response.iter_content(chunk_size=None)
-    try:
-        assert next(pieces).startswith(b"event: message_start")
-        assert not sock.ready()  # the server holds the ping until the gate opens
-        gate.set()
-        assert wait_until(sock.ready, timeout=10)
-        assert next(pieces).startswith(b"event: ping")
-    finally:
-        gate.set()
+    assert next(pieces).startswith(b"event: message_start")
+    assert not sock.ready()  # the server holds the ping until the gate opens
+    gate.set()
+    assert wait_until(sock.ready, timeout=10)
+    assert next(pieces).startswith(b"event: ping")
 
 
-def test_watch_refills_runs_before_socket_reads_and_undoes(open_response):
+def test_watch_refills_runs_before_socket_reads_and_undoes(open_response, gate):
     # the gate holds the rest of the body until the hook is in: reading it needs a refill
-    gate = threading.Event()
     response = open_response(gated_sse([A.message_start(), gate, *A.text_reply("hello").body]))
     sock = BodySocket.of(response)
     reader = response.raw._fp.fp.raw  # http.client's SocketIO
     calls: List[int] = []
-    try:
-        undo = sock.watch_refills(lambda: calls.append(1))
-        assert "readinto" in vars(reader)  # the hook is on this socket reader
-        gate.set()
-        data = b"".join(response.iter_content(chunk_size=None))
-    finally:
-        gate.set()
+    undo = sock.watch_refills(lambda: calls.append(1))
+    assert "readinto" in vars(reader)  # the hook is on this socket reader
+    gate.set()
+    data = b"".join(response.iter_content(chunk_size=None))
     assert b"message_stop" in data and calls
     undo()
     assert "readinto" not in vars(reader)

@@ -4,7 +4,6 @@ replay, the API key never in it."""
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 from typing import Dict, List
 
@@ -70,9 +69,8 @@ def test_an_error_reply_is_recorded_with_the_key_masked(server, anthropic_client
     assert_key_absent(tmp_path)
 
 
-def test_a_stream_closed_early_keeps_what_arrived(server, anthropic_client, tmp_path, monkeypatch):
+def test_a_stream_closed_early_keeps_what_arrived(server, anthropic_client, tmp_path, monkeypatch, gate):
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
-    gate = threading.Event()  # never opened: the rest of the reply waits behind it
     pieces = A.text_reply("xyz", chunk=1).body
     server.add_reply(gated_sse([*pieces[:3], gate, *pieces[3:]]))
     stream = anthropic_client().send(simple_request())
