@@ -10,7 +10,7 @@ import pytest
 from llmsdk import HttpClientOptions, LLMClient, LLMRequest, RetryPolicy, Timeouts, Tool
 from llmsdk.errors import (
     BrokenStreamError, ConnectionFailedError, ContentIdleTimeoutError, IncompleteStreamError, InvalidRequestError,
-    RateLimitError, TotalTimeoutError, TransportError,
+    OverloadedError, RateLimitError, TotalTimeoutError, TransportError,
 )
 from llmsdk.events import _Event
 from llmsdk.providers import LLMProvider, register_provider, unregister_provider
@@ -84,11 +84,14 @@ def test_a_silent_server_trips_content_idle_in_complete(server, anthropic_client
 
 
 def test_total_bounds_complete_while_content_trickles(server, anthropic_client):
-    server.add_reply(A.text_reply("x" * 400, chunk=1).with_pauses(0.01))
-    client = anthropic_client(timeouts=Timeouts(connect=5, read=10, total=0.3))
+    server.add_reply(A.text_reply("x" * 3000, chunk=1).with_pauses(0.01))  # 30 s of trickle, no read gap
+    client = anthropic_client(timeouts=Timeouts(connect=5, read=10, total=2))
+    started = time.monotonic()
     with pytest.raises(TotalTimeoutError) as info:
         client.complete(simple_request())
-    assert info.value.partial_response.text  # what arrived is kept
+    assert time.monotonic() - started < 15
+    kept = info.value.partial_response.text
+    assert kept and kept == "x" * len(kept)  # what arrived is kept (2 s is ample for the first delta)
 
 
 class _BuggyProcessor(AnthropicStreamProcessor):
@@ -125,24 +128,26 @@ def test_a_bug_in_a_processor_surfaces_as_itself(server, buggy_client):
 
 
 def test_total_bounds_the_waits_between_retries(server, anthropic_client):
-    server.add_reply(A.error_reply(429, "rate_limit_error", "slow down", headers={"retry-after": "5"}),
+    server.add_reply(A.error_reply(429, "rate_limit_error", "slow down", headers={"retry-after": "30"}),
                      A.text_reply("too late"))
-    client = anthropic_client(timeouts=Timeouts(connect=5, read=10, total=2))
+    client = anthropic_client(timeouts=Timeouts(connect=5, read=10, total=10))
     started = time.monotonic()
     with pytest.raises(RateLimitError) as info:
         client.complete(simple_request())
-    assert info.value.retry_after == 5
-    assert len(server.requests) == 1  # the 5 s wait would pass the 2 s budget: no retry
-    assert time.monotonic() - started < 2
+    assert info.value.retry_after == 30
+    assert len(server.requests) == 1  # the 30 s wait would pass the 10 s budget: no retry
+    assert time.monotonic() - started < 8  # and no sleeping out the budget either
 
 
 def test_backoff_that_would_pass_total_is_not_slept(server, anthropic_client):
     server.add_reply(A.error_reply(503, "overloaded_error", "busy"), A.text_reply("too late"))
-    client = anthropic_client(timeouts=Timeouts(connect=5, read=10, total=1),
-                              retry_policy=RetryPolicy(max_retries=2, initial_delay=5, max_delay=5))
-    with pytest.raises(Exception) as info:
+    client = anthropic_client(timeouts=Timeouts(connect=5, read=10, total=10),
+                              retry_policy=RetryPolicy(max_retries=2, initial_delay=30, max_delay=30))
+    started = time.monotonic()
+    with pytest.raises(OverloadedError) as info:
         client.complete(simple_request())
-    assert getattr(info.value, "status", None) == 503 and len(server.requests) == 1
+    assert info.value.status == 503 and len(server.requests) == 1
+    assert time.monotonic() - started < 8
 
 
 def test_a_retry_after_longer_than_the_policy_allows_gives_up_at_once(server, anthropic_client):
@@ -167,8 +172,10 @@ def test_connect_and_read_timeouts_are_trimmed_to_the_time_left(server):
     options = HttpClientOptions.new_anthropic(TEST_KEY, api_base=server.url, timeouts=Timeouts(connect=10, read=600))
     engine = HttpEngine(options, options.provider.adapter())
     try:
-        connect, read = engine._timeout(time.monotonic() + 2.0)
-        assert 1.0 < connect <= 2.0 and 1.0 < read <= 2.0
+        connect, read = engine._timeout(time.monotonic() + 5.0)
+        assert 0 < connect == read <= 5.0  # both trimmed to the same time left
+        connect, read = engine._timeout(time.monotonic() + 60.0)
+        assert connect == 10 and 0 < read <= 60.0  # connect fits: only read is trimmed
         assert engine._timeout(None) == (10, 600)
         assert engine._timeout(None, read_cap=30) == (10, 30)
         with pytest.raises(TotalTimeoutError):
