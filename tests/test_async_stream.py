@@ -14,7 +14,7 @@ from llmsdk.errors import OverloadedError, ProviderStreamError
 from llmsdk.testing import FakeProviderServer, Pause, ScriptedReply, Stall
 from llmsdk.testing import anthropic as A
 
-from .conftest import simple_request, stream_threads, wait_until
+from .conftest import gated_sse, simple_request, stream_threads, wait_until
 
 
 def slow_reply(words: int, pause: float = 0.02, stall: bool = False) -> ScriptedReply:
@@ -68,28 +68,35 @@ def test_events_left_by_recv_come_first(server: FakeProviderServer, anthropic_cl
     assert text == "abcdefgh"
 
 
-def test_the_event_loop_keeps_running_while_waiting(server: FakeProviderServer, anthropic_client: Any) -> None:
-    server.add_reply(slow_reply(10, pause=0.05))
+def test_the_event_loop_keeps_running_while_waiting(server: FakeProviderServer, anthropic_client: Any,
+                                                   gate: threading.Event) -> None:
+    """While ``async for`` waits for the next event, other tasks run: here the task that
+    lets the server send that event. A loop blocked in the wait could never run it."""
+    delta = [A.event("content_block_delta", index=0, delta={"type": "text_delta", "text": f"w{i} "}) for i in (0, 1)]
+    reply = gated_sse([A.message_start(), *A.text_block(0, "")[:1], delta[0], gate, delta[1],
+                       *A.text_block(0, "")[-1:], *A.message_end()])
+    server.add_reply(reply)
     client = anthropic_client()
 
-    async def main() -> int:
-        ticks = 0
-        done = asyncio.Event()
+    async def main() -> List[str]:
+        first = asyncio.Event()
 
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done.is_set():
-                ticks += 1
-                await asyncio.sleep(0.005)
+        async def open_the_gate() -> None:
+            await first.wait()
+            for _ in range(10):  # ten turns of the loop while the consumer waits for w1
+                await asyncio.sleep(0)
+            gate.set()
 
-        task = asyncio.ensure_future(ticker())
-        async for _ in client.send(simple_request()):
-            pass
-        done.set()
-        await task
-        return ticks
+        opener = asyncio.ensure_future(open_the_gate())
+        texts = []
+        async for text in client.send(simple_request()).atext_stream():
+            texts.append(text)
+            first.set()
+        await opener
+        return texts
 
-    assert asyncio.run(main()) >= 20  # ~0.5 s of streaming: the loop was never blocked
+    assert asyncio.run(asyncio.wait_for(main(), 60)) == ["w0 ", "w1 "]
+    assert reply.body.opened == [True]  # opened by the task, not by the gate's timeout
 
 
 def test_errors_are_raised_after_the_events_before_them(server: FakeProviderServer, anthropic_client: Any) -> None:
