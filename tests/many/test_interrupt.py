@@ -62,7 +62,7 @@ def test_ctrl_c_stops_promptly_and_a_rerun_sends_exactly_the_unfinished_keys(
             proc.wait(10)
 
     assert proc.returncode != 0 and "KeyboardInterrupt" in err and "finished" not in out
-    assert took < 5, took
+    assert took < 10, took  # the stalled replies would hold it 20 s
     done = checkpoint_keys(checkpoint)
     assert sorted(done) == sorted(f"k{i}" for i in range(FAST))
     assert checkpoint.read_text(encoding="utf-8").endswith("\n")

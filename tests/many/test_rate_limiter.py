@@ -17,6 +17,7 @@ from llmsdk._rate_limiter import DEFAULT_OUTPUT_ESTIMATE, PROBE_POLL, BaseRateLi
 from llmsdk.errors import ConnectionFailedError, InvalidConfigError
 from llmsdk.testing import FakeProviderServer
 
+from ..conftest import wait_until, waiting
 from .echo import ask, echo_client
 
 # -- reset headers ------------------------------------------------------------------------
@@ -117,29 +118,33 @@ def make_limiter(request: pytest.FixtureRequest) -> Callable[..., BaseRateLimite
 
 
 def test_acquire_paces_requests(make_limiter: Callable[..., BaseRateLimiter]) -> None:
-    limiter = make_limiter(requests_per_minute=1200)  # 20/s, holds 20
     started = time.monotonic()
-    for _ in range(30):
-        assert limiter.acquire(0) is not None
+    limiter = make_limiter(requests_per_minute=1200)  # 20/s, holds 20
+    permits = [limiter.acquire(0) for _ in range(30)]
+    # The 10 beyond the full bucket need half a second of refill: a floor load cannot break.
     assert time.monotonic() - started >= 10 / 20 * 0.9
+    assert [p.probe for p in permits if p is not None] == [False] * 30  # no pause, so no probe
 
 
 def test_only_the_probe_goes_until_its_headers_are_ok(make_limiter: Callable[..., BaseRateLimiter]) -> None:
     limiter = make_limiter()
     limiter.pause(0.2)
-    probe = limiter.acquire(0)
+    probe = limiter.acquire(0)  # returns once the pause is over
     assert probe is not None and probe.probe
     others: List[float] = []
-    waiters = [threading.Thread(target=lambda: (limiter.acquire(0), others.append(time.monotonic())))
+    never = threading.Event()  # with a cancel event the waits are Event/Condition waits we can see
+
+    waiters = [threading.Thread(target=lambda: (limiter.acquire(0, never), others.append(time.monotonic())))
                for _ in range(3)]
     for t in waiters:
         t.start()
-    time.sleep(0.3)  # not synchronisation: the waiters must still be waiting after it
+    # A waiter parked in a wait has asked after the pause ended and was refused: the probe is out.
+    assert wait_until(lambda: all(waiting(t) for t in waiters), timeout=10)
     assert others == []
     released = time.monotonic()
     limiter.admitted(probe, ok=True)
     for t in waiters:
-        t.join(5)
+        t.join(10)
     assert len(others) == 3 and all(t >= released for t in others)
 
 
@@ -150,18 +155,19 @@ def test_a_cancelled_acquire_returns_none(make_limiter: Callable[..., BaseRateLi
     got: List[object] = []
     waiter = threading.Thread(target=lambda: got.append(limiter.acquire(0, cancelled)))
     waiter.start()
+    assert wait_until(lambda: waiting(waiter), timeout=10)  # parked behind the 30 s pause
     cancelled.set()
-    waiter.join(5)
+    waiter.join(10)
     assert got == [None]
 
 
 def test_spent_quota_headers_pause_until_the_reset(make_limiter: Callable[..., BaseRateLimiter]) -> None:
     limiter = make_limiter()
+    started = time.monotonic()  # before the pause begins: a slow machine can only add to the wait
     limiter.observe(RateLimitInfo(requests_remaining=0, requests_reset="300ms"))
-    started = time.monotonic()
     permit = limiter.acquire(0)
     assert permit is not None and not permit.probe
-    assert time.monotonic() - started >= 0.25
+    assert time.monotonic() - started >= 0.3 * 0.9
 
 
 # -- configuration ----------------------------------------------------------------------------
