@@ -161,7 +161,7 @@ def test_other_choices_and_events_after_done_are_ignored() -> None:
     raw = s.raw(second).finish("stop").done().text("late").body()
     events = run(OpenAIStreamProcessor(), [raw])
     assert [e for e in events if isinstance(e, Content)] == [Content(0, TextContent("A"))]
-    assert events[-1].reason is StopReason.END_TURN  # the "finish" of choice 0, not of choice 1
+    assert events[-1].reason is StopReason.END_TURN
 
 
 def test_non_json_data_is_malformed() -> None:
