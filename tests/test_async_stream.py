@@ -57,7 +57,7 @@ def test_atext_stream(server: FakeProviderServer, anthropic_client: Any) -> None
 def test_events_left_by_recv_come_first(server: FakeProviderServer, anthropic_client: Any) -> None:
     server.add_reply(A.text_reply("abcdefgh", chunk=2))
     stream = anthropic_client().send(simple_request())
-    first = stream.recv(timeout=5)
+    first = stream.recv(timeout=10)
 
     async def rest() -> List[Any]:
         return [e async for e in stream]

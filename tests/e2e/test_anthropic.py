@@ -70,7 +70,7 @@ def test_text_stream_and_recv(server, anthropic_client):
     assert "".join(client.send(simple_request()).text_stream()) == "abcdefgh"
     stream = client.send(simple_request())
     seen = []
-    while (event := stream.recv(timeout=5)) is not None:
+    while (event := stream.recv(timeout=10)) is not None:
         seen.append(event)
     assert isinstance(seen[-1], LLMEvent.Stop) and stream.recv() is None
 
@@ -78,7 +78,7 @@ def test_text_stream_and_recv(server, anthropic_client):
 def test_final_response_after_partial_iteration(server, anthropic_client):
     server.add_reply(A.text_reply("one two three", chunk=4))
     stream = anthropic_client().send(simple_request())
-    first = stream.recv(timeout=5)
+    first = stream.recv(timeout=10)
     assert first == LLMEvent.PartialContent(0, TextContent("one "))
     assert stream.final_response().text == "one two three"
 
