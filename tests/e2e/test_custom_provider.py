@@ -107,7 +107,8 @@ def test_registration_is_visible_everywhere(example: ModuleType) -> None:
     assert get_model("my-custom-model") is get_model("my_custom_provider/my-custom-model") is example.MyCustomModel
     caps = example.MyCustomModel.capabilities
     assert caps.streaming and not caps.tools
-    example.register()  # idempotent
+    example.register()  # idempotent: the same objects stay registered
+    assert get_provider("my_custom_provider") is provider and get_model("my-custom-model") is example.MyCustomModel
 
 
 def test_streams_and_prices_over_http(example: ModuleType, server: FakeProviderServer) -> None:
