@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
-from typing import Any, Callable, Iterator, List, Sequence
+from typing import Any, Callable, Iterator, List, Sequence, Tuple
 
 import pytest
 
@@ -97,6 +98,19 @@ def gated_sse(pieces: Sequence[Any]) -> ScriptedReply:
     """``ScriptedReply.sse`` whose pieces may include ``threading.Event`` gates (chunked
     framing; ``reply.body.opened`` tells which gates the test opened)."""
     return ScriptedReply(body=GatedBody(pieces))
+
+
+def interrupt(proc: "subprocess.Popen[Any]", timeout: float = 20) -> Tuple[Any, Any]:
+    """Ctrl-C for a child process: SIGINT, then its ``(stdout, stderr)``. A child that has
+    not exited within ``timeout`` fails the test with every thread's stack (start it with
+    ``PYTHONFAULTHANDLER=1``: SIGABRT makes it print them)."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        _, err = proc.communicate(timeout=10)
+        pytest.fail(f"still running {timeout} s after SIGINT; its threads:\n{err[-12000:]}")
 
 
 def system_binary(name: str) -> str:

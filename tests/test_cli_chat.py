@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from llmsdk.testing import FakeProviderServer, ScriptedReply
 from llmsdk.testing import anthropic as A
 from llmsdk.testing import openai as O
 
-from .conftest import TEST_KEY, gated_sse, stream_threads, wait_until
+from .conftest import TEST_KEY, gated_sse, interrupt, stream_threads, wait_until
 
 
 class FakeStdin(io.StringIO):
@@ -223,15 +222,14 @@ def _endless_reply(gate: threading.Event) -> ScriptedReply:
 def test_ctrl_c_stops_the_stream_cleanly(server: FakeProviderServer, gate: threading.Event) -> None:
     """A real process and a real SIGINT in the middle of a reply: exit 130, no traceback."""
     server.add_reply(_endless_reply(gate))
-    env = {**os.environ, "ANTHROPIC_API_KEY": TEST_KEY, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "ANTHROPIC_API_KEY": TEST_KEY, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "llmsdk", "chat", "--api-base", server.url, "tell me a story"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
     try:
         assert proc.stdout is not None
         first = proc.stdout.read(5)  # blocks until the stream has started
         assert first == b"word0"
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=20)  # the reply is held open: only the interrupt ends it
+        _, err = interrupt(proc)  # the reply is held open: only the interrupt ends it
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from llmsdk.testing import FakeProviderServer
 
-from ..conftest import TEST_KEY, wait_until
+from ..conftest import TEST_KEY, interrupt, wait_until
 from .echo import Echo, ask, echo_client, prompt_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,16 +44,15 @@ def test_ctrl_c_stops_promptly_and_a_rerun_sends_exactly_the_unfinished_keys(
     echo = Echo(stall={f"q{i}" for i in range(FAST, N)})
     server.route("/v1/messages", echo)
     checkpoint = tmp_path / "run.jsonl"
-    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, server.url, str(checkpoint)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert wait_until(lambda: len(checkpoint_keys(checkpoint)) == FAST and len(echo.prompts) >= FAST + 4,
                           timeout=30), (echo.prompts, proc.poll())
         stalled = len(echo.prompts) - FAST
-        proc.send_signal(signal.SIGINT)
         interrupted = time.monotonic()
-        out, err = proc.communicate(timeout=20)
+        out, err = interrupt(proc)
         took = time.monotonic() - interrupted
     finally:
         if proc.poll() is None:
