@@ -100,6 +100,18 @@ def gated_sse(pieces: Sequence[Any]) -> ScriptedReply:
     return ScriptedReply(body=GatedBody(pieces))
 
 
+def popen_interruptible(args: Sequence[str], **kwargs: Any) -> "subprocess.Popen[Any]":
+    """``subprocess.Popen`` for a child the test will Ctrl-C. A child inherits an *ignored*
+    SIGINT (pytest started with ``&`` from a script, some CI runners) and then never raises
+    KeyboardInterrupt; a handled SIGINT is reset to the default at exec, so the child is
+    started while this process handles it (tests run on the main thread)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(args, **kwargs)
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
 def interrupt(proc: "subprocess.Popen[Any]", timeout: float = 20) -> Tuple[Any, Any]:
     """Ctrl-C for a child process: SIGINT, then its ``(stdout, stderr)``. A child that has
     not exited within ``timeout`` fails the test with every thread's stack (start it with

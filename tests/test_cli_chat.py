@@ -18,7 +18,7 @@ from llmsdk.testing import FakeProviderServer, ScriptedReply
 from llmsdk.testing import anthropic as A
 from llmsdk.testing import openai as O
 
-from .conftest import TEST_KEY, gated_sse, interrupt, stream_threads, wait_until
+from .conftest import TEST_KEY, gated_sse, interrupt, popen_interruptible, stream_threads, wait_until
 
 
 class FakeStdin(io.StringIO):
@@ -223,8 +223,8 @@ def test_ctrl_c_stops_the_stream_cleanly(server: FakeProviderServer, gate: threa
     """A real process and a real SIGINT in the middle of a reply: exit 130, no traceback."""
     server.add_reply(_endless_reply(gate))
     env = {**os.environ, "ANTHROPIC_API_KEY": TEST_KEY, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "llmsdk", "chat", "--api-base", server.url, "tell me a story"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    proc = popen_interruptible([sys.executable, "-m", "llmsdk", "chat", "--api-base", server.url, "tell me a story"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
     try:
         assert proc.stdout is not None
         first = proc.stdout.read(5)  # blocks until the stream has started

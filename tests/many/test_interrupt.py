@@ -13,7 +13,7 @@ from pathlib import Path
 
 from llmsdk.testing import FakeProviderServer
 
-from ..conftest import TEST_KEY, interrupt, wait_until
+from ..conftest import TEST_KEY, interrupt, popen_interruptible, wait_until
 from .echo import Echo, ask, echo_client, prompt_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,8 +45,8 @@ def test_ctrl_c_stops_promptly_and_a_rerun_sends_exactly_the_unfinished_keys(
     server.route("/v1/messages", echo)
     checkpoint = tmp_path / "run.jsonl"
     env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, server.url, str(checkpoint)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = popen_interruptible([sys.executable, "-c", SCRIPT, server.url, str(checkpoint)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert wait_until(lambda: len(checkpoint_keys(checkpoint)) == FAST and len(echo.prompts) >= FAST + 4,
                           timeout=30), (echo.prompts, proc.poll())
