@@ -72,7 +72,8 @@ def test_page_and_missing_prompt(llm_client: Any) -> None:
     from django.test import Client
 
     client = Client()
-    assert b"EventSource" in client.get("/").content
+    page = client.get("/").content
+    assert b'fetch("/api/chat?prompt="' in page and b'id="stop"' in page
     assert client.get("/api/chat").status_code == 400
 
 
