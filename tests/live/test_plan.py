@@ -4,6 +4,7 @@ and its tests run end to end against a fake Anthropic (so they cannot rot unseen
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,14 @@ def test_a_whole_live_run_costs_well_under_a_cent(provider: LiveProvider) -> Non
     costs = estimated_cost(provider)
     assert set(costs) >= STRUCTURED_TESTS
     assert sum(costs.values()) < 0.005  # USD, every test spending its whole budget
+
+
+def test_the_readme_states_these_costs() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip().lower(): line for line in readme.splitlines() if line.startswith("| ")}
+    for provider in PROVIDERS:
+        stated = float(re.findall(r"\$([0-9.]+)", rows[provider.name])[-1])
+        assert sum(estimated_cost(provider).values()) <= stated < 0.005, provider.name
 
 
 @pytest.mark.parametrize("markexpr, selected", [
