@@ -4,23 +4,13 @@
 from __future__ import annotations
 
 import socket
-from typing import Any, Callable, List
+from typing import Callable
 
 from llmsdk import LLMClient
-from llmsdk.testing import FakeProviderServer, Pause, ScriptedReply, Stall
+from llmsdk.testing import FakeProviderServer, ScriptedReply, Stall
 from llmsdk.testing import anthropic as A
 
 from .conftest import simple_request, stream_threads, wait_until
-
-
-def slow_reply(words: int, pause: float) -> ScriptedReply:
-    body: List[Any] = [A.message_start(),
-                       A.event("content_block_start", index=0, content_block={"type": "text", "text": ""})]
-    for i in range(words):
-        body += [A.event("content_block_delta", index=0, delta={"type": "text_delta", "text": f"w{i} "}),
-                 Pause(pause)]
-    body += [A.event("content_block_stop", index=0), *A.message_end()]
-    return ScriptedReply.sse(body)
 
 
 def test_a_finished_reply_is_not_a_disconnect(server: FakeProviderServer,
@@ -33,9 +23,9 @@ def test_a_finished_reply_is_not_a_disconnect(server: FakeProviderServer,
 
 def test_closing_a_stream_mid_reply_is_seen_by_the_server(server: FakeProviderServer,
                                                           anthropic_client: Callable[..., LLMClient]) -> None:
-    server.add_reply(slow_reply(2000, 0.01))  # ~20 s if nobody stops it
+    server.add_reply(A.text_reply("word " * 2000, chunk=5).with_pauses(0.01))  # ~20 s if nobody stops it
     stream = anthropic_client().send(simple_request("long"))
-    assert next(iter(stream.text_stream())) == "w0 "
+    assert next(iter(stream.text_stream())) == "word "
 
     stream.close()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
-from llmsdk.testing import FakeProviderServer, Pause, ScriptedReply
+from llmsdk.testing import FakeProviderServer, ScriptedReply
 from llmsdk.testing import anthropic as A
 
 from ..conftest import stream_threads, wait_until
@@ -33,15 +33,19 @@ return out ? [out.dataset.state, out.textContent] : null;
 """
 
 
-def endless_reply(words: int = 2000, pause: float = 0.01) -> ScriptedReply:
-    """~20 s of words unless somebody stops it."""
-    body: List[Any] = [A.message_start(),
-                       A.event("content_block_start", index=0, content_block={"type": "text", "text": ""})]
-    for i in range(words):
-        body += [A.event("content_block_delta", index=0, delta={"type": "text_delta", "text": f"w{i} "}),
-                 Pause(pause)]
-    body += [A.event("content_block_stop", index=0), *A.message_end()]
-    return ScriptedReply.sse(body)
+def endless_reply() -> ScriptedReply:
+    """~25 s of words unless somebody stops it."""
+    return A.text_reply("".join(f"w{i} " for i in range(2000)), chunk=4).with_pauses(0.01)
+
+
+def start_an_endless_answer(browser: Any, server: FakeProviderServer) -> int:
+    """Ask, wait for the first words; the ``llmsdk-stream-*`` thread count before."""
+    baseline = len(stream_threads())
+    server.add_reply(endless_reply())
+    ask(browser, "Tell me everything")
+    wait_for_text(browser)
+    assert len(stream_threads()) == baseline + 1
+    return baseline
 
 
 def ask(browser: Any, prompt: str) -> None:
@@ -91,12 +95,7 @@ def test_the_answer_streams_into_the_page(browser: Any, server: FakeProviderServ
 
 
 def test_closing_the_page_closes_the_upstream_stream(browser: Any, server: FakeProviderServer) -> None:
-    baseline = len(stream_threads())
-    server.add_reply(endless_reply())
-    ask(browser, "Tell me everything")
-    wait_for_text(browser)
-    assert len(stream_threads()) == baseline + 1
-
+    baseline = start_an_endless_answer(browser, server)
     page = browser.current_window_handle
     browser.switch_to.new_window("tab")  # keep the session alive
     other = browser.current_window_handle
@@ -109,12 +108,7 @@ def test_closing_the_page_closes_the_upstream_stream(browser: Any, server: FakeP
 
 
 def test_the_stop_button_closes_the_upstream_stream(browser: Any, server: FakeProviderServer) -> None:
-    baseline = len(stream_threads())
-    server.add_reply(endless_reply())
-    ask(browser, "Tell me everything")
-    wait_for_text(browser)
-    assert len(stream_threads()) == baseline + 1
-
+    baseline = start_an_endless_answer(browser, server)
     browser.find_element("id", "stop").click()
 
     state, text = wait_for_state(browser, "stopped", "done", "error")
