@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 _EXPORTS: Dict[str, str] = {
     "AllModels": "llmsdk.models",
-    "EventStream": "llmsdk._worker",
+    "EventStream": "llmsdk._stream",
     "HttpClientOptions": "llmsdk.config",
     "ImageContent": "llmsdk.types",
     "LLMClient": "llmsdk.client",
@@ -68,7 +68,7 @@ def __dir__() -> list:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from llmsdk._worker import EventStream
+    from llmsdk._stream import EventStream
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts
     from llmsdk.errors import LLMError

@@ -1,7 +1,10 @@
 """The one reducer from ``LLMEvent``s to an ``LLMResponse``.
 
 ``complete()``, ``EventStream.final_response()`` and the partial responses attached to
-stream errors all use it, for every provider.
+stream errors all use it, for every provider. It folds events as they are delivered and
+keeps only what the response needs: per open block, the text pieces received (joined
+once in a while, so memory follows the text, not the number of deltas); a finished block
+(``Content``) replaces its pieces.
 """
 
 from __future__ import annotations
@@ -9,9 +12,12 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Optional
 
 from llmsdk.events import Content, PartialContent, Stop
-from llmsdk.types import (
-    ContentBlock, LLMResponse, StopReason, TextContent, ThinkingContent, Usage,
-)
+from llmsdk.types import ContentBlock, LLMResponse, StopReason, TextContent, ThinkingContent, Usage
+
+__all__ = ["Accumulator", "accumulate"]
+
+#: Pieces of one block kept before they are joined into one string.
+_JOIN_EVERY = 512
 
 
 class _Block:
@@ -23,15 +29,92 @@ class _Block:
         self.signature: Optional[str] = None
         self.final: Optional[ContentBlock] = None
 
+    def add(self, piece: str) -> None:
+        parts = self.parts
+        parts.append(piece)
+        if len(parts) >= _JOIN_EVERY:
+            self.parts = ["".join(parts)]
+
     def build(self) -> ContentBlock:
         if self.final is not None:
             return self.final
         first = self.first
-        if isinstance(first, TextContent):
+        if type(first) is TextContent or isinstance(first, TextContent):
             return TextContent("".join(self.parts), signature=self.signature)
         if isinstance(first, ThinkingContent):
             return ThinkingContent("".join(self.parts), signature=self.signature)
         return first
+
+
+class Accumulator:
+    """Folds events into the reply they describe, as they come.
+
+    >>> acc = Accumulator(); acc.add(batch); acc.response(response_id="msg_1")
+    """
+
+    __slots__ = ("_blocks", "stop_reason", "usage", "stopped")
+
+    def __init__(self) -> None:
+        self._blocks: Dict[int, _Block] = {}
+        self.stop_reason: Optional[StopReason] = None
+        #: The usage the ``Stop`` event reported (None before it).
+        self.usage: Optional[Usage] = None
+        #: A ``Stop`` arrived: the reply is complete.
+        self.stopped = False
+
+    def add(self, events: Iterable[object]) -> None:
+        blocks = self._blocks
+        for event in events:
+            kind = type(event)
+            if kind is PartialContent:
+                index = event.index  # type: ignore[attr-defined]
+                content = event.content  # type: ignore[attr-defined]
+                block = blocks.get(index)
+                if block is None:
+                    block = blocks[index] = _Block(content)
+                ctype = type(content)
+                if ctype is TextContent:
+                    block.add(content.text)
+                    if content.signature:
+                        block.signature = content.signature
+                elif ctype is ThinkingContent or isinstance(content, (TextContent, ThinkingContent)):
+                    block.add(content.text if isinstance(content, TextContent) else content.thinking)
+                    if content.signature:
+                        block.signature = content.signature
+            elif kind is Content:
+                index = event.index  # type: ignore[attr-defined]
+                block = blocks.get(index)
+                if block is None:
+                    block = blocks[index] = _Block(event.content)  # type: ignore[attr-defined]
+                block.final = event.content  # type: ignore[attr-defined]
+                block.parts = []
+            elif kind is Stop:
+                self.stop_reason = event.reason  # type: ignore[attr-defined]
+                self.usage = event.usage  # type: ignore[attr-defined]
+                self.stopped = True
+
+    def response(
+        self,
+        *,
+        response_id: Optional[str] = None,
+        model: Optional[str] = None,
+        provider: Optional[str] = None,
+        usage: Optional[Usage] = None,
+        cost: Optional[float] = None,
+    ) -> LLMResponse:
+        """The reply so far. ``usage`` is the fallback when no ``Stop`` arrived (a
+        partial response)."""
+        blocks = self._blocks
+        final_usage = self.usage if self.usage is not None else usage
+        return LLMResponse(
+            id=response_id,
+            model=model,
+            content=[blocks[i].build() for i in sorted(blocks)],
+            stop_reason=self.stop_reason,
+            usage=final_usage if final_usage is not None else Usage(),
+            cost=cost,
+            provider=provider,
+        )
 
 
 def accumulate(
@@ -45,41 +128,6 @@ def accumulate(
 ) -> LLMResponse:
     """Fold events into a response. Finished blocks (``Content``) win over their deltas;
     ``usage`` is the fallback when no ``Stop`` arrived (a partial response)."""
-    blocks: Dict[int, _Block] = {}
-    stop_reason: Optional[StopReason] = None
-    final_usage = usage
-    for event in events:
-        kind = type(event)
-        if kind is PartialContent:
-            index = event.index  # type: ignore[attr-defined]
-            content = event.content  # type: ignore[attr-defined]
-            block = blocks.get(index)
-            if block is None:
-                block = blocks[index] = _Block(content)
-            if isinstance(content, TextContent):
-                block.parts.append(content.text)
-                if content.signature:
-                    block.signature = content.signature
-            elif isinstance(content, ThinkingContent):
-                block.parts.append(content.thinking)
-                if content.signature:
-                    block.signature = content.signature
-        elif kind is Content:
-            index = event.index  # type: ignore[attr-defined]
-            block = blocks.get(index)
-            if block is None:
-                block = blocks[index] = _Block(event.content)  # type: ignore[attr-defined]
-            block.final = event.content  # type: ignore[attr-defined]
-        elif kind is Stop:
-            stop_reason = event.reason  # type: ignore[attr-defined]
-            final_usage = event.usage  # type: ignore[attr-defined]
-    content = [blocks[i].build() for i in sorted(blocks)]
-    return LLMResponse(
-        id=response_id,
-        model=model,
-        content=content,
-        stop_reason=stop_reason,
-        usage=final_usage if final_usage is not None else Usage(),
-        cost=cost,
-        provider=provider,
-    )
+    acc = Accumulator()
+    acc.add(events)
+    return acc.response(response_id=response_id, model=model, provider=provider, usage=usage, cost=cost)

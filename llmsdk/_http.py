@@ -19,8 +19,8 @@ import urllib3.exceptions
 from llmsdk._retry import call_with_retries, parse_retry_after
 from llmsdk.config import HttpClientOptions, headers_for
 from llmsdk.errors import (
-    ConnectionFailedError, ConnectTimeoutError, InvalidResponseCodeError, LLMError, MalformedEventError,
-    ReadTimeoutError, TransportError, make_status_error, make_stream_error,
+    ConnectionFailedError, ConnectTimeoutError, InvalidRequestError, InvalidResponseCodeError, LLMError,
+    MalformedEventError, ReadTimeoutError, TotalTimeoutError, TransportError, make_status_error, make_stream_error,
 )
 from llmsdk.providers.base import PreparedRequest, ProviderAdapter
 
@@ -39,6 +39,22 @@ def build_session(options: HttpClientOptions) -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+#: What the HTTP stack raises for network trouble; anything else is a bug, never a
+#: network problem, and must surface as itself.
+TRANSPORT_EXCEPTIONS = (
+    requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError,
+)
+
+
+def encode_body(body: Any) -> bytes:
+    """The JSON bytes of a request body; ``InvalidRequestError`` (before any HTTP) for a
+    body that is not JSON (a set in a tool schema, NaN, an object)."""
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequestError(f"the request cannot be sent as JSON: {exc}") from exc
 
 
 def map_transport_error(exc: BaseException) -> LLMError:
@@ -201,23 +217,33 @@ class HttpEngine:
             return self.session.post(url, data=data, headers=headers, stream=True, timeout=timeout, **env)
         return response
 
-    def _timeout(self, deadline: Optional[float]) -> Any:
+    def _timeout(self, deadline: Optional[float], read_cap: Optional[float] = None) -> Any:
+        """``(connect, read)`` seconds: the configured ones, trimmed to the time left before
+        ``deadline`` (and ``read`` to ``read_cap``)."""
         t = self.options.timeouts
-        read = t.read
+        connect, read = t.connect, t.read
+        if read_cap is not None:
+            read = min(read, read_cap)
         if deadline is not None:
-            read = max(0.001, min(read, deadline - time.monotonic()))
-        return (t.connect, read)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TotalTimeoutError("the total timeout for this exchange passed")
+            connect, read = min(connect, left), min(read, left)
+        return (connect, read)
 
     def open_stream(self, prepared: PreparedRequest, *, deadline: Optional[float] = None,
-                    max_retries: Optional[int] = None, cancelled: Any = None) -> requests.Response:
-        """POST and return the response once its headers say 2xx (retrying as allowed)."""
-        data = json.dumps(prepared.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                    max_retries: Optional[int] = None, cancelled: Any = None,
+                    read_cap: Optional[float] = None) -> requests.Response:
+        """POST and return the response once its headers say 2xx (retrying as allowed,
+        never past ``deadline``). ``read_cap`` shortens the socket read timeout (a reply
+        read on the caller's thread bounds content idleness that way)."""
+        data = encode_body(prepared.body)
         headers = headers_for(self.options, prepared.headers)
 
         def attempt() -> requests.Response:
             started = time.monotonic()
             try:
-                response = self._post(prepared.url, data, headers, self._timeout(deadline))
+                response = self._post(prepared.url, data, headers, self._timeout(deadline, read_cap))
             except requests.RequestException as exc:
                 raise map_transport_error(exc) from exc
             if logger.isEnabledFor(logging.DEBUG):
@@ -230,16 +256,18 @@ class HttpEngine:
             return response
 
         return call_with_retries(attempt, self.options.retry, max_retries=max_retries,
-                                 cancelled=cancelled, what=f"{self.adapter.name} request")
+                                 cancelled=cancelled, deadline=deadline, what=f"{self.adapter.name} request")
 
     def post_json(self, url: str, headers: Dict[str, str], body: Dict[str, Any]) -> Dict[str, Any]:
         """A retried, non-streaming JSON POST (token counting and the like)."""
         all_headers = headers_for(self.options, headers)
         all_headers["Accept"] = "application/json"
+        data = encode_body(body)
+        deadline = time.monotonic() + self.options.timeouts.total if self.options.timeouts.total else None
 
         def attempt() -> Dict[str, Any]:
             try:
-                response = self.session.post(url, json=body, headers=all_headers, timeout=self._timeout(None),
+                response = self.session.post(url, data=data, headers=all_headers, timeout=self._timeout(deadline),
                                              **self._env_settings(url))
             except requests.RequestException as exc:
                 raise map_transport_error(exc) from exc
@@ -251,7 +279,7 @@ class HttpEngine:
                 raise TransportError(f"{self.adapter.name} returned a non-JSON body") from exc
             return result if isinstance(result, dict) else {"result": result}
 
-        return call_with_retries(attempt, self.options.retry, what=f"{self.adapter.name} request")
+        return call_with_retries(attempt, self.options.retry, deadline=deadline, what=f"{self.adapter.name} request")
 
     def close(self) -> None:
         self.session.close()

@@ -1,8 +1,11 @@
 """When to retry and how long to wait: small pure functions, run by tenacity.
 
 Mirrors the official SDKs: obey ``x-should-retry``; retry connection failures, 408, 409,
-429, 5xx and 529; wait ``retry-after-ms`` / ``retry-after`` (seconds or an HTTP date,
-capped) or else back off exponentially with jitter.
+429, 5xx and 529; wait ``retry-after-ms`` / ``retry-after`` (seconds or an HTTP date)
+or else back off exponentially with jitter. Two limits the SDKs leave out: a server that
+announces a wait longer than ``RetryPolicy.max_retry_after`` (a spent daily quota) is
+not retried early into more refusals — the typed error is raised at once with its
+``retry_after`` — and no wait runs past the exchange's ``Timeouts.total`` deadline.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import logging
 import random
 import threading
 import time
-from typing import Callable, List, Mapping, Optional, TypeVar
+from typing import Callable, Dict, List, Mapping, Optional, TypeVar
 
 from llmsdk.config import RetryPolicy
 from llmsdk.errors import (
@@ -72,25 +75,54 @@ def retry_delay(exc: BaseException, retries_done: int, policy: RetryPolicy) -> f
     return delay * (1.0 - 0.25 * random.random())
 
 
+def plan_retry(
+    exc: BaseException,
+    retries_done: int,
+    limit: int,
+    policy: RetryPolicy,
+    deadline: Optional[float] = None,
+    now: Optional[float] = None,
+) -> Optional[float]:
+    """Seconds to wait before the next attempt, or None to give up now: retries spent,
+    an error not worth retrying, an announced wait over ``policy.max_retry_after``, or a
+    wait that would end past ``deadline`` (``time.monotonic()`` seconds)."""
+    if retries_done >= limit or not should_retry(exc):
+        return None
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None and retry_after > policy.max_retry_after:
+        return None
+    delay = retry_delay(exc, retries_done, policy)
+    if deadline is not None and (time.monotonic() if now is None else now) + delay >= deadline:
+        return None
+    return delay
+
+
 def call_with_retries(
     attempt: Callable[[], T],
     policy: RetryPolicy,
     *,
     max_retries: Optional[int] = None,
     cancelled: Optional[threading.Event] = None,
+    deadline: Optional[float] = None,
     what: str = "request",
 ) -> T:
-    """Run ``attempt`` until it succeeds, fails for good, or retries run out.
+    """Run ``attempt`` until it succeeds, fails for good, or retries run out (see
+    ``plan_retry``; ``deadline`` is the exchange's ``Timeouts.total``, monotonic).
 
     The first attempt runs directly: tenacity (and its per-call setup) only comes in once
     there is something to retry, which keeps it off the path of the call that succeeds.
     """
     limit = policy.max_retries if max_retries is None else max_retries
+    planned: Dict[int, float] = {}
     try:
         return attempt()
     except LLMError as exc:
-        if limit <= 0 or not should_retry(exc) or (cancelled is not None and cancelled.is_set()):
+        if cancelled is not None and cancelled.is_set():
             raise
+        delay = plan_retry(exc, 0, limit, policy, deadline)
+        if delay is None:
+            raise
+        planned[1] = delay
         first_failure: List[BaseException] = [exc]
 
     def replay_then_attempt() -> T:
@@ -101,8 +133,7 @@ def call_with_retries(
     import tenacity
 
     def wait(state: "tenacity.RetryCallState") -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        return retry_delay(exc, state.attempt_number - 1, policy) if exc else 0.0
+        return planned.pop(state.attempt_number, 0.0)
 
     def sleep(seconds: float) -> None:
         if cancelled is not None:
@@ -118,8 +149,14 @@ def call_with_retries(
     def retry_if(state: "tenacity.RetryCallState") -> bool:
         if cancelled is not None and cancelled.is_set():
             return False
+        if state.attempt_number in planned:  # the first failure, planned above
+            return True
         exc = state.outcome.exception() if state.outcome else None
-        return exc is not None and should_retry(exc)
+        delay = None if exc is None else plan_retry(exc, state.attempt_number - 1, limit, policy, deadline)
+        if delay is None:
+            return False
+        planned[state.attempt_number] = delay
+        return True
 
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(limit + 1),

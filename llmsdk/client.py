@@ -10,12 +10,15 @@ threads.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from llmsdk._http import HttpEngine, request_id_of
-from llmsdk._worker import EventStream, _StreamState, run_worker
+from llmsdk._channel import StreamChannel
+from llmsdk._stream import EventStream
+from llmsdk._worker import StreamJob, run_worker
 from llmsdk.config import HttpClientOptions
 from llmsdk.errors import InvalidConfigError, InvalidRequestError
 from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation
@@ -41,6 +44,8 @@ class LLMClient:
             raise InvalidConfigError(f"LLMClient needs HttpClientOptions, got {type(options).__name__}")
         self._options = options
         self._provider = options.provider
+        #: The provider's one name: in errors, logs and responses.
+        self._provider_key = options.provider.config_key()
         self._adapter = self._provider.adapter()
         self._endpoint = options.endpoint
         self._engine = HttpEngine(options, self._adapter)
@@ -107,7 +112,7 @@ class LLMClient:
         if not isinstance(request, LLMRequest):
             raise InvalidRequestError(f"expected an LLMRequest, got {type(request).__name__}")
         request.validate()
-        check_capabilities(request, self._provider.config_key(), self._options.strict_capabilities)
+        check_capabilities(request, self._provider_key, self._options.strict_capabilities)
         if isinstance(request.model, str):
             entry = self._registry_entry(request.model)
             if entry is not None:
@@ -121,7 +126,7 @@ class LLMClient:
         cached = self._entries.get(model_id)
         if cached is not None and cached[0] == generation:
             return cached[1]
-        entry = find_model(model_id, self._provider.config_key())
+        entry = find_model(model_id, self._provider_key)
         if entry is not None and entry.model_name != model_id:
             entry = dataclasses.replace(entry, model_name=model_id, aliases=())
         self._entries[model_id] = (generation, entry)
@@ -134,9 +139,9 @@ class LLMClient:
 
     def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None) -> EventStream:
         """``send()``; with ``inline`` the reply is read to its end on this thread before
-        returning (no worker thread), for callers that only want the whole reply.
-        ``max_retries`` overrides the options' for this call (``client.map`` retries
-        rate-limited calls itself, through its shared limiter)."""
+        returning (no worker thread, the largest per-request cost), for callers that only
+        want the whole reply. ``max_retries`` overrides the options' for this call
+        (``client.map`` retries rate-limited calls itself, through its shared limiter)."""
         request = self._prepare(request)
         prepared = self._adapter.prepare_request(request, self._endpoint)
         timeouts = self._options.timeouts
@@ -144,17 +149,17 @@ class LLMClient:
         engine = self._engine
         policy = self._options.retry
         retries = policy.max_retries if max_retries is None else max_retries
-        response = engine.open_stream(prepared, deadline=deadline, max_retries=retries)
-        state = _StreamState(self._provider.config_key())
-        state.response = response
+        # Read inline, nobody else watches content idleness: a silent socket must time out by then.
+        read_cap = timeouts.content_idle if inline else None
+        response = engine.open_stream(prepared, deadline=deadline, max_retries=retries, read_cap=read_cap)
+        channel = StreamChannel(self._provider_key)
         adapter = self._adapter
+        rate_limit = adapter.rate_limit(response.headers)
+        model_ref = request.model
 
         def reopen(retries_left: int) -> Any:
             return engine.open_stream(prepared, deadline=deadline, max_retries=retries_left,
-                                      cancelled=state.cancelled)
-
-        rate_limit = adapter.rate_limit(response.headers)
-        model_ref = request.model
+                                      cancelled=channel.cancelled, read_cap=read_cap)
 
         def on_finish(result: LLMResponse) -> None:  # usage is billed, finished or not
             result.rate_limit = rate_limit
@@ -162,10 +167,17 @@ class LLMClient:
                 result.model = request.model_id
             self._record(model_ref, result)
 
-        def target() -> None:
-            run_worker(state, response, lambda: adapter.stream_processor(request), reopen,
-                       retries, policy, on_finish)
-
+        job = StreamJob(
+            provider=self._provider_key,
+            new_processor=functools.partial(adapter.stream_processor, request),
+            reopen=reopen,
+            max_retries=retries,
+            retry_policy=policy,
+            on_finish=on_finish,
+            deadline=deadline,
+            content_idle=timeouts.content_idle,
+            watch_clock=inline,
+        )
         kwargs: Dict[str, Any] = dict(
             response_headers=response.headers,
             request_id=request_id_of(response.headers),
@@ -174,25 +186,20 @@ class LLMClient:
             deadline=deadline,
         )
         if inline:
-            stream = EventStream(state, **kwargs)
-            target()
+            stream = EventStream(channel, **kwargs)
+            run_worker(job, channel, response)
             return stream
-        return EventStream.start(state, target, **kwargs)
+        return EventStream.start(channel, functools.partial(run_worker, job, channel, response), **kwargs)
 
     def complete(self, request: LLMRequest) -> LLMResponse:
         """Send and wait for the whole reply."""
         return self._complete(request)
 
     def _complete(self, request: LLMRequest, *, max_retries: Optional[int] = None) -> LLMResponse:
-        """``complete()``, with this call's own retry count.
-
-        Without a ``content_idle`` or ``total`` timeout to watch, nobody needs the events
-        before the end, so the reply is read on the calling thread: no worker thread is
-        started (the largest per-request cost) and Ctrl-C interrupts the read directly.
-        """
-        timeouts = self._options.timeouts
-        inline = timeouts.content_idle is None and timeouts.total is None
-        return self._start(request, inline=inline, max_retries=max_retries).final_response()
+        """``complete()``, with this call's own retry count. Nobody needs the events before
+        the end, so the reply is read on the calling thread (no worker thread; Ctrl-C
+        interrupts the read directly) and the timeouts are watched there."""
+        return self._start(request, inline=True, max_retries=max_retries).final_response()
 
     def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
         """Call the model, run the tools it asks for (plain functions or ``Tool``s built
@@ -213,7 +220,7 @@ class LLMClient:
     # -- usage, cost, history ------------------------------------------------------------------
 
     def _record(self, model_ref: Any, response: LLMResponse) -> None:
-        key = self._provider.config_key()
+        key = self._provider_key
         cost = response.cost  # reported by the provider itself
         if cost is None:
             cost = cost_of(model_ref, key, response.usage)
@@ -287,6 +294,6 @@ class LLMClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"LLMClient(provider={self._provider.config_key()!r}, api_base={self._options.api_base!r})"
+        return f"LLMClient(provider={self._provider_key!r}, api_base={self._options.api_base!r})"
 
 

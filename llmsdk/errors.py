@@ -25,6 +25,8 @@
         ├── ProviderStreamError         an error event inside a 200 stream; each
         │                               instance is also the status class of its type
         ├── IncompleteStreamError       the body ended before the provider's terminator
+        │   └── BrokenStreamError       ... because the connection broke mid-body
+        │                               (also a ConnectionFailedError)
         ├── MalformedEventError         an event that is not valid JSON / not the format
         └── StreamCancelledError        close() was called while the stream was open
 
@@ -39,6 +41,7 @@ from typing import Any, Dict, Optional, Type
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "BrokenStreamError",
     "ConnectTimeoutError",
     "ConnectionFailedError",
     "ContentIdleTimeoutError",
@@ -201,6 +204,11 @@ class ProviderStreamError(StreamError):
 
 class IncompleteStreamError(StreamError):
     """The body ended (connection dropped) before the provider's terminator."""
+
+
+class BrokenStreamError(IncompleteStreamError, ConnectionFailedError):
+    """The connection broke (reset, a broken chunked body) after the stream started:
+    incomplete, and a connection failure, so ``except`` either way catches it."""
 
 
 class MalformedEventError(StreamError):

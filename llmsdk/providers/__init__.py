@@ -21,14 +21,14 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from llmsdk.errors import InvalidConfigError
+from llmsdk._model import LLMModel
+from llmsdk._registry import all_models, get_model, register_model
 from llmsdk._urls import validate_api_base
 from llmsdk.providers.base import ProviderAdapter
 
-if TYPE_CHECKING:  # models sits above providers: only the type is needed here
-    from llmsdk.models import LLMModel
 
 __all__ = [
     "LLMProvider",
@@ -104,8 +104,6 @@ class LLMProvider:
         """The default ``LLMModel`` (resolved at call time; the id if it is not in the registry)."""
         if self._default_model is None:
             return None
-        from llmsdk.models import get_model  # providers never import models at import time
-
         try:
             return get_model(self._default_model, provider=self._config_key)
         except LookupError:
@@ -113,8 +111,6 @@ class LLMProvider:
 
     def models(self) -> List[LLMModel]:
         """This provider's models in the registry (resolved at call time)."""
-        from llmsdk.models import all_models
-
         return all_models(self._config_key)
 
     @property
@@ -253,8 +249,6 @@ def register_openai_compatible(
     >>> register_openai_compatible("ollama", "http://localhost:11434/v1", models=["llama3.2"])
     >>> client = LLMClient.new(HttpClientOptions(provider="ollama"))
     """
-    from llmsdk.models import LLMModel, register_model  # providers import models only at call time
-
     validate_api_base(api_base)
     entries: List[LLMModel] = []
     for model in models:

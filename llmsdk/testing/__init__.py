@@ -5,6 +5,8 @@ wire formats from scripted replies; ``llmsdk.testing.<provider>`` modules build 
 replies (``anthropic.text_reply("Hi")``, ``anthropic.tool_use_reply(...)``, ...).
 """
 
-from llmsdk.testing.server import FakeProviderServer, Pause, RecordedRequest, ScriptedReply, Stall, sse_event
+from llmsdk.testing.server import (
+    Disconnect, FakeProviderServer, Pause, RecordedRequest, ScriptedReply, Stall, sse_event,
+)
 
-__all__ = ["FakeProviderServer", "Pause", "RecordedRequest", "ScriptedReply", "Stall", "sse_event"]
+__all__ = ["Disconnect", "FakeProviderServer", "Pause", "RecordedRequest", "ScriptedReply", "Stall", "sse_event"]

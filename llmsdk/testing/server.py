@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -33,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Deque, Dict, List, Optional, Sequence, Tuple, Union
 from urllib.parse import urlsplit
 
-__all__ = ["FakeProviderServer", "Pause", "RecordedRequest", "ScriptedReply", "Stall", "sse_event"]
+__all__ = ["Disconnect", "FakeProviderServer", "Pause", "RecordedRequest", "ScriptedReply", "Stall", "sse_event"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,15 @@ class Stall:
     max_seconds: float = 30.0
 
 
-BodyPiece = Union[bytes, Pause, Stall]
+@dataclass(frozen=True)
+class Disconnect:
+    """Drop the connection here, the body unfinished: a clean close (FIN), or with
+    ``reset=True`` a TCP reset (RST), as a crashed server or a proxy would."""
+
+    reset: bool = False
+
+
+BodyPiece = Union[bytes, Pause, Stall, Disconnect]
 
 
 def sse_event(data: Union[Dict[str, Any], List[Any], str], event: Optional[str] = None, crlf: bool = False) -> bytes:
@@ -180,6 +189,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif isinstance(piece, Stall):
                 self.close_connection = True
                 return not self._stall(piece.max_seconds, stopping)
+            elif isinstance(piece, Disconnect):  # the server hangs up, as scripted: not the client
+                self._disconnect(piece.reset)
+                return True
             elif piece:
                 if reply.framing == "chunked":
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
@@ -190,6 +202,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         return True
+
+    def _disconnect(self, reset: bool) -> None:
+        self.close_connection = True
+        sock = self.connection
+        if reset:  # linger 0: close() sends RST instead of FIN
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        else:
+            sock.shutdown(socket.SHUT_WR)
+        sock.close()
 
     def _stall(self, max_seconds: float, stopping: threading.Event) -> bool:
         """Hold the connection until the peer closes it, the server stops, or time runs

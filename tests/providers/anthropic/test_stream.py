@@ -3,11 +3,11 @@
 from typing import List
 
 import pytest
-from sseclient import SSEClient
 
 from llmsdk import (
     LLMEvent, RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
 )
+from llmsdk._sse import feed
 from llmsdk.errors import IncompleteStreamError, MalformedEventError, OverloadedError, ProviderStreamError
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
 from llmsdk.testing import anthropic as A
@@ -38,12 +38,7 @@ data: {"type": "message_stop"}
 
 
 def run(chunks: List[bytes]) -> list:
-    processor = AnthropicStreamProcessor()
-    events: list = []
-    for sse in SSEClient(iter(chunks)).events():
-        events.extend(processor.process(sse.event, sse.data))
-    events.extend(processor.finish())
-    return events
+    return feed(AnthropicStreamProcessor(), chunks)
 
 
 def test_docs_text_transcript():

@@ -8,6 +8,7 @@ import pytest
 from sseclient import SSEClient
 
 from llmsdk._accumulate import accumulate
+from llmsdk._sse import feed
 from llmsdk.errors import (
     BadRequestError, IncompleteStreamError, MalformedEventError, OverloadedError, ProviderStreamError,
     RateLimitError,
@@ -21,12 +22,7 @@ from . import transcripts as t
 
 
 def run(pieces: Iterable[bytes], processor: GeminiStreamProcessor = None) -> List[_Event]:
-    proc = processor or GeminiStreamProcessor()
-    out: List[_Event] = []
-    for sse in SSEClient(iter(pieces)).events():
-        out.extend(proc.process(sse.event, sse.data))
-    out.extend(proc.finish())
-    return out
+    return feed(processor or GeminiStreamProcessor(), pieces)
 
 
 def assert_every_split_identical(raw: bytes, expected: Sequence[_Event]) -> None:

@@ -1,12 +1,11 @@
-"""Feed raw SSE bytes through sseclient-py into a processor, as the engine does."""
+"""Feed raw SSE bytes to a processor through ``llmsdk._sse``, as the engine does."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from sseclient import SSEClient
-
+from llmsdk._sse import event_groups, feed
 from llmsdk.errors import LLMError
 from llmsdk.events import _Event
 from llmsdk.providers.base import StreamProcessor
@@ -21,11 +20,7 @@ def fixture(name: str, crlf: bool = False) -> bytes:
 
 def run(processor: StreamProcessor, chunks: Sequence[bytes]) -> List[_Event]:
     """All events, ``finish()`` included; errors propagate."""
-    events: List[_Event] = []
-    for sse in SSEClient(iter(chunks)).events():
-        events.extend(processor.process(sse.event, sse.data))
-    events.extend(processor.finish())
-    return events
+    return feed(processor, chunks)
 
 
 Outcome = Tuple[List[_Event], Optional[Tuple[type, str]]]
@@ -35,9 +30,8 @@ def outcome(processor: StreamProcessor, chunks: Sequence[bytes]) -> Outcome:
     """Events delivered before any error, and the error's type and message."""
     events: List[_Event] = []
     try:
-        for sse in SSEClient(iter(chunks)).events():
-            events.extend(processor.process(sse.event, sse.data))
-        events.extend(processor.finish())
+        for group in event_groups(processor, chunks):
+            events.extend(group)
     except LLMError as exc:
         return events, (type(exc), str(exc))
     return events, None

@@ -1,0 +1,118 @@
+"""The socket under a streaming response body: the one place that touches private
+``urllib3`` / ``http.client`` internals.
+
+The engine needs three things the public APIs do not give:
+
+* ``ready()``: are more body bytes already waiting (so a batch of events can wait for
+  them instead of being handed over now)?
+* ``watch_refills(hook)``: run ``hook`` before each refill of http.client's buffered
+  reader, the only reads that can block (so readiness is checked once per refill, not
+  once per HTTP chunk);
+* ``shutdown()``: wake a thread blocked reading the body (``close()`` alone may not, on
+  Linux).
+
+``BodySocket.of(response)`` finds the internals it knows (urllib3 2.x
+``HTTPResponse._connection.sock`` / ``_fp``, http.client's ``fp.raw`` ``SocketIO``);
+where they are missing — another urllib3, a proxy tunnel, a test double — it returns a
+fallback that is merely slower (``ready()`` says no, so batches are handed over at once;
+no refill hook, so the caller checks before every piece) and closes the response instead
+of shutting the socket down. Tests run it on the oldest and newest urllib3 allowed.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+from typing import Any, Callable, Optional
+
+__all__ = ["BodySocket"]
+
+
+def _raw_socket(response: Any) -> Any:
+    raw = getattr(response, "raw", None)
+    sock = getattr(getattr(raw, "_connection", None), "sock", None)
+    if sock is None:
+        sock = getattr(_socket_io(response), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _socket_io(response: Any) -> Any:
+    """The ``socket.SocketIO`` under http.client's buffered reader, or None."""
+    fp = getattr(getattr(getattr(response, "raw", None), "_fp", None), "fp", None)
+    reader = getattr(fp, "raw", None)
+    return reader if type(reader) is socket.SocketIO else None
+
+
+class BodySocket:
+    """Readiness, refill hooks and shutdown for one response's socket (or the fallback)."""
+
+    __slots__ = ("_response", "_sock", "_poll", "_pending")
+
+    def __init__(self, response: Any, sock: Optional[socket.socket]) -> None:
+        self._response = response
+        self._sock = sock
+        self._poll: Optional[Callable[[int], Any]] = None
+        self._pending: Optional[Callable[[], int]] = None
+        if sock is not None and hasattr(select, "poll"):
+            try:
+                poller = select.poll()
+                poller.register(sock.fileno(), select.POLLIN)
+            except (OSError, ValueError):
+                return
+            self._poll = poller.poll
+            self._pending = getattr(sock, "pending", None)  # TLS: decrypted bytes held by the SSL object
+
+    @classmethod
+    def of(cls, response: Any) -> "BodySocket":
+        return cls(response, _raw_socket(response))
+
+    @property
+    def is_fallback(self) -> bool:
+        return self._poll is None
+
+    def ready(self) -> bool:
+        """True when the next read of the body returns without waiting; False when it
+        might wait, or when that cannot be told."""
+        poll = self._poll
+        if poll is None:
+            return False
+        try:
+            pending = self._pending
+            if pending is not None and pending():
+                return True
+            return bool(poll(0))
+        except (OSError, ValueError):
+            return False
+
+    def watch_refills(self, hook: Callable[[], None]) -> Optional[Callable[[], None]]:
+        """Run ``hook()`` before every socket read of the body; return the undo, or None
+        when the reader is not http.client's usual one (check before every piece then)."""
+        reader = _socket_io(self._response)
+        if reader is None:
+            return None
+        readinto = reader.readinto
+
+        def watched_readinto(buffer: Any) -> Any:
+            hook()
+            return readinto(buffer)
+
+        reader.readinto = watched_readinto  # type: ignore[method-assign]
+
+        def undo() -> None:
+            reader.__dict__.pop("readinto", None)
+
+        return undo
+
+    def shutdown(self) -> None:
+        """Wake a thread blocked reading the body; safe from any thread, idempotent."""
+        sock = self._sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        try:
+            self._response.close()
+        except Exception:  # noqa: BLE001 - best effort from another thread
+            pass

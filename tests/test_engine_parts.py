@@ -1,0 +1,191 @@
+"""The engine's pure parts alone: SSE feeding and its end-of-body rule, the incremental
+accumulator, and the socket access (real sockets, and the fallback)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, List
+
+import pytest
+import requests
+
+from llmsdk._accumulate import _JOIN_EVERY, Accumulator, accumulate
+from llmsdk._body_socket import BodySocket
+from llmsdk._sse import event_groups, feed
+from llmsdk.errors import IncompleteStreamError, MalformedEventError
+from llmsdk.events import Content, PartialContent, Stop
+from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
+from llmsdk.testing import Pause, ScriptedReply, Stall
+from llmsdk.testing import anthropic as A
+from llmsdk.types import StopReason, TextContent, ThinkingContent, Usage
+
+# -- _sse ------------------------------------------------------------------------------------
+
+
+def body(reply: ScriptedReply) -> bytes:
+    return reply.body_bytes()
+
+
+def test_feed_gives_the_events_and_finish():
+    events = feed(AnthropicStreamProcessor(), [body(A.text_reply("Hi there", chunk=3))])
+    assert [type(e) for e in events] == [PartialContent, PartialContent, PartialContent, Content, Stop]
+    assert events[-1] == Stop(StopReason.END_TURN, Usage(25, 15))
+
+
+def test_a_body_that_ends_before_the_terminator_is_incomplete():
+    raw = body(A.text_reply("Hi"))
+    cut = raw.index(b"event: message_delta")
+    with pytest.raises(IncompleteStreamError):
+        feed(AnthropicStreamProcessor(), [raw[:cut]])
+
+
+def test_a_last_event_cut_in_half_is_incomplete_not_malformed():
+    raw = body(A.text_reply("Hi"))
+    cut = raw.index(b"event: message_stop") + 30
+    with pytest.raises(IncompleteStreamError, match="mid-event"):
+        feed(AnthropicStreamProcessor(), [raw[:cut]])
+
+
+def test_a_garbled_event_mid_body_is_malformed():
+    raw = body(A.text_reply("Hi"))
+    garbled = b"event: content_block_delta\ndata: {not json\n\n"
+    with pytest.raises(MalformedEventError) as info:
+        feed(AnthropicStreamProcessor(), [A.message_start(), garbled, raw])
+    assert not isinstance(info.value, IncompleteStreamError)
+
+
+def test_event_groups_stops_when_the_caller_stops():
+    processor = AnthropicStreamProcessor()
+    groups = event_groups(processor, [body(A.text_reply("abcdef", chunk=1))])
+    first = next(groups)
+    groups.close()  # abandon the body: finish() never runs, so nothing is "incomplete"
+    assert first == [PartialContent(0, TextContent("a"))]
+
+
+# -- _accumulate -------------------------------------------------------------------------------
+
+
+def test_accumulator_memory_follows_the_text_not_the_deltas():
+    acc = Accumulator()
+    for _ in range(20_000):
+        acc.add([PartialContent(0, TextContent("x"))])
+    block = acc._blocks[0]
+    assert len(block.parts) < _JOIN_EVERY
+    assert acc.response().text == "x" * 20_000
+
+
+def test_a_finished_block_replaces_its_deltas():
+    acc = Accumulator()
+    acc.add([PartialContent(0, ThinkingContent("thin")), PartialContent(0, ThinkingContent("king", signature="s")),
+             PartialContent(1, TextContent("draft"))])
+    assert acc.response().content == [ThinkingContent("thinking", signature="s"), TextContent("draft")]
+    acc.add([Content(1, TextContent("final")), Stop(StopReason.END_TURN, Usage(1, 2))])
+    assert acc._blocks[1].parts == []
+    resp = acc.response(usage=Usage(9, 9))
+    assert resp.text == "final" and resp.usage == Usage(1, 2) and acc.stopped
+
+
+def test_accumulate_is_the_same_fold():
+    events = feed(AnthropicStreamProcessor(), [body(A.thinking_reply("hmm", "answer"))])
+    resp = accumulate(events, response_id="id1")
+    assert resp.id == "id1" and resp.text == "answer" and resp.thinking == "hmm"
+
+
+# -- _body_socket ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_response(server):
+    """A real streamed response from the fake server, and a way to script it."""
+    session = requests.Session()
+    responses: List[Any] = []
+
+    def start(reply: ScriptedReply) -> Any:
+        server.add_reply(reply)
+        response = session.post(server.url + "/v1/messages", data=b"{}", stream=True, timeout=(5, 10))
+        responses.append(response)
+        return response
+
+    yield start
+    for response in responses:
+        response.close()
+    session.close()
+
+
+def test_ready_says_whether_bytes_are_waiting(open_response):
+    response = open_response(ScriptedReply.sse([A.message_start(), Pause(0.2), A.ping(), Stall(5)]))
+    sock = BodySocket.of(response)
+    assert not sock.is_fallback
+    pieces = response.iter_content(chunk_size=None)
+    first = next(pieces)
+    assert first.startswith(b"event: message_start")
+    assert not sock.ready()  # the ping is 0.2 s away
+    seen = threading.Event()
+    sock_ready = []
+
+    def wait_for_ping() -> None:
+        while not seen.wait(0.01):
+            if sock.ready():
+                sock_ready.append(True)
+                return
+
+    waiter = threading.Thread(target=wait_for_ping)
+    waiter.start()
+    waiter.join(timeout=5)
+    seen.set()
+    assert sock_ready == [True]
+    assert next(pieces).startswith(b"event: ping")
+
+
+def test_watch_refills_runs_before_socket_reads_and_undoes(open_response):
+    # the pause makes the rest arrive after the headers' read: it needs a refill
+    response = open_response(ScriptedReply.sse([A.message_start(), Pause(0.1), *A.text_reply("hello").body]))
+    sock = BodySocket.of(response)
+    reader = response.raw._fp.fp.raw  # http.client's SocketIO
+    calls: List[int] = []
+    undo = sock.watch_refills(lambda: calls.append(1))
+    assert undo is not None
+    data = b"".join(response.iter_content(chunk_size=None))
+    assert b"message_stop" in data and calls
+    undo()
+    assert "readinto" not in vars(reader)
+
+
+def test_shutdown_wakes_a_blocked_reader(open_response):
+    response = open_response(ScriptedReply.sse([A.message_start(), Stall(10)]))
+    sock = BodySocket.of(response)
+    pieces = response.iter_content(chunk_size=None)
+    next(pieces)
+    outcome: List[Any] = []
+
+    def read_on() -> None:
+        try:
+            outcome.append(next(pieces, b""))
+        except Exception as exc:  # noqa: BLE001 - any wake-up will do
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read_on)
+    reader.start()
+    sock.shutdown()
+    reader.join(timeout=5)
+    assert not reader.is_alive() and outcome
+
+
+class _Opaque:
+    """A response whose internals are unknown (another HTTP stack, a test double)."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_fallback_is_safe():
+    response = _Opaque()
+    sock = BodySocket.of(response)
+    assert sock.is_fallback
+    assert sock.ready() is False  # "cannot tell" never holds a batch back
+    assert sock.watch_refills(lambda: None) is None  # the caller checks before each piece instead
+    sock.shutdown()
+    assert response.closed
