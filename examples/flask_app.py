@@ -38,11 +38,11 @@ PAGE = r"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,"><title>llmsdk chat</title>
 <style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
+html{scroll-padding-bottom:6rem}body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem 6rem;color:#1a1a1a}
 .turn,.error{white-space:pre-wrap;margin:.75rem 0;padding:.5rem .75rem;border-radius:.5rem}
 .user{background:#e8f0fe}.assistant{background:#f3f3f3}.assistant[data-state=streaming]::after{content:"\258D"}
 .error{background:#fde8e8;color:#8a1010}.meta{color:#666;font-size:.85rem}
-form{display:flex;gap:.5rem;margin-top:1rem}input{flex:1;font:inherit;padding:.4rem .6rem}button{font:inherit}
+form{position:fixed;left:0;right:0;bottom:0;max-width:46rem;margin:0 auto;padding:1rem;display:flex;gap:.5rem;background:#fff}input{flex:1;font:inherit;padding:.4rem .6rem}button{font:inherit}
 </style></head>
 <body><h1>llmsdk chat</h1><div id="log" aria-live="polite"></div>
 <form id="f"><input id="q" autocomplete="off" placeholder="Say something" aria-label="Your message" autofocus>
@@ -68,6 +68,8 @@ function parse(frame) {  // one Server-Sent Events frame -> [event, data]
 }
 
 stop.onclick = () => controller && controller.abort();  // closes the connection: the server stops the stream
+// Leaving the page stops the answer too (else the browser may keep the request open: back/forward cache).
+addEventListener("pagehide", () => controller && controller.abort());
 
 document.getElementById("f").onsubmit = async (e) => {
   e.preventDefault();
@@ -81,7 +83,8 @@ document.getElementById("f").onsubmit = async (e) => {
   let reply = "";
   try {
     const resp = await fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json"},
-                                           body: JSON.stringify({prompt, history}), signal: controller.signal});
+                                           body: JSON.stringify({prompt, history}), signal: controller.signal,
+                                           cache: "no-store"});
     if (!resp.ok) {  // failed before streaming: {"error": "AuthenticationError", "message": "..."}
       const body = await resp.json().catch(() => ({}));
       throw new Error([body.error, body.message].filter(Boolean).join(": ") || "HTTP " + resp.status);
@@ -95,7 +98,7 @@ document.getElementById("f").onsubmit = async (e) => {
       while ((cut = buffer.indexOf("\n\n")) >= 0) {
         const [event, data] = parse(buffer.slice(0, cut));
         buffer = buffer.slice(cut + 2);
-        if (event === "message") { reply += data; out.textContent = reply; }
+        if (event === "message") { reply += data; out.textContent = reply; out.scrollIntoView({block: "end"}); }
         else if (event === "error") throw new Error(data.type + ": " + data.message);
         else if (event === "done") {
           out.dataset.state = "done";
@@ -162,8 +165,9 @@ def create_app(client: LLMClient, model: str = DEFAULT_MODEL) -> Flask:
             stream = client.send(LLMRequest(model=model, messages=_messages(payload), max_tokens=1024))
         except LLMError as exc:
             return {"error": type(exc).__name__, "message": str(exc)}, 502
+        # no-store: a one-off answer (a browser may hold a cacheable GET open for a second asker)
         return Response(stream_with_context(relay(stream)), mimetype="text/event-stream",
-                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+                        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     return app
 

@@ -1,15 +1,18 @@
 """The examples' chat pages in headless Chromium: Flask (threaded WSGI) and Django (ASGI
 under uvicorn), each with a FakeProviderServer behind it.
 
-The answer renders as it streams and completely; closing the page or pressing Stop
-closes the upstream stream (the fake provider sees the disconnect) and ends the worker
-thread; the model's text is shown as text, never run; errors become visible messages.
+The answer renders as it streams and completely; closing the tab, going to another page
+or pressing Stop closes the upstream stream (the fake provider sees the disconnect) and
+ends the worker thread; the model's text is shown as text, never run; errors become
+visible messages.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
+
+import pytest
 
 from llmsdk.testing import FakeProviderServer, ScriptedReply
 from llmsdk.testing import anthropic as A
@@ -94,14 +97,19 @@ def test_the_answer_streams_into_the_page(browser: Any, server: FakeProviderServ
     assert wait_until(lambda: not stream_threads(), timeout=10)
 
 
-def test_closing_the_page_closes_the_upstream_stream(browser: Any, server: FakeProviderServer) -> None:
+@pytest.mark.parametrize("leave", ["close the tab", "go to another page"])
+def test_leaving_the_page_closes_the_upstream_stream(browser: Any, server: FakeProviderServer, leave: str) -> None:
     baseline = start_an_endless_answer(browser, server)
-    page = browser.current_window_handle
-    browser.switch_to.new_window("tab")  # keep the session alive
-    other = browser.current_window_handle
-    browser.switch_to.window(page)
-    browser.close()
-    browser.switch_to.window(other)
+
+    if leave == "close the tab":
+        page = browser.current_window_handle
+        browser.switch_to.new_window("tab")  # keep the session alive
+        other = browser.current_window_handle
+        browser.switch_to.window(page)
+        browser.close()
+        browser.switch_to.window(other)
+    else:  # the page's pagehide handler aborts the request (else the back/forward cache may keep it open)
+        browser.get("about:blank")
 
     assert server.wait_for_disconnect(timeout=10), "the upstream stream was never closed"
     assert wait_until(lambda: len(stream_threads()) == baseline, timeout=10)

@@ -82,8 +82,12 @@ def chat(request: HttpRequest) -> HttpResponse:
                                                   max_tokens=1024))
     except LLMError as exc:
         return JsonResponse({"error": type(exc).__name__, "message": str(exc)}, status=502)
-    content = relay_async(stream) if isinstance(request, ASGIRequest) else relay(stream)
-    response = StreamingHttpResponse(content, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
+    asgi = isinstance(request, ASGIRequest)
+    response = StreamingHttpResponse(relay_async(stream) if asgi else relay(stream), content_type="text/event-stream")
+    response["Cache-Control"] = "no-store"  # a one-off answer: a cached copy would tie two asks together
     response["X-Accel-Buffering"] = "no"
+    if asgi:  # (WSGI forbids hop-by-hop headers; its servers close after a streamed body anyway)
+        # A browser that stops reading a keep-alive response may drain it for seconds to reuse
+        # the connection (Chromium: up to 5 s), and the model keeps writing meanwhile.
+        response["Connection"] = "close"
     return response
