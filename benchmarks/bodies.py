@@ -3,6 +3,14 @@
 Every builder returns the SSE *payload* as a list of frames (one ``bytes`` per SSE event);
 ``sse_server`` adds the HTTP framing. Text deltas are short word pieces, as real models
 stream them, so per-event costs dominate the way they do in production.
+
+Why not ``llmsdk.testing``'s builders (``anthropic.text_reply``...): these bodies are
+pinned byte for byte, so a figure measured today compares with one measured before a
+change; the test builders are free to change shape for a test's sake (and cut text by
+character count, not into word pieces), which would move the benchmark's numbers without
+any change to llmsdk. They also carry the recorded streams' extra fields
+(``service_tier``, ``system_fingerprint``, usage details) whose bytes the per-event cost
+includes, and non-streaming JSON replies, which the builders do not make.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_concurrency  # noqa: E402
 import bench_import  # noqa: E402
 import bench_latency  # noqa: E402
+import bench_map  # noqa: E402
 import bench_requests  # noqa: E402
 import bench_stream  # noqa: E402
 import harness  # noqa: E402
@@ -72,6 +73,10 @@ def main(argv: Optional[List[str]] = None) -> None:
         conc = bench_concurrency.run(server, 64, 500)
         sections.append(bench_concurrency.report(conc, 64, 500))
         targets += bench_concurrency.targets(conc)
+        print("many requests (client.map) ...", flush=True)
+        mapped = bench_map.run(server, n, 64, 3 if args.quick else 5)
+        sections.append(bench_map.report(mapped, n, 64, 3 if args.quick else 5))
+        targets += bench_map.targets(mapped)
     print("import time ...", flush=True)
     imports = bench_import.run(5 if args.quick else 10)
     sections.append(bench_import.report(imports, 5 if args.quick else 10))

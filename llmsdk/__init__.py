@@ -13,6 +13,12 @@ __version__ = "0.1.0"
 
 _EXPORTS: Dict[str, str] = {
     "AllModels": "llmsdk.models",
+    "BatchCounts": "llmsdk.batches",
+    "BatchJob": "llmsdk.batches",
+    "BatchStatus": "llmsdk.batches",
+    "Citation": "llmsdk.types",
+    "DocumentContent": "llmsdk.types",
+    "EmbeddingResponse": "llmsdk._embeddings",
     "EventStream": "llmsdk._stream",
     "HttpClientOptions": "llmsdk.config",
     "ImageContent": "llmsdk.types",
@@ -25,10 +31,15 @@ _EXPORTS: Dict[str, str] = {
     "LLMProvider": "llmsdk.providers",
     "LLMRequest": "llmsdk.types",
     "LLMResponse": "llmsdk.types",
+    "MapResult": "llmsdk._map",
     "ModelCapabilities": "llmsdk.models",
     "ModelCapabilitiesBuilder": "llmsdk.models",
+    "ProviderTool": "llmsdk.tools",
+    "ProviderToolContent": "llmsdk.types",
     "RateLimitInfo": "llmsdk.types",
+    "RateLimiter": "llmsdk._rate_limiter",
     "RedactedThinkingContent": "llmsdk.types",
+    "RedisRateLimiter": "llmsdk._redis_limiter",
     "RetryPolicy": "llmsdk.config",
     "SecretString": "llmsdk.config",
     "StopReason": "llmsdk.types",
@@ -68,7 +79,12 @@ def __dir__() -> list:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from llmsdk._embeddings import EmbeddingResponse
+    from llmsdk._map import MapResult
+    from llmsdk._rate_limiter import RateLimiter
+    from llmsdk._redis_limiter import RedisRateLimiter
     from llmsdk._stream import EventStream
+    from llmsdk.batches import BatchCounts, BatchJob, BatchStatus
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts
     from llmsdk.errors import LLMError
@@ -79,7 +95,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     )
     from llmsdk.providers import LLMProvider, register_openai_compatible, register_provider
     from llmsdk._tool_loop import ToolRunResult
-    from llmsdk.tools import Tool, ToolInputError, tool
+    from llmsdk.tools import ProviderTool, Tool, ToolInputError, tool
+    from llmsdk.types import (
+        Citation, DocumentContent, ProviderToolContent,
+    )
     from llmsdk.types import (
         ImageContent, LLMMessage, LLMRequest, LLMResponse, RateLimitInfo, RedactedThinkingContent,
         StopReason, TextContent, ThinkingContent, ThinkingOptions, ToolResultContent, ToolUseContent,

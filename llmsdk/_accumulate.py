@@ -9,10 +9,11 @@ once in a while, so memory follows the text, not the number of deltas); a finish
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Dict, Iterable, List, Optional
 
 from llmsdk.events import Content, PartialContent, Stop
-from llmsdk.types import ContentBlock, LLMResponse, StopReason, TextContent, ThinkingContent, Usage
+from llmsdk.types import Citation, ContentBlock, LLMResponse, StopReason, TextContent, ThinkingContent, Usage
 
 __all__ = ["Accumulator", "accumulate"]
 
@@ -21,13 +22,15 @@ _JOIN_EVERY = 512
 
 
 class _Block:
-    __slots__ = ("first", "parts", "signature", "final")
+    __slots__ = ("first", "parts", "signature", "final", "citations")
 
     def __init__(self, first: ContentBlock) -> None:
         self.first = first
         self.parts: List[str] = []
         self.signature: Optional[str] = None
         self.final: Optional[ContentBlock] = None
+        #: Citations streamed as ``PartialContent(i, TextContent("", citations=[c]))``.
+        self.citations: List[Citation] = []
 
     def add(self, piece: str) -> None:
         parts = self.parts
@@ -36,11 +39,14 @@ class _Block:
             self.parts = ["".join(parts)]
 
     def build(self) -> ContentBlock:
-        if self.final is not None:
-            return self.final
+        final = self.final
+        if final is not None:
+            if self.citations and isinstance(final, TextContent) and not final.citations:
+                return dataclasses.replace(final, citations=list(self.citations))  # cited after it finished
+            return final
         first = self.first
         if type(first) is TextContent or isinstance(first, TextContent):
-            return TextContent("".join(self.parts), signature=self.signature)
+            return TextContent("".join(self.parts), signature=self.signature, citations=list(self.citations))
         if isinstance(first, ThinkingContent):
             return ThinkingContent("".join(self.parts), signature=self.signature)
         return first
@@ -73,10 +79,15 @@ class Accumulator:
                 if block is None:
                     block = blocks[index] = _Block(content)
                 ctype = type(content)
-                if ctype is TextContent:
-                    block.add(content.text)
+                if ctype is TextContent:  # most events: the append inlined
+                    parts = block.parts
+                    parts.append(content.text)
+                    if len(parts) >= _JOIN_EVERY:
+                        block.parts = ["".join(parts)]
                     if content.signature:
                         block.signature = content.signature
+                    if content.citations:
+                        block.citations.extend(content.citations)
                 elif ctype is ThinkingContent or isinstance(content, (TextContent, ThinkingContent)):
                     block.add(content.text if isinstance(content, TextContent) else content.thinking)
                     if content.signature:

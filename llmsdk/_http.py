@@ -16,11 +16,12 @@ import requests.adapters
 import requests.structures
 import urllib3.exceptions
 
+from llmsdk._error_bodies import stream_error
 from llmsdk._retry import call_with_retries, parse_retry_after
 from llmsdk.config import HttpClientOptions, headers_for
 from llmsdk.errors import (
     ConnectionFailedError, ConnectTimeoutError, InvalidRequestError, InvalidResponseCodeError, LLMError,
-    MalformedEventError, ReadTimeoutError, TotalTimeoutError, TransportError, make_status_error, make_stream_error,
+    MalformedEventError, ReadTimeoutError, TotalTimeoutError, TransportError, make_status_error,
 )
 from llmsdk.providers.base import PreparedRequest, ProviderAdapter
 
@@ -127,7 +128,7 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
         redact(info.message, options),
         error_type=info.type,
         body=body,
-        provider=adapter.name,
+        provider=options.provider.config_key(),
         request_id=request_id_of(headers),
         retry_after=retry_after,
         should_retry=should == "true" if should in ("true", "false") else info.should_retry,
@@ -144,12 +145,11 @@ def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, 
         data = None
     if not (isinstance(data, dict) and "error" in data) and not (
             isinstance(data, list) and data and isinstance(data[0], dict) and "error" in data[0]):
-        return MalformedEventError(f"{adapter.name} answered with JSON, not an event stream: {body[:200]!r}")
+        return MalformedEventError(
+            f"{options.provider.config_key()} answered with JSON, not an event stream: {body[:200]!r}")
     info = adapter.parse_error(response.status_code, body)
-    return make_stream_error(
-        info.message, error_type=info.type, provider=adapter.name, body=body,
-        request_id=request_id_of(response.headers),
-    )
+    return stream_error(info, provider=options.provider.config_key(), body=body,
+                        request_id=request_id_of(response.headers))
 
 
 class HttpEngine:
@@ -158,6 +158,8 @@ class HttpEngine:
     def __init__(self, options: HttpClientOptions, adapter: ProviderAdapter) -> None:
         self.options = options
         self.adapter = adapter
+        #: The provider's config key: the one name errors and logs use.
+        self.provider = options.provider.config_key()
         self.session = build_session(options)
         # requests re-reads the environment (proxies, NO_PROXY, CA bundle, .netrc) on every
         # call, scanning all of os.environ: ~17% of a tiny request. Read it once per URL
@@ -256,7 +258,7 @@ class HttpEngine:
             return response
 
         return call_with_retries(attempt, self.options.retry, max_retries=max_retries,
-                                 cancelled=cancelled, deadline=deadline, what=f"{self.adapter.name} request")
+                                 cancelled=cancelled, deadline=deadline, what=f"{self.provider} request")
 
     def post_json(self, url: str, headers: Dict[str, str], body: Dict[str, Any]) -> Dict[str, Any]:
         """A retried, non-streaming JSON POST (token counting and the like)."""
@@ -276,10 +278,48 @@ class HttpEngine:
             try:
                 result = response.json()
             except ValueError as exc:
-                raise TransportError(f"{self.adapter.name} returned a non-JSON body") from exc
+                raise TransportError(f"{self.provider} returned a non-JSON body") from exc
             return result if isinstance(result, dict) else {"result": result}
 
-        return call_with_retries(attempt, self.options.retry, deadline=deadline, what=f"{self.adapter.name} request")
+        return call_with_retries(attempt, self.options.retry, deadline=deadline, what=f"{self.provider} request")
+
+    def request(self, method: str, url: str, headers: Dict[str, str], *, json_body: Any = None,
+                data: Optional[bytes] = None, content_type: Optional[str] = None,
+                params: Optional[Dict[str, Any]] = None, stream: bool = False) -> requests.Response:
+        """Any other call (batch jobs: uploads, status, cancel, result files), retried and
+        error-mapped like the rest. Returns the 2xx response; with ``stream`` its body
+        is still unread (iterate it, then close it), else it has been read whole."""
+        all_headers = headers_for(self.options, {"Accept": "application/json", **headers})
+        if json_body is not None:
+            data = encode_body(json_body)
+        elif content_type is not None:
+            all_headers["Content-Type"] = content_type
+        elif data is None:
+            all_headers.pop("Content-Type", None)
+
+        def attempt() -> requests.Response:
+            try:
+                response = self.session.request(method, url, data=data, headers=all_headers, params=params,
+                                                stream=stream, timeout=self._timeout(None), **self._env_settings(url))
+            except requests.RequestException as exc:
+                raise map_transport_error(exc) from exc
+            logger.debug("%s %s -> %d", method, url, response.status_code)
+            if response.status_code >= 300:
+                raise error_from_response(response, self.adapter, self.options)
+            return response
+
+        return call_with_retries(attempt, self.options.retry, what=f"{self.adapter.name} {method} {url}")
+
+    def request_json(self, method: str, url: str, headers: Dict[str, str], **kwargs: Any) -> Dict[str, Any]:
+        """``request()`` whose reply is a JSON object."""
+        response = self.request(method, url, headers, **kwargs)
+        try:
+            result = response.json()
+        except ValueError as exc:
+            raise TransportError(f"{self.adapter.name} returned a non-JSON body for {method} {url}") from exc
+        if not isinstance(result, dict):
+            raise TransportError(f"{self.adapter.name} returned JSON that is not an object for {method} {url}")
+        return result
 
     def close(self) -> None:
         self.session.close()

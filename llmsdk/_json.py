@@ -14,9 +14,11 @@ T = TypeVar("T", bound="JsonMixin")
 
 def json_field(
     *, encoder: Optional[Callable[[Any], Any]] = None, decoder: Optional[Callable[[Any], Any]] = None,
-    omit_none: bool = False,
+    omit_none: bool = False, omit_empty: bool = False,
 ) -> Dict[str, Any]:
-    """Field metadata in dataclasses-json's own format (what ``dataclasses_json.config`` returns)."""
+    """Field metadata in dataclasses-json's own format (what ``dataclasses_json.config`` returns).
+    ``omit_none`` leaves the field out of the JSON when it is None, ``omit_empty`` when it is
+    falsy (0, an empty list or dict), so optional extras do not change the JSON of plain data."""
     cfg: Dict[str, Any] = {}
     if encoder is not None:
         cfg["encoder"] = encoder
@@ -24,11 +26,17 @@ def json_field(
         cfg["decoder"] = decoder
     if omit_none:
         cfg["exclude"] = _is_none
+    if omit_empty:
+        cfg["exclude"] = _is_empty
     return {"dataclasses_json": cfg}
 
 
 def _is_none(value: Any) -> bool:
     return value is None
+
+
+def _is_empty(value: Any) -> bool:
+    return not value
 
 
 class JsonMixin:

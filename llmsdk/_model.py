@@ -10,7 +10,21 @@ Pricing rules (``LLMModel.calculate_cost``):
   input price, which is what a provider without a cache discount charges for them;
 * long-context tiers: once the prompt (input + cache reads + cache writes) is above a
   tier's ``applies_above_input_tokens``, that tier's prices apply to the whole request;
-  a cache price the tier leaves out falls back to the tier's input price.
+  a cache price the tier leaves out falls back to the tier's input price;
+* ``Usage.cache_writes_1h`` (part of ``cache_writes``) use the 1-hour write price,
+  ``extra_pricing["cache_write_1h_per_mtok"]`` (above a tier:
+  ``cache_write_1h_above_200k_per_mtok``, else the base 1-hour/5-minute ratio applied to
+  the tier's write price); a model without one bills them at its cache write price;
+* ``Usage.server_tool_requests`` (``{"web_search": 2}``) cost
+  ``extra_pricing["<tool>_per_request"]`` USD each where the model has that price. The
+  shipped catalog has none, so provider-run tool calls are not in ``cost`` by default;
+* provider batch jobs (``calculate_cost(usage, batch=True)``): the catalog's
+  ``extra_pricing`` ``batch_input_per_mtok`` / ``batch_output_per_mtok`` set the discount
+  (batch price / standard price, for input and for output); without them it is 50%.
+  The input discount also applies to cache reads and writes (1-hour ones included), and
+  both apply to every long-context tier (the catalog lists batch prices for the base
+  tier only). A custom ``cost_function`` is halved; per-call tool prices are not
+  discounted.
 """
 
 from __future__ import annotations
@@ -35,13 +49,22 @@ __all__ = [
 CostFunction = Callable[[Usage], float]
 
 _PER_MILLION = 1_000_000
+#: What a batch job costs relative to the standard price when the catalog has no batch price.
+BATCH_DISCOUNT = 0.5
 
 # -- capabilities ------------------------------------------------------------------------
 
 
+#: Marks a ``ModelCapabilities`` field that says how the provider's dialect must be spoken
+#: to the model rather than what the model can do (left out of ``names()``).
+_DIALECT = {"dialect": True}
+
+
 @dataclass(frozen=True)
 class ModelCapabilities:
-    """What a model accepts. Build one with ``ModelCapabilitiesBuilder``."""
+    """What a model accepts, and the few dialect facts request formatters follow (so
+    behaviour comes from the registry, not from model-name patterns). Build one with
+    ``ModelCapabilitiesBuilder``."""
 
     streaming: bool = False
     tools: bool = False
@@ -49,10 +72,30 @@ class ModelCapabilities:
     thinking: bool = False
     json_mode: bool = False
     prompt_caching: bool = False
+    #: Document input (``DocumentContent``: PDFs).
+    documents: bool = False
+    #: How the model takes ``LLMRequest.output_schema``: "json_schema" (the provider's
+    #: native schema form), "json_schema_best_effort" (the same, not constrained),
+    #: "json_object" (JSON mode + the schema in the prompt), "tool" (one forced tool),
+    #: "response_schema" (Gemini's OpenAPI subset); None: the provider's default.
+    structured_output: Optional[str] = None
+
+    #: An embedding model (``client.embed``), not a chat model.
+    embeddings: bool = False
+    # -- dialect facts (catalog models get them from ``_catalog.DIALECT_FACTS``) --
+    #: The system prompt goes as a ``developer`` message (OpenAI's o-series and gpt-5).
+    developer_role: bool = field(default=False, metadata=_DIALECT)
+    #: ``reasoning_effort`` takes ``low``/``medium``/``high``, so a thinking budget is sent
+    #: as the nearest level (OpenAI reasoning models, gpt-oss).
+    reasoning_effort: bool = field(default=False, metadata=_DIALECT)
+    #: Reasoning is shown or hidden with ``include_reasoning``; the model takes no
+    #: ``reasoning_format`` (Groq's gpt-oss).
+    include_reasoning: bool = field(default=False, metadata=_DIALECT)
 
     def names(self) -> List[str]:
-        """The enabled capabilities, in field order."""
-        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
+        """The enabled capabilities, in field order (dialect facts and the
+        ``structured_output`` mode left out)."""
+        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) is True and not f.metadata.get("dialect")]
 
 
 class ModelCapabilitiesBuilder:
@@ -63,7 +106,7 @@ class ModelCapabilitiesBuilder:
     """
 
     def __init__(self) -> None:
-        self._flags: Dict[str, bool] = {}
+        self._flags: Dict[str, Any] = {}
 
     @classmethod
     def new(cls) -> ModelCapabilitiesBuilder:
@@ -93,7 +136,31 @@ class ModelCapabilitiesBuilder:
     def with_prompt_caching(self) -> ModelCapabilitiesBuilder:
         return self._on("prompt_caching")
 
+    def with_documents(self) -> ModelCapabilitiesBuilder:
+        return self._on("documents")
+
     with_cache = with_prompt_caching  # the guide's spelling
+
+    def with_embeddings(self) -> ModelCapabilitiesBuilder:
+        return self._on("embeddings")
+
+    def with_developer_role(self) -> ModelCapabilitiesBuilder:
+        return self._on("developer_role")
+
+    def with_reasoning_effort(self) -> ModelCapabilitiesBuilder:
+        return self._on("reasoning_effort")
+
+    def with_include_reasoning(self) -> ModelCapabilitiesBuilder:
+        return self._on("include_reasoning")
+
+    def with_structured_output(self, mode: str = "json_schema") -> ModelCapabilitiesBuilder:
+        """How the model takes ``output_schema`` (see ``ModelCapabilities.structured_output``)."""
+        from llmsdk._output_schema import STRUCTURED_OUTPUT_MODES
+
+        if mode not in STRUCTURED_OUTPUT_MODES:
+            raise InvalidConfigError(f"structured output mode must be one of {STRUCTURED_OUTPUT_MODES}, got {mode!r}")
+        self._flags["structured_output"] = mode
+        return self
 
     def build(self) -> ModelCapabilities:
         return ModelCapabilities(**self._flags)
@@ -180,22 +247,63 @@ class LLMModel:
                 rates = tier
         return rates
 
-    def calculate_cost(self, usage: Usage) -> Optional[float]:
-        """USD for ``usage``; None when the model has no prices."""
+    def batch_discount(self) -> Tuple[float, float]:
+        """(input, output) price factors of a provider batch job: the catalog's batch
+        prices over the standard ones where it has them, else ``BATCH_DISCOUNT``."""
+        extra = self.extra_pricing or {}
+
+        def factor(batch_key: str, standard: Optional[float]) -> float:
+            batch_price = extra.get(batch_key)
+            if batch_price is None or not standard:
+                return BATCH_DISCOUNT
+            return float(batch_price) / standard
+
+        return (factor("batch_input_per_mtok", self.input_per_mtok),
+                factor("batch_output_per_mtok", self.output_per_mtok))
+
+    def calculate_cost(self, usage: Usage, *, batch: bool = False) -> Optional[float]:
+        """USD for ``usage``; None when the model has no prices. ``batch=True`` prices a
+        request run in a provider batch job (see the module docstring)."""
         if self.cost_function is not None:
-            return max(0.0, float(self.cost_function(usage)))
+            cost = max(0.0, float(self.cost_function(usage)))
+            return cost * BATCH_DISCOUNT if batch else cost
         rates = self.rates_for(usage.total_input_tokens)
         if rates is None:
             return None
         cache_read = rates.cache_read_per_mtok if rates.cache_read_per_mtok is not None else rates.input_per_mtok
         cache_write = rates.cache_write_per_mtok if rates.cache_write_per_mtok is not None else rates.input_per_mtok
-        total = (
+        writes_1h = min(max(0, usage.cache_writes_1h), usage.cache_writes)
+        input_factor, output_factor = self.batch_discount() if batch else (1.0, 1.0)
+        total = input_factor * (
             usage.input_tokens * rates.input_per_mtok
-            + usage.output_tokens * rates.output_per_mtok
             + usage.cache_reads * cache_read
-            + usage.cache_writes * cache_write
-        )
-        return max(0.0, total / _PER_MILLION)
+            + (usage.cache_writes - writes_1h) * cache_write
+            + (writes_1h * self._cache_write_1h_rate(rates, cache_write) if writes_1h else 0.0)
+        ) + output_factor * usage.output_tokens * rates.output_per_mtok
+        return max(0.0, total / _PER_MILLION + self._server_tool_cost(usage))
+
+    def _cache_write_1h_rate(self, rates: PricingTier, cache_write: float) -> float:
+        """USD/Mtok for a 1-hour cache write at these rates (see the module docstring)."""
+        extra = self.extra_pricing
+        base = extra.get("cache_write_1h_per_mtok")
+        threshold = rates.applies_above_input_tokens
+        if not threshold:
+            return base if base is not None else cache_write
+        tiered = extra.get(f"cache_write_1h_above_{threshold // 1000}k_per_mtok")
+        if tiered is not None:
+            return tiered
+        if base is not None and self.cache_write_per_mtok:
+            return cache_write * base / self.cache_write_per_mtok
+        return cache_write
+
+    def _server_tool_cost(self, usage: Usage) -> float:
+        """USD for provider-run tool calls the model has a per-call price for."""
+        total = 0.0
+        for name, count in usage.server_tool_requests.items():
+            price = self.extra_pricing.get(f"{name}_per_request")
+            if price is not None:
+                total += count * price
+        return total
 
     def to_dict(self) -> Dict[str, Any]:
         """Plain data (for ``llmsdk models --json``); the cost function is left out."""

@@ -10,7 +10,7 @@ in half by the end of the body is a truncation too, not a garbled event, so the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, List, Sequence
 
 from sseclient import SSEClient
 
@@ -20,11 +20,12 @@ from llmsdk.events import _Event
 if TYPE_CHECKING:  # pragma: no cover
     from llmsdk.providers.base import StreamProcessor
 
-__all__ = ["event_groups", "feed"]
+__all__ = ["event_groups", "feed", "pour"]
 
 
 class _Body:
-    """Iterates the body's chunks and remembers whether it reached the end."""
+    """Iterates the body's chunks and remembers whether it reached the end. A chunk
+    source that keeps an ``ended`` flag itself (the worker's) is used as it is."""
 
     __slots__ = ("_chunks", "ended")
 
@@ -39,11 +40,32 @@ class _Body:
         self.ended = True
 
 
+def pour(processor: "StreamProcessor", chunks: Iterable[bytes], sink: Callable[[Sequence[_Event]], Any]) -> None:
+    """Hand ``sink`` the events of each SSE event in ``chunks`` (non-empty groups only),
+    then those of ``processor.finish()`` once the chunks end — the engine's loop, with no
+    generator between the parser and the sink. ``chunks`` may carry an ``ended`` flag, set
+    once it has yielded its last chunk (else it is wrapped to track that). Raising from
+    ``chunks`` (or ``sink``) abandons the body: ``finish()`` then never runs."""
+    body: Any = chunks if hasattr(chunks, "ended") else _Body(chunks)
+    process = processor.process
+    try:
+        for sse in SSEClient(iter(body)).events():
+            out = process(sse.event, sse.data)
+            if out:
+                sink(out)
+    except MalformedEventError as exc:
+        if body.ended:  # a half-sent last event: the body was cut, not garbled
+            raise IncompleteStreamError(f"the {processor.provider} stream ended mid-event") from exc
+        raise
+    last = processor.finish()
+    if last:
+        sink(last)
+
+
 def event_groups(processor: "StreamProcessor", chunks: Iterable[bytes]) -> Iterator[Sequence[_Event]]:
-    """The events of each SSE event in ``chunks`` (only non-empty groups), then those of
-    ``processor.finish()`` once the chunks end. Stop pulling early to abandon the body:
-    ``finish()`` then never runs."""
-    body = _Body(chunks)
+    """``pour`` as a generator of event groups, for callers that pull (transcript tests,
+    a reader that wants to stop early: closing the generator abandons the body)."""
+    body: Any = chunks if hasattr(chunks, "ended") else _Body(chunks)
     process = processor.process
     try:
         for sse in SSEClient(iter(body)).events():
@@ -51,7 +73,7 @@ def event_groups(processor: "StreamProcessor", chunks: Iterable[bytes]) -> Itera
             if out:
                 yield out
     except MalformedEventError as exc:
-        if body.ended:  # a half-sent last event: the body was cut, not garbled
+        if body.ended:
             raise IncompleteStreamError(f"the {processor.provider} stream ended mid-event") from exc
         raise
     last = processor.finish()
@@ -65,6 +87,5 @@ def feed(processor: "StreamProcessor", chunks: Iterable[bytes]) -> List[_Event]:
     >>> feed(AnthropicStreamProcessor(), [b"event: message_start\\ndata: {...}\\n\\n", ...])
     """
     events: List[_Event] = []
-    for group in event_groups(processor, chunks):
-        events.extend(group)
+    pour(processor, chunks, events.extend)
     return events

@@ -96,6 +96,11 @@ class EventStream:
             if type(event) is PartialContent and type(event.content) is TextContent:
                 yield event.content.text
 
+    def partial_objects(self) -> Iterator[Any]:
+        """The structured output parsed so far, after each text delta (see ``output_schema``)."""
+        from llmsdk._structured import partial_objects
+        return partial_objects(self)
+
     def __aiter__(self) -> AsyncIterator[_Event]:
         """``async for event in stream`` (ASGI views): the same worker thread, awaited
         without blocking the event loop. See ``llmsdk._async``."""

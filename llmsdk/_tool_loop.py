@@ -13,9 +13,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Union
 
+from llmsdk._structured import output_tool_name
 from llmsdk.errors import InvalidRequestError
 from llmsdk.tools import Tool
 from llmsdk.types import (
+    DocumentContent,
     ImageContent,
     LLMMessage,
     LLMRequest,
@@ -45,7 +47,8 @@ class ToolRunResult:
     >>> transcript[-1].role                       # "assistant"
 
     ``messages`` is the request's messages plus every assistant turn and tool-result
-    turn added by the loop, ready to continue the conversation. ``finished`` is False
+    turn added by the loop, ready to continue the conversation (a paused turn and its
+    continuation are two assistant messages in a row). ``finished`` is False
     when ``max_rounds`` ran out while the model still wanted tools (their results are
     appended all the same, so the transcript stays valid to send again).
     """
@@ -98,15 +101,19 @@ def _as_tools(tools: Sequence[ToolLike]) -> Dict[str, Tool]:
     return table
 
 
+#: Blocks a tool may return as they are (a fetched page's PDF, a chart).
+_RESULT_BLOCKS = (TextContent, ImageContent, DocumentContent)
+
+
 def result_content(value: Any) -> Union[str, List[Any]]:
     """A tool's return value as tool-result content: text, or content blocks as-is."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, (TextContent, ImageContent)):
+    if isinstance(value, _RESULT_BLOCKS):
         return [value]
-    if isinstance(value, list) and value and all(isinstance(v, (TextContent, ImageContent)) for v in value):
+    if isinstance(value, list) and value and all(isinstance(v, _RESULT_BLOCKS) for v in value):
         return list(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = dataclasses.asdict(value)
@@ -156,10 +163,14 @@ def run_tools(
     max_rounds: int = DEFAULT_MAX_ROUNDS,
 ) -> ToolRunResult:
     """Loop ``complete`` and the tools until the model stops asking, or ``max_rounds``
-    model calls have been made.
+    model calls have been made. A turn that ends in ``StopReason.PAUSE_TURN`` (a long
+    provider-run tool turn) is sent back as it is, so the model continues it.
 
     A forced ``tool_choice`` ("any" or a name) applies to the first round only, then
     becomes "auto": otherwise the model could never answer in words.
+
+    With ``request.output_schema`` the tools run first and the final answer is parsed
+    (``final.parsed``); a model that answers through the forced output tool ends the loop.
     """
     if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:
         raise InvalidRequestError(f"max_rounds must be a positive int, got {max_rounds!r}")
@@ -169,12 +180,19 @@ def run_tools(
     start = len(messages)
     current = dataclasses.replace(request, messages=messages, tools=declared + list(table.values()) or None)
     responses: List[LLMResponse] = []
+    output_tool = output_tool_name(request)
     for round_no in range(1, max_rounds + 1):
         response = complete(current)
         responses.append(response)
         messages.append(response.to_message())
         calls = response.tool_uses
-        if not calls:
+        if not calls and response.stop_reason is StopReason.PAUSE_TURN:
+            # a provider-run tool (web search) paused a long turn: sending the turn back as-is
+            # lets the model continue it
+            logger.debug("round %d paused (pause_turn); continuing the turn", round_no)
+            current = dataclasses.replace(current, messages=list(messages))
+            continue
+        if not calls or any(c.name == output_tool for c in calls):  # answered through the output tool
             return ToolRunResult(response, messages, responses, finished=True, new_from=start)
         logger.debug("tool round %d: %s", round_no, ", ".join(c.name for c in calls))
         cut_short = calls[-1] if response.stop_reason is StopReason.MAX_TOKENS else None
@@ -184,5 +202,6 @@ def run_tools(
         choice = current.tool_choice
         current = dataclasses.replace(current, messages=list(messages),
                                       tool_choice="auto" if _forces_a_tool(choice) else choice)
-    logger.warning("run_tools stopped after max_rounds=%d with tool calls still pending", max_rounds)
+    logger.warning("run_tools stopped after max_rounds=%d with tool calls (or a paused turn) still pending",
+                   max_rounds)
     return ToolRunResult(responses[-1], messages, responses, finished=False, new_from=start)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import numbers
 from typing import Any, Optional, Set
 
+from llmsdk._provider_content import check_cache, check_document_media_type
 from llmsdk.errors import InvalidRequestError
 from llmsdk.types import (
-    ROLES, ImageContent, LLMMessage, LLMRequest, RedactedThinkingContent, TextContent, ThinkingContent,
-    ToolResultContent, ToolUseContent,
+    ROLES, DocumentContent, ImageContent, LLMMessage, LLMRequest, ProviderToolContent, RedactedThinkingContent,
+    TextContent, ThinkingContent, ToolResultContent, ToolUseContent,
 )
 
 _TOOL_CHOICES = ("auto", "any", "none", "required")
 _BLOCK_CLASSES = (TextContent, ImageContent, ThinkingContent, RedactedThinkingContent, ToolUseContent,
-                  ToolResultContent)
+                  ToolResultContent, DocumentContent, ProviderToolContent)
 
 
 def _check_number(name: str, value: Any, low: float, high: Optional[float]) -> None:
@@ -43,8 +44,10 @@ def validate_request(request: LLMRequest) -> None:
     _check_number("top_p", request.top_p, 0.0, 1.0)
     if request.stop is not None and not all(isinstance(s, str) for s in request.stop_sequences):
         raise InvalidRequestError("stop must be a string or a list of strings")
+    _validate_system(request)
     _validate_messages(request)
     _validate_tools(request)
+    _validate_output_schema(request)
     if request.thinking is not None and request.thinking.budget_tokens is not None:
         budget = request.thinking.budget_tokens
         if isinstance(budget, bool) or not isinstance(budget, int) or budget < 0:
@@ -91,11 +94,67 @@ def _validate_messages(request: LLMRequest) -> None:
             elif isinstance(block, ImageContent):
                 if (block.data is None) == (block.url is None):
                     raise InvalidRequestError(f"messages[{i}]: an image needs exactly one of data or url")
+            elif isinstance(block, DocumentContent):
+                _validate_document(block, f"messages[{i}]")
+            elif isinstance(block, ProviderToolContent) and message.role != "assistant":
+                raise InvalidRequestError(f"messages[{i}]: provider tool blocks belong in assistant turns")
+            _validate_cache(block, f"messages[{i}]")
+
+
+def _validate_cache(block: Any, where: str) -> None:
+    check_cache(getattr(block, "cache", None), where)
+    if isinstance(block, ToolResultContent) and isinstance(block.content, list):
+        for inner in block.content:
+            check_cache(getattr(inner, "cache", None), where)
+
+
+def _validate_document(doc: DocumentContent, where: str) -> None:
+    sources = [name for name in ("data", "url", "text") if getattr(doc, name) is not None]
+    if len(sources) != 1:
+        raise InvalidRequestError(f"{where}: a document needs exactly one of data, url or text, got {sources or 'none'}")
+    check_document_media_type(doc.media_type, where)
+    if doc.text is not None and doc.is_pdf:
+        raise InvalidRequestError(f"{where}: a PDF document needs data (base64) or a url, not text")
+
+
+def _validate_system(request: LLMRequest) -> None:
+    system = request.system
+    if system is None or isinstance(system, str):
+        return
+    if not isinstance(system, list) or not all(isinstance(b, TextContent) for b in system):
+        raise InvalidRequestError("system must be a string or a list of TextContent")
+    for block in system:
+        check_cache(block.cache, "system")
+
+
+def _validate_output_schema(request: LLMRequest) -> None:
+    """A type that cannot become a schema is refused here, naming the field."""
+    if request.output_schema is None:
+        return
+    from llmsdk._output_schema import output_spec
+
+    spec = output_spec(request.output_schema)
+    assert spec is not None
+    if any(getattr(t, "name", None) == spec.name for t in request.tools or []):
+        raise InvalidRequestError(
+            f"a tool is named {spec.name!r}, the name of the output_schema; rename one of them "
+            "(the output may travel as a tool of that name)")
 
 
 def _validate_tools(request: LLMRequest) -> None:
+    from llmsdk.tools import ProviderTool
+
     names = set()
+    provider_tools = 0
     for tool in request.tools or []:
+        if isinstance(tool, ProviderTool):
+            if not isinstance(tool.type, str) or not tool.type:
+                raise InvalidRequestError(f"invalid provider tool {tool!r}: needs the provider's type string")
+            if tool.config is not None and not isinstance(tool.config, dict):
+                raise InvalidRequestError(f"provider tool {tool.type!r}: config must be a dict, got {tool.config!r}")
+            provider_tools += 1
+            continue
+        check_cache(getattr(tool, "cache", None), f"tool {getattr(tool, 'name', tool)!r}")
         name = getattr(tool, "name", None)
         if not name or not isinstance(getattr(tool, "input_schema", None), dict):
             raise InvalidRequestError(f"invalid tool {tool!r}: needs a name and an input_schema dict")
@@ -110,7 +169,7 @@ def _validate_tools(request: LLMRequest) -> None:
             raise InvalidRequestError(
                 f"tool_choice must be 'auto', 'any', 'none' or {{'name': ...}}, got {choice!r}"
             )
-        if choice in ("any", "required") and not names:
+        if choice in ("any", "required") and not names and not provider_tools:
             raise InvalidRequestError(f"tool_choice={choice!r} needs tools")
         return
     if not isinstance(choice, dict) or not isinstance(choice.get("name"), str):

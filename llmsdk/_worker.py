@@ -24,7 +24,7 @@ from llmsdk._body_socket import BodySocket
 from llmsdk._channel import END, Failure, StreamChannel
 from llmsdk._http import TRANSPORT_EXCEPTIONS, map_transport_error
 from llmsdk._retry import plan_retry
-from llmsdk._sse import event_groups
+from llmsdk._sse import pour
 from llmsdk.config import RetryPolicy
 from llmsdk.errors import (
     BrokenStreamError, ConnectionFailedError, ContentIdleTimeoutError, LLMError, ProviderStreamError,
@@ -107,7 +107,7 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
     channel.interrupt = body_socket.shutdown
     if cancelled.is_set():
         body_socket.shutdown()
-    batch: List[_Event] = []
+    batch: List[_Event] = []  # parsed, not yet handed over (always this one list)
     delivered = 0
 
     if read1 is None or getattr(raw, "chunked", False):
@@ -122,32 +122,50 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
     ready = body_socket.ready
 
     def hand_over() -> None:
-        nonlocal batch, delivered
-        delivered += len(batch)
-        deliver(batch)
-        batch = []
+        nonlocal delivered
+        out = batch.copy()
+        batch.clear()
+        delivered += len(out)
+        deliver(out)
 
-    def flush_unless_ready() -> None:
-        if batch and not ready():
+    def flush_unless_ready_or_cancelled() -> None:
+        if cancelled.is_set():
+            body_socket.shutdown()  # the read about to start returns at once
+        elif batch and not ready():
             hand_over()
 
-    undo = body_socket.watch_refills(flush_unless_ready)
-    check_each_piece = undo is None
+    undo = body_socket.watch_refills(flush_unless_ready_or_cancelled)
 
-    def chunks() -> Iterator[bytes]:
-        while True:
-            if batch and (len(batch) >= MAX_BATCH or check_each_piece and not ready()):
-                hand_over()
-            if clock is not None:
-                clock.check(delivered + len(batch))
-            chunk = next_piece()
-            if not chunk or cancelled.is_set():
-                return
-            yield chunk
+    class Body:
+        """The body's pieces; ``ended`` once the last one was read (``_sse``'s rule)."""
+
+        ended = False
+
+        def __iter__(self) -> Iterator[bytes]:
+            if undo is not None and clock is None:
+                # The common case: readiness and cancellation are checked per socket
+                # refill by the hook above, so each piece costs only the batch bound.
+                while True:
+                    if len(batch) >= MAX_BATCH:
+                        hand_over()
+                    chunk = next_piece()
+                    if not chunk:
+                        break
+                    yield chunk
+            else:
+                while True:
+                    if batch and (len(batch) >= MAX_BATCH or undo is None and not ready()):
+                        hand_over()
+                    if clock is not None:
+                        clock.check(delivered + len(batch))
+                    chunk = next_piece()
+                    if not chunk or cancelled.is_set():
+                        break
+                    yield chunk
+            self.ended = True
 
     try:
-        for group in event_groups(processor, chunks()):
-            batch.extend(group)
+        pour(processor, Body(), batch.extend)
     finally:
         if undo is not None:
             undo()

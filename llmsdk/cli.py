@@ -12,7 +12,7 @@ import os
 import sys
 from typing import List, Optional
 
-COMMANDS = ("chat", "count_tokens", "models", "demo")
+COMMANDS = ("chat", "count_tokens", "models", "demo", "batch", "batches")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from llmsdk._http import HttpEngine, request_id_of
 from llmsdk._channel import StreamChannel
@@ -26,9 +26,17 @@ from llmsdk.providers import LLMProvider
 from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
 
 if TYPE_CHECKING:  # pragma: no cover
+    from llmsdk._embeddings import EmbeddingResponse
+    import os
+
+    from llmsdk._map import MapResult
+    from llmsdk._rate_limiter import BaseRateLimiter
     from llmsdk._tool_loop import ToolRunResult
+    from llmsdk.batches import Batches
 
 __all__ = ["LLMClient"]
+
+T = TypeVar("T")
 
 
 class LLMClient:
@@ -46,7 +54,7 @@ class LLMClient:
         self._provider = options.provider
         #: The provider's one name: in errors, logs and responses.
         self._provider_key = options.provider.config_key()
-        self._adapter = self._provider.adapter()
+        self._adapter = self._provider.adapter(options.api)
         self._endpoint = options.endpoint
         self._engine = HttpEngine(options, self._adapter)
         self._lock = threading.Lock()
@@ -137,11 +145,15 @@ class LLMClient:
         (after retries) raise here, later ones while iterating the stream."""
         return self._start(request, inline=False)
 
-    def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None) -> EventStream:
+    def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None,
+               on_open: Optional[Callable[[EventStream], None]] = None) -> EventStream:
         """``send()``; with ``inline`` the reply is read to its end on this thread before
         returning (no worker thread, the largest per-request cost), for callers that only
         want the whole reply. ``max_retries`` overrides the options' for this call
-        (``client.map`` retries rate-limited calls itself, through its shared limiter)."""
+        (``client.map`` retries rate-limited calls itself, through its shared limiter).
+        ``on_open(stream)`` runs once the headers are in, before the body is read: another
+        thread may then ``close()`` the stream, even an inline one (``client.map`` stops
+        its calls in flight so)."""
         request = self._prepare(request)
         prepared = self._adapter.prepare_request(request, self._endpoint)
         timeouts = self._options.timeouts
@@ -166,6 +178,9 @@ class LLMClient:
             if result.model is None:
                 result.model = request.model_id
             self._record(model_ref, result)
+            if request.output_schema is not None:  # resp.parsed / resp.refusal
+                from llmsdk._structured import attach_output
+                attach_output(result, request)
 
         job = StreamJob(
             provider=self._provider_key,
@@ -187,9 +202,14 @@ class LLMClient:
         )
         if inline:
             stream = EventStream(channel, **kwargs)
+            if on_open is not None:
+                on_open(stream)
             run_worker(job, channel, response)
             return stream
-        return EventStream.start(channel, functools.partial(run_worker, job, channel, response), **kwargs)
+        stream = EventStream.start(channel, functools.partial(run_worker, job, channel, response), **kwargs)
+        if on_open is not None:
+            on_open(stream)
+        return stream
 
     def complete(self, request: LLMRequest) -> LLMResponse:
         """Send and wait for the whole reply."""
@@ -200,6 +220,49 @@ class LLMClient:
         the end, so the reply is read on the calling thread (no worker thread; Ctrl-C
         interrupts the read directly) and the timeouts are watched there."""
         return self._start(request, inline=True, max_retries=max_retries).final_response()
+
+    def parse(self, request: LLMRequest, output_type: Type[T]) -> T:
+        """Send ``request`` asking for an ``output_type`` (a dataclass, pydantic model,
+        ``TypedDict`` or JSON Schema dict) and return it. Raises ``RefusalError`` when the
+        model refuses and ``OutputParseError`` when the reply is not that object (both
+        carry the reply in ``partial_response``).
+
+        >>> invoice = client.parse(request, Invoice)
+        """
+        from llmsdk._structured import parse_response
+
+        response = self.complete(dataclasses.replace(request, output_schema=output_type))
+        return parse_response(response, output_type)
+
+    def map(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional[BaseRateLimiter] = None,
+            progress: bool = True, checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
+            on_error: str = "return") -> List[MapResult]:
+        """Send many requests, ``concurrency`` at a time; a ``MapResult`` per item, in input
+        order. ``requests`` (read lazily) holds ``LLMRequest``s or ``(key, LLMRequest)``
+        pairs. A failed item is a result with ``.error`` (``on_error="raise"`` stops at the
+        first one instead). ``limiter`` (``RateLimiter``/``RedisRateLimiter``) paces the
+        calls and pauses them all after a 429; ``checkpoint="run.jsonl"`` saves each result
+        as it finishes, and a rerun with the same file skips the keys already answered.
+
+        >>> results = client.map([("q1", req1), ("q2", req2)], limiter=RateLimiter(500))
+        """
+        from llmsdk._map import map_requests
+
+        return map_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
+                            checkpoint=checkpoint, on_error=on_error)
+
+    def imap(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional[BaseRateLimiter] = None,
+             progress: bool = True, checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
+             on_error: str = "return") -> Iterator[MapResult]:
+        """``map()``, yielding each result as it finishes (completion order, bounded memory).
+
+        >>> for result in client.imap(requests_from_a_huge_file(), progress=False):
+        ...     save(result)
+        """
+        from llmsdk._map import imap_requests
+
+        return imap_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
+                             checkpoint=checkpoint, on_error=on_error)
 
     def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
         """Call the model, run the tools it asks for (plain functions or ``Tool``s built
@@ -212,10 +275,38 @@ class LLMClient:
 
         return run_tools(self.complete, request, tools, max_rounds=max_rounds)
 
+    def embed(self, texts: Union[str, Sequence[str]], model: Any, dimensions: Optional[int] = None,
+              input_type: Optional[str] = None) -> EmbeddingResponse:
+        """Vectors for ``texts`` (one per text, in order), batched to the provider's limits;
+        usage and cost count in ``get_usage()`` / ``get_cost()``. ``dimensions`` shortens
+        the vectors where the model allows it; ``input_type`` (``"query"``,
+        ``"document"``, or a Gemini task type) is a hint where the provider takes one.
+
+        >>> client.embed(["hello", "world"], model="text-embedding-3-small").vectors
+        """
+        from llmsdk._embeddings import embed
+
+        def record(model_ref: Any, usage: Usage, cost: Optional[float]) -> None:
+            self._record(model_ref, LLMResponse(id=None, model=None, usage=usage, cost=cost))
+
+        return embed(self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
+                     model=model, dimensions=dimensions, input_type=input_type, record=record)
+
     def count_tokens(self, request: LLMRequest) -> int:
         """Input tokens: the provider's counting endpoint where one exists, else an estimate."""
         request = self._prepare(request)
         return int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+
+    @property
+    def batches(self) -> "Batches":
+        """Provider batch jobs (about half price, asynchronous): ``submit``, ``get``, ``list``.
+
+        >>> job = client.batches.submit({"row-1": request}); job.wait()
+        """
+        from llmsdk.batches import Batches
+
+        return Batches(provider_key=self._provider.config_key(), adapter=self._adapter, endpoint=self._endpoint,
+                       engine=self._engine, prepare=self._prepare, record=self._record)
 
     # -- usage, cost, history ------------------------------------------------------------------
 

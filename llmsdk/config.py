@@ -79,6 +79,7 @@ class HttpClientOptions:
     """How to reach one provider.
 
     >>> HttpClientOptions.new_openai("sk-...", timeouts=Timeouts(read=60))
+    >>> HttpClientOptions.new_openai("sk-...", api="responses")   # /v1/responses
     >>> HttpClientOptions.new_openai_compatible("http://localhost:8000/v1")
     >>> HttpClientOptions.from_env("gemini")       # GEMINI_API_KEY
     """
@@ -96,6 +97,10 @@ class HttpClientOptions:
     retry_policy: Optional[RetryPolicy] = None
     #: Raise (instead of warn) when a request asks a known model for a capability it lacks.
     strict_capabilities: bool = False
+    #: The wire API: ``"chat"`` (Chat Completions, each provider's own dialect) or
+    #: ``"responses"`` (OpenAI's Responses API, where the provider has it). None: the
+    #: provider's default, ``"chat"`` unless it was registered otherwise.
+    api: Optional[str] = None
 
     def __post_init__(self) -> None:
         provider = get_provider(self.provider)
@@ -128,6 +133,7 @@ class HttpClientOptions:
         object.__setattr__(self, "max_retries", policy.max_retries)
         if not isinstance(self.pool_maxsize, int) or self.pool_maxsize < 1:
             raise InvalidConfigError(f"pool_maxsize must be a positive int, got {self.pool_maxsize!r}")
+        object.__setattr__(self, "api", provider.check_api(self.api))
 
     @property
     def endpoint(self) -> Endpoint:
@@ -151,7 +157,7 @@ class HttpClientOptions:
         return (
             f"HttpClientOptions(provider={self.provider.config_key()!r}, api_key={self.api_key!r}, "
             f"api_base={self.api_base!r}, timeouts={self.timeouts!r}, max_retries={self.retry.max_retries}, "
-            f"extra_headers={sorted(self.extra_headers)!r}, user_agent={self.user_agent!r})"
+            f"extra_headers={sorted(self.extra_headers)!r}, user_agent={self.user_agent!r}, api={self.api!r})"
         )
 
     __str__ = __repr__

@@ -6,6 +6,7 @@
     ├── CreateClientError
     ├── InvalidConfigError              (also ValueError) no key, bad URL
     ├── InvalidRequestError             (also ValueError) caught before any HTTP call
+    │   └── UnsupportedFeatureError     the provider has no such API (batches, embeddings)
     ├── TransportError
     │   ├── ConnectTimeoutError         (also TimeoutError)
     │   ├── ReadTimeoutError            (also TimeoutError)
@@ -21,17 +22,22 @@
     │   ├── RateLimitError
     │   ├── OverloadedError
     │   └── ServerError
-    └── StreamError
-        ├── ProviderStreamError         an error event inside a 200 stream; each
-        │                               instance is also the status class of its type
-        ├── IncompleteStreamError       the body ended before the provider's terminator
-        │   └── BrokenStreamError       ... because the connection broke mid-body
-        │                               (also a ConnectionFailedError)
-        ├── MalformedEventError         an event that is not valid JSON / not the format
-        └── StreamCancelledError        close() was called while the stream was open
+    ├── BatchRequestNotRunError         a batch item cancelled or expired before it ran
+    ├── StreamError
+    │   ├── ProviderStreamError         an error event inside a 200 stream; each
+    │   │                               instance is also the status class of its type
+    │   ├── IncompleteStreamError       the body ended before the provider's terminator
+    │   │   └── BrokenStreamError       ... because the connection broke mid-body
+    │   │                               (also a ConnectionFailedError)
+    │   ├── MalformedEventError         an event that is not valid JSON / not the format
+    │   └── StreamCancelledError        close() was called while the stream was open
+    └── StructuredOutputError           the reply is not the object output_schema asked for
+        ├── OutputParseError            not JSON, or not the type (.raw_text); cut by max_tokens too
+        └── RefusalError                the model refused (.refusal), or a content filter stopped it
 
 Every error raised after the stream started carries ``partial_response``: the
-``LLMResponse`` built from the events delivered before it, so nothing is lost.
+``LLMResponse`` built from the events delivered before it, so nothing is lost (for a
+``StructuredOutputError``, the whole reply).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from typing import Any, Dict, Optional, Type
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "BatchRequestNotRunError",
     "BrokenStreamError",
     "ConnectTimeoutError",
     "ConnectionFailedError",
@@ -54,18 +61,23 @@ __all__ = [
     "LLMError",
     "MalformedEventError",
     "NotFoundError",
+    "OutputParseError",
     "OverloadedError",
     "PermissionDeniedError",
     "ProviderStreamError",
     "RateLimitError",
     "ReadTimeoutError",
+    "RefusalError",
     "ServerError",
     "StreamCancelledError",
     "StreamError",
+    "StructuredOutputError",
     "TotalTimeoutError",
     "TransportError",
+    "UnsupportedFeatureError",
     "error_class_for_status",
     "error_class_for_type",
+    "make_body_error",
     "make_status_error",
     "make_stream_error",
 ]
@@ -95,6 +107,21 @@ class InvalidConfigError(LLMError, ValueError):
 
 class InvalidRequestError(LLMError, ValueError):
     """The request is invalid; raised before anything is sent."""
+
+
+class UnsupportedFeatureError(InvalidRequestError):
+    """The provider has no API for what was asked (a batch job, embeddings); raised
+    before anything is sent."""
+
+
+class BatchRequestNotRunError(LLMError):
+    """One request of a provider batch job never ran: the job was cancelled, expired or
+    failed first (``reason``: ``"cancelled"``, ``"expired"``, ``"failed"``; ``"missing"``
+    when a finished job simply has no result for it). Nothing was billed for it."""
+
+    def __init__(self, message: str = "", *, reason: str = "cancelled") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class TransportError(LLMError):
@@ -217,6 +244,34 @@ class MalformedEventError(StreamError):
 
 class StreamCancelledError(StreamError):
     """The stream was closed while a consumer was waiting on it."""
+
+
+class StructuredOutputError(LLMError):
+    """The reply is not the object ``LLMRequest.output_schema`` asked for.
+    ``partial_response`` is the whole reply (usage and cost included)."""
+
+
+class OutputParseError(StructuredOutputError):
+    """The reply is not JSON, or does not fit the requested type, or ``max_tokens`` cut it
+    off. ``raw_text`` is the JSON text as received.
+
+    >>> try:
+    ...     invoice = client.parse(request, Invoice)
+    ... except OutputParseError as exc:
+    ...     log.warning("unparseable reply: %s", exc.raw_text)
+    """
+
+    def __init__(self, message: str = "", *, raw_text: str = "", partial_response: Any = None) -> None:
+        super().__init__(message, partial_response=partial_response)
+        self.raw_text = raw_text
+
+
+class RefusalError(StructuredOutputError):
+    """The model refused (``refusal`` is its text), or a content filter stopped the reply."""
+
+    def __init__(self, message: str = "", *, refusal: str = "", partial_response: Any = None) -> None:
+        super().__init__(message, partial_response=partial_response)
+        self.refusal = refusal
 
 
 # -- status and error-type tables -------------------------------------------------
@@ -382,3 +437,23 @@ def make_stream_error(
         should_retry=should_retry,
     )
 
+
+
+def make_body_error(
+    message: str,
+    *,
+    status: Optional[int] = None,
+    error_type: Optional[str] = None,
+    provider: Optional[str] = None,
+    body: Optional[str] = None,
+    request_id: Optional[str] = None,
+) -> InvalidResponseCodeError:
+    """A failed request reported inside a successful body (a line of a batch result
+    file): the class its status maps to, else the class of its error type; ``status``
+    is filled in from the class when the body names only a type."""
+    if status is not None:
+        return make_status_error(status, message, error_type=error_type, body=body, provider=provider,
+                                 request_id=request_id)
+    cls = _refine(error_class_for_type(error_type) or ServerError, message)
+    return cls(message, status=_CLASS_STATUS.get(cls), body=body, provider=provider, request_id=request_id,
+               error_type=error_type)

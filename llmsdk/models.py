@@ -37,7 +37,7 @@ from llmsdk._registry import (
     unregister_model,
 )
 from llmsdk.errors import InvalidRequestError
-from llmsdk.types import ImageContent, LLMRequest, ToolResultContent, Usage
+from llmsdk.types import DocumentContent, ImageContent, LLMRequest, ToolResultContent, Usage
 
 __all__ = [
     "AllModels",
@@ -72,18 +72,29 @@ def _resolve(model: Any, provider_key: str) -> Optional[LLMModel]:
     return find_model(str(model), provider_key)
 
 
-def cost_of(model: Any, provider_key: str, usage: Usage) -> Optional[float]:
-    """USD for ``usage`` on ``model`` (an ``LLMModel`` or an id) at ``provider_key``;
-    None if the model is unknown or unpriced. A failing custom cost function is logged,
-    not raised: it must not break the response it prices."""
+def cost_of(model: Any, provider_key: str, usage: Usage, *, batch: bool = False) -> Optional[float]:
+    """USD for ``usage`` on ``model`` (an ``LLMModel`` or an id) at ``provider_key``
+    (``batch=True``: at the provider batch price); None if the model is unknown or
+    unpriced. A failing custom cost function is logged, not raised: it must not break
+    the response it prices."""
     found = _resolve(model, provider_key)
     if found is None:
         return None
     try:
-        return found.calculate_cost(usage)
+        return found.calculate_cost(usage, batch=batch)
     except Exception:
         logger.warning("cost function of %s failed; cost left as None", found.full_model_name, exc_info=True)
         return None
+
+
+def _uses_documents(request: LLMRequest) -> bool:
+    """PDFs need the capability; text documents reach every model as text."""
+    for message in request.messages:
+        for block in message.blocks:
+            inner = block.content if isinstance(block, ToolResultContent) and isinstance(block.content, list) else [block]
+            if any(isinstance(b, DocumentContent) and b.is_pdf for b in inner):
+                return True
+    return False
 
 
 def _uses_images(request: LLMRequest) -> bool:
@@ -97,12 +108,13 @@ def _uses_images(request: LLMRequest) -> bool:
     return False
 
 
-_CAPABILITY_LABELS = {"tools": "tools", "vision": "vision (image input)", "thinking": "thinking"}
+_CAPABILITY_LABELS = {"tools": "tools", "vision": "vision (image input)", "thinking": "thinking",
+                      "documents": "documents (PDF input)"}
 
 
 def check_capabilities(request: LLMRequest, provider_key: str, strict: bool) -> None:
     """Warn (or, when ``strict``, raise ``InvalidRequestError``) if a known model lacks
-    tools, image input or thinking that ``request`` asks for. Unknown models and models
+    tools, image input, thinking or PDF input that ``request`` asks for. Unknown models and models
     with unknown capabilities pass: catalog flags can lag the provider."""
     model = _resolve(request.model, provider_key)
     if model is None or model.capabilities is None:
@@ -111,6 +123,7 @@ def check_capabilities(request: LLMRequest, provider_key: str, strict: bool) -> 
         "tools": bool(request.tools),
         "vision": _uses_images(request),
         "thinking": request.thinking is not None,
+        "documents": _uses_documents(request),
     }
     missing = [name for name, needed in needs.items() if needed and not getattr(model.capabilities, name)]
     if not missing:

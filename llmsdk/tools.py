@@ -15,7 +15,8 @@
 '18C, sunny in Paris'
 
 The schema comes from the type hints (``str``, ``int``, ``float``, ``bool``, ``list[...]``,
-``dict[str, ...]``, ``Optional``, ``Union``, ``Literal``, ``Enum``, dataclasses,
+``dict[str, ...]``, ``Optional``, ``Union``, ``Literal``, ``Enum``, dataclasses, ``TypedDict``,
+``datetime``/``date``/``UUID`` (ISO strings),
 ``Annotated[X, "description"]``) and the parameter descriptions from the docstring
 (Google, NumPy or Sphinx style). ``invoke`` turns the model's JSON arguments back into
 those types (enum members, dataclass instances) before calling the function.
@@ -25,26 +26,28 @@ from __future__ import annotations
 
 import collections.abc
 import dataclasses
+import datetime
 import enum
 import inspect
-import sys
 import typing
+import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union, overload
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, overload
 
-from llmsdk._docstrings import Doc, parse_docstring
-from llmsdk._json import JsonMixin
+from llmsdk._docstrings import parse_docstring
+from llmsdk._json import JsonMixin, json_field
+from llmsdk._type_schema import (
+    _ARRAY_TYPES, _MAPPING_TYPES, SchemaTypeError, add_default, annotated_description, hints_of, is_union,
+    schema_for_type,
+)
 
-__all__ = ["Tool", "ToolInputError", "schema_for_type", "tool"]
+__all__ = ["ProviderTool", "SchemaTypeError", "Tool", "ToolInputError", "schema_for_type", "tool"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _NoneType = type(None)
-_UNION_TYPES: Tuple[Any, ...] = (Union,)
-if sys.version_info >= (3, 10):  # ``X | None`` builds a types.UnionType
-    import types as _types
-
-    _UNION_TYPES = (Union, _types.UnionType)
+_hints = hints_of
+_is_union = is_union
 
 
 class ToolInputError(ValueError):
@@ -66,7 +69,8 @@ class Tool(JsonMixin):
 
     A tool built from a function keeps it in ``function``: ``tool.invoke(arguments)``
     runs it with the model's arguments, and calling the tool calls the function.
-    ``function`` is not part of the JSON form or of equality.
+    ``function`` is not part of the JSON form or of equality. ``cache="5m" | "1h"`` puts a
+    prompt-cache breakpoint after this tool's definition (Anthropic; usually the last tool).
     """
 
     name: str
@@ -75,6 +79,7 @@ class Tool(JsonMixin):
     function: Optional[Callable[..., Any]] = field(
         default=None, repr=False, compare=False, metadata={"dataclasses_json": {"exclude": _exclude_always}},
     )
+    cache: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
 
     @classmethod
     def from_function(cls, fn: Callable[..., Any], *, name: Optional[str] = None,
@@ -104,6 +109,22 @@ class Tool(JsonMixin):
         return self.function(*args, **kwargs)
 
 
+@dataclass
+class ProviderTool(JsonMixin):
+    """A tool the provider runs itself, named by the provider's own type string, with its
+    settings in ``config`` (sent as given). Goes in ``LLMRequest.tools`` beside your tools.
+
+    >>> ProviderTool("web_search_20250305", {"max_uses": 3})   # Anthropic web search
+    >>> ProviderTool("web_search")       # OpenAI (Responses tool; Chat: web_search_options)
+    >>> ProviderTool("google_search")    # Gemini grounding with Google Search
+
+    The blocks it produces come back as ``ProviderToolContent``.
+    """
+
+    type: str
+    config: Optional[Dict[str, Any]] = None
+
+
 @overload
 def tool(fn: F) -> Tool: ...
 
@@ -128,178 +149,7 @@ def tool(fn: Optional[Callable[..., Any]] = None, *, name: Optional[str] = None,
     return lambda f: Tool.from_function(f, name=name, description=description)
 
 
-# -- schemas from type hints ---------------------------------------------------------------
-
-_PRIMITIVES: Dict[Any, Dict[str, Any]] = {
-    str: {"type": "string"},
-    int: {"type": "integer"},
-    float: {"type": "number"},
-    bool: {"type": "boolean"},
-    _NoneType: {"type": "null"},
-    bytes: {"type": "string"},
-}
-
-
-def _hints(obj: Any) -> Dict[str, Any]:
-    target = obj
-    if not (inspect.isfunction(obj) or inspect.ismethod(obj) or inspect.isclass(obj)):
-        target = getattr(obj, "__call__", obj)  # noqa: B004 - a callable object's hints live on __call__
-    try:
-        return typing.get_type_hints(target, include_extras=True)
-    except Exception as exc:  # noqa: BLE001 - a forward reference that cannot be resolved
-        raise TypeError(f"cannot resolve the type hints of {obj!r}: {exc}") from exc
-
-
-def _is_union(tp: Any) -> bool:
-    return typing.get_origin(tp) in _UNION_TYPES
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        items = [_json_default(v) for v in value]
-        return items if all(i is not _NO_JSON for i in items) else _NO_JSON
-    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        out = {k: _json_default(v) for k, v in value.items()}
-        return out if all(v is not _NO_JSON for v in out.values()) else _NO_JSON
-    return _NO_JSON
-
-
-_NO_JSON = object()
-
-
-def schema_for_type(tp: Any, _seen: Optional[Tuple[Any, ...]] = None) -> Dict[str, Any]:
-    """The JSON Schema for one Python type annotation."""
-    seen = _seen or ()
-    if tp is Any or tp is inspect.Parameter.empty or tp is object:
-        return {}
-    if tp in _PRIMITIVES:
-        return dict(_PRIMITIVES[tp])
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is typing.Annotated:
-        schema = schema_for_type(args[0], seen)
-        notes = [a for a in args[1:] if isinstance(a, str)]
-        if notes:
-            schema["description"] = " ".join(notes)
-        return schema
-    if _is_union(tp):
-        return _union_schema(args, seen)
-    if origin is typing.Literal:
-        return _enum_schema(list(args))
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        schema = _enum_schema([m.value for m in tp])
-        doc = tp.__dict__.get("__doc__")
-        if doc and doc.strip() != "An enumeration.":
-            schema["description"] = inspect.cleandoc(doc).split("\n\n")[0]
-        return schema
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return _dataclass_schema(tp, seen)
-    if (origin or tp) in _ARRAY_TYPES:
-        return _array_schema(tp, origin or tp, args, seen)
-    if (origin or tp) in _MAPPING_TYPES:
-        mapping: Dict[str, Any] = {"type": "object"}
-        if len(args) == 2 and args[1] is not Any:
-            mapping["additionalProperties"] = schema_for_type(args[1], seen)
-        return mapping
-    if isinstance(tp, type) and issubclass(tp, str):
-        return {"type": "string"}
-    if isinstance(tp, type) and issubclass(tp, (int, float)) and not issubclass(tp, bool):
-        return {"type": "integer" if issubclass(tp, int) else "number"}
-    raise TypeError(f"no JSON Schema for the type {tp!r}; annotate the parameter with a JSON-friendly type")
-
-
-_ARRAY_TYPES = (list, set, frozenset, tuple, collections.abc.Sequence, collections.abc.MutableSequence,
-                collections.abc.Iterable, collections.abc.Collection, collections.abc.Set,
-                collections.abc.MutableSet)
-_MAPPING_TYPES = (dict, collections.abc.Mapping, collections.abc.MutableMapping)
-
-
-def _union_schema(args: Tuple[Any, ...], seen: Tuple[Any, ...]) -> Dict[str, Any]:
-    members = [a for a in args if a is not _NoneType]
-    nullable = len(members) < len(args)
-    if len(members) == 1:
-        inner = schema_for_type(members[0], seen)
-        if not nullable:
-            return inner
-        kind = inner.get("type")
-        if isinstance(kind, str) and set(inner) <= {"type", "description", "items", "enum",
-                                                     "additionalProperties", "properties", "required"}:
-            out = dict(inner, type=[kind, "null"])
-            if "enum" in out:
-                out["enum"] = [*out["enum"], None]
-            return out
-        return {"anyOf": [inner, {"type": "null"}]}
-    schemas = [schema_for_type(m, seen) for m in members]
-    if nullable:
-        schemas.append({"type": "null"})
-    return {"anyOf": schemas}
-
-
-def _enum_schema(values: List[Any]) -> Dict[str, Any]:
-    kinds = {type(v) for v in values}
-    schema: Dict[str, Any] = {}
-    if len(kinds) == 1:
-        kind = kinds.pop()
-        if kind in _PRIMITIVES:
-            schema["type"] = _PRIMITIVES[kind]["type"]
-    schema["enum"] = list(values)
-    return schema
-
-
-def _array_schema(tp: Any, container: Any, args: Tuple[Any, ...], seen: Tuple[Any, ...]) -> Dict[str, Any]:
-    schema: Dict[str, Any] = {"type": "array"}
-    if container is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
-        schema["prefixItems"] = [schema_for_type(a, seen) for a in args]
-        schema["minItems"] = schema["maxItems"] = len(args)
-        return schema
-    if args:
-        schema["items"] = schema_for_type(args[0], seen)
-    if container in (set, frozenset):
-        schema["uniqueItems"] = True
-    return schema
-
-
-def _dataclass_schema(cls: Any, seen: Tuple[Any, ...]) -> Dict[str, Any]:
-    if cls in seen:
-        raise TypeError(f"recursive dataclass {cls.__name__} cannot be described as a tool parameter")
-    seen = (*seen, cls)
-    hints = _hints(cls)
-    doc = parse_docstring(cls.__doc__ or "") if cls.__doc__ and not cls.__doc__.startswith(cls.__name__ + "(") \
-        else Doc("", {})
-    properties: Dict[str, Any] = {}
-    required: List[str] = []
-    for f in dataclasses.fields(cls):
-        if not f.init:
-            continue
-        prop = schema_for_type(hints.get(f.name, Any), seen)
-        if doc.params.get(f.name) and not _annotated_description(hints.get(f.name)):
-            prop["description"] = doc.params[f.name]
-        if f.default is not dataclasses.MISSING:
-            _add_default(prop, f.default)
-        elif f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
-            required.append(f.name)
-        properties[f.name] = prop
-    schema: Dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = required
-    if doc.summary:
-        schema["description"] = doc.summary
-    return schema
-
-
-def _annotated_description(tp: Any) -> bool:
-    """An ``Annotated[X, "text"]`` description wins over the docstring's."""
-    return typing.get_origin(tp) is typing.Annotated and any(isinstance(a, str) for a in typing.get_args(tp)[1:])
-
-
-def _add_default(prop: Dict[str, Any], default: Any) -> None:
-    value = _json_default(default)
-    if value is not _NO_JSON and value is not None:
-        prop["default"] = value
+# -- schemas from type hints (the converter lives in llmsdk._type_schema) --------------------
 
 
 def _parameters(fn: Callable[..., Any]) -> List[inspect.Parameter]:
@@ -316,13 +166,16 @@ def _function_schema(fn: Callable[..., Any], descriptions: Dict[str, str]) -> Di
     properties: Dict[str, Any] = {}
     required: List[str] = []
     for param in _parameters(fn):
-        prop = schema_for_type(hints.get(param.name, Any))
-        if descriptions.get(param.name) and not _annotated_description(hints.get(param.name)):
+        try:
+            prop = schema_for_type(hints.get(param.name, Any))
+        except SchemaTypeError as exc:
+            raise exc.within(param.name) from None
+        if descriptions.get(param.name) and not annotated_description(hints.get(param.name)):
             prop["description"] = descriptions[param.name]
         if param.default is inspect.Parameter.empty:
             required.append(param.name)
         else:
-            _add_default(prop, param.default)
+            add_default(prop, param.default)
         properties[param.name] = prop
     schema: Dict[str, Any] = {"type": "object", "properties": properties}
     if required:
@@ -409,6 +262,13 @@ def _convert(value: Any, tp: Any, where: str) -> Any:
         if not isinstance(value, str):
             raise ToolInputError(f"{where}: expected a string, got {value!r}")
         return value
+    if tp in _FROM_STRING:
+        if isinstance(value, tp):
+            return value
+        try:
+            return _FROM_STRING[tp](value)
+        except (TypeError, ValueError):
+            raise ToolInputError(f"{where}: expected an ISO 8601 / UUID string, got {value!r}") from None
     container = origin or tp
     if container in _ARRAY_TYPES:
         if not isinstance(value, list):
@@ -431,6 +291,15 @@ def _convert(value: Any, tp: Any, where: str) -> Any:
             return {k: _convert(v, args[1], f"{where}.{k}") for k, v in value.items()}
         return value
     return value
+
+
+#: Types that travel as strings (see ``_type_schema``), and how to read them back.
+_FROM_STRING: Dict[Any, Callable[[Any], Any]] = {
+    datetime.datetime: lambda v: datetime.datetime.fromisoformat(v.replace("Z", "+00:00")),
+    datetime.date: datetime.date.fromisoformat,
+    datetime.time: datetime.time.fromisoformat,
+    uuid.UUID: uuid.UUID,
+}
 
 
 def _convert_dataclass(value: Dict[str, Any], cls: Any, where: str) -> Any:

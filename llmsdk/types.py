@@ -15,13 +15,18 @@ from enum import Enum
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 from llmsdk._json import JsonMixin, json_field
+from llmsdk._provider_content import CACHE_TTLS, Citation, DocumentContent, ProviderToolContent
 
 __all__ = [
+    "CACHE_TTLS",
+    "Citation",
     "ContentBlock",
+    "DocumentContent",
     "ImageContent",
     "LLMMessage",
     "LLMRequest",
     "LLMResponse",
+    "ProviderToolContent",
     "RateLimitInfo",
     "RedactedThinkingContent",
     "StopReason",
@@ -38,14 +43,23 @@ __all__ = [
 # -- content blocks ----------------------------------------------------------------
 
 
+def _cache_field() -> Any:
+    """``cache="5m" | "1h"``: a prompt-cache breakpoint after this block (Anthropic
+    ``cache_control``); providers that cache on their own ignore it."""
+    return field(default=None, metadata=json_field(omit_none=True))
+
+
 @dataclass
 class TextContent(JsonMixin):
-    """Plain text. In a ``PartialContent`` event, ``text`` is the delta."""
+    """Plain text. In a ``PartialContent`` event, ``text`` is the delta (and ``citations``
+    the citations that arrived with it)."""
 
     type: str = field(default="text", init=False, repr=False)
     text: str = ""
     #: Opaque provider signature carried with the text (Gemini ``thoughtSignature``).
     signature: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+    citations: List[Citation] = field(default_factory=list, metadata=json_field(omit_empty=True))
+    cache: Optional[str] = _cache_field()
 
 
 @dataclass
@@ -56,6 +70,7 @@ class ImageContent(JsonMixin):
     media_type: str = "image/png"
     data: Optional[str] = field(default=None, repr=False)
     url: Optional[str] = None
+    cache: Optional[str] = _cache_field()
 
     @classmethod
     def from_base64(cls, data: str, media_type: str) -> "ImageContent":
@@ -79,11 +94,16 @@ class ImageContent(JsonMixin):
 
 @dataclass
 class ThinkingContent(JsonMixin):
-    """Model reasoning. ``signature`` must be sent back unchanged in later turns."""
+    """Model reasoning. ``signature`` must be sent back unchanged in later turns.
+
+    ``id`` names the provider's reasoning item when it has one (OpenAI Responses
+    ``rs_...``; ``signature`` then holds its ``encrypted_content``), so the item can be
+    sent back as it came."""
 
     type: str = field(default="thinking", init=False, repr=False)
     thinking: str = ""
     signature: Optional[str] = None
+    id: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
 
 
 @dataclass
@@ -122,6 +142,7 @@ class ToolResultContent(JsonMixin):
         default="", metadata=json_field(decoder=_decode_result_content)
     )
     is_error: bool = False
+    cache: Optional[str] = _cache_field()
 
     @property
     def text(self) -> str:
@@ -132,7 +153,7 @@ class ToolResultContent(JsonMixin):
 
 ContentBlock = Union[
     TextContent, ImageContent, ThinkingContent, RedactedThinkingContent, ToolUseContent,
-    ToolResultContent,
+    ToolResultContent, DocumentContent, ProviderToolContent,
 ]
 
 _BLOCK_TYPES: Dict[str, Any] = {
@@ -142,6 +163,8 @@ _BLOCK_TYPES: Dict[str, Any] = {
     "redacted_thinking": RedactedThinkingContent,
     "tool_use": ToolUseContent,
     "tool_result": ToolResultContent,
+    "document": DocumentContent,
+    "provider_tool": ProviderToolContent,
 }
 
 
@@ -183,11 +206,14 @@ class LLMMessage(JsonMixin):
     tool_results: Optional[List[ToolResultContent]] = None
 
     @classmethod
-    def user(cls, text: Union[str, ContentBlock, None] = None, *blocks: ContentBlock) -> "LLMMessage":
+    def user(cls, text: Union[str, ContentBlock, None] = None, *blocks: Union[str, ContentBlock]) -> "LLMMessage":
+        """Text and blocks in order; strings anywhere become ``TextContent``
+        (``LLMMessage.user(DocumentContent.from_file("a.pdf"), "Summarise it.")``)."""
         return cls._of("user", text, blocks)
 
     @classmethod
-    def assistant(cls, text: Union[str, ContentBlock, None] = None, *blocks: ContentBlock) -> "LLMMessage":
+    def assistant(cls, text: Union[str, ContentBlock, None] = None,
+                  *blocks: Union[str, ContentBlock]) -> "LLMMessage":
         return cls._of("assistant", text, blocks)
 
     @classmethod
@@ -199,15 +225,16 @@ class LLMMessage(JsonMixin):
         return cls(role="user", tool_results=[ToolResultContent(tool_use_id, content, is_error)])
 
     @classmethod
-    def _of(cls, role: str, first: Union[str, ContentBlock, None], rest: Sequence[ContentBlock]) -> "LLMMessage":
+    def _of(cls, role: str, first: Union[str, ContentBlock, None],
+            rest: Sequence[Union[str, ContentBlock]]) -> "LLMMessage":
         if isinstance(first, str) and not rest:
             return cls(role=role, text=first)
         blocks: List[ContentBlock] = []
-        if isinstance(first, str):
-            blocks.append(TextContent(first))
-        elif first is not None:
-            blocks.append(first)
-        blocks.extend(rest)
+        for item in (first, *rest):
+            if isinstance(item, str):
+                blocks.append(TextContent(item))
+            elif item is not None:
+                blocks.append(item)
         return cls(role=role, content=blocks)
 
     @property
@@ -239,6 +266,14 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _always(_: Any) -> bool:
+    return True
+
+
+def _decode_system(value: Any) -> Any:
+    return _decode_blocks(value) if isinstance(value, list) else value
+
+
 def _encode_model(model: Any) -> Any:
     return model if isinstance(model, str) else getattr(model, "model_name", str(model))
 
@@ -253,7 +288,8 @@ class LLMRequest(JsonMixin):
 
     model: Any
     messages: List[LLMMessage]
-    system: Optional[str] = None
+    #: A string, or a list of ``TextContent`` so a long system prompt can carry a ``cache`` breakpoint.
+    system: Optional[Union[str, List[TextContent]]] = field(default=None, metadata=json_field(decoder=_decode_system))
     max_tokens: Optional[int] = None
     temperature: Optional[float] = None
     top_p: Optional[float] = None
@@ -262,6 +298,11 @@ class LLMRequest(JsonMixin):
     tool_choice: Optional[Union[str, Dict[str, str]]] = field(default=None, metadata=json_field(decoder=_identity))
     thinking: Optional[ThinkingOptions] = None
     extra_body: Optional[Dict[str, Any]] = None
+    #: Ask for a JSON object of this shape: a dataclass type, a pydantic ``BaseModel`` type,
+    #: a ``TypedDict`` or a JSON Schema dict; the reply is parsed into ``resp.parsed``. In
+    #: JSON it is stored as its JSON Schema (so a decoded request parses into dicts).
+    output_schema: Any = field(default=None, metadata=json_field(
+        encoder=lambda v: _encode_output_schema(v), decoder=_identity, omit_none=True))
 
     @property
     def model_id(self) -> str:
@@ -274,10 +315,19 @@ class LLMRequest(JsonMixin):
         return [self.stop] if isinstance(self.stop, str) else list(self.stop)
 
     def system_prompt(self) -> Optional[str]:
-        """``system`` joined with any ``role="system"`` messages."""
-        parts = [self.system] if self.system else []
-        parts.extend(m.text or "" for m in self.messages if m.role == "system")
-        return "\n\n".join(p for p in parts if p) or None
+        """``system`` joined with any ``role="system"`` messages (blocks joined by blank lines)."""
+        return "\n\n".join(b.text for b in self.system_blocks() if b.text) or None
+
+    def system_blocks(self) -> List[TextContent]:
+        """``system`` as text blocks (their ``cache`` kept), then any ``role="system"`` messages."""
+        if isinstance(self.system, str):
+            blocks = [TextContent(self.system)] if self.system else []
+        else:
+            blocks = list(self.system or [])
+        for message in self.messages:
+            if message.role == "system":
+                blocks.extend(b for b in message.blocks if isinstance(b, TextContent) and b.text)
+        return blocks
 
     def chat_messages(self) -> List[LLMMessage]:
         """The messages without ``role="system"`` ones (those go in ``system_prompt()``)."""
@@ -295,12 +345,30 @@ class LLMRequest(JsonMixin):
         return data
 
 
+def _encode_output_schema(value: Any) -> Any:
+    """The JSON Schema of ``output_schema`` (titled with the type's name)."""
+    if value is None or isinstance(value, dict):
+        return value
+    from llmsdk._output_schema import output_spec
+
+    spec = output_spec(value)
+    assert spec is not None
+    return {"title": spec.name, **spec.schema}
+
+
 def _decode_tools(value: Any) -> Any:
     if value is None:
         return None
-    from llmsdk.tools import Tool
+    from llmsdk.tools import ProviderTool, Tool
 
-    return [Tool.from_dict(t) if isinstance(t, dict) else t for t in value]
+    def decode(item: Any) -> Any:
+        if not isinstance(item, dict):
+            return item
+        if "type" in item and "name" not in item:  # a provider-run tool: {"type", "config"}
+            return ProviderTool.from_dict(item)
+        return Tool.from_dict(item)
+
+    return [decode(t) for t in value]
 
 
 # -- responses -------------------------------------------------------------------------
@@ -334,15 +402,24 @@ class Usage(JsonMixin):
     output_tokens: int = 0
     cache_reads: int = 0
     cache_writes: int = 0
+    #: Of ``cache_writes``, those written with a 1-hour lifetime (priced at the 1-hour rate).
+    cache_writes_1h: int = field(default=0, metadata=json_field(omit_empty=True))
+    #: Calls of provider-run tools by tool, e.g. ``{"web_search": 2}`` (billed per call).
+    server_tool_requests: Dict[str, int] = field(default_factory=dict, metadata=json_field(omit_empty=True))
 
     def __add__(self, other: "Usage") -> "Usage":
         if not isinstance(other, Usage):
             return NotImplemented
+        requests = dict(self.server_tool_requests)
+        for name, count in other.server_tool_requests.items():
+            requests[name] = requests.get(name, 0) + count
         return Usage(
             self.input_tokens + other.input_tokens,
             self.output_tokens + other.output_tokens,
             self.cache_reads + other.cache_reads,
             self.cache_writes + other.cache_writes,
+            self.cache_writes_1h + other.cache_writes_1h,
+            requests,
         )
 
     @property
@@ -380,10 +457,34 @@ class LLMResponse(JsonMixin):
     cost: Optional[float] = None
     provider: Optional[str] = None
     rate_limit: Optional[RateLimitInfo] = None
+    #: What structured output found (see ``llmsdk._structured``); not part of the JSON form.
+    _output: Any = field(default=None, init=False, repr=False, compare=False,
+                         metadata={"dataclasses_json": {"exclude": _always}})
 
     @property
     def text(self) -> str:
         return "".join(b.text for b in self.content if isinstance(b, TextContent))
+
+    @property
+    def parsed(self) -> Any:
+        """The object ``output_schema`` asked for: an instance of the dataclass / pydantic
+        model, or a dict (``TypedDict``, JSON Schema dict). ``None`` when the model refused
+        (see ``refusal``) or no ``output_schema`` was set. Raises ``OutputParseError`` when
+        the reply is not that object (invalid JSON, wrong shape, cut by ``max_tokens``).
+        Not serialised: a response read back from JSON has no ``parsed``."""
+        return self._output.get() if self._output is not None else None
+
+    @property
+    def refusal(self) -> Optional[str]:
+        """The model's refusal text when it refused (``StopReason.REFUSAL``) or a content
+        filter stopped the reply; ``None`` otherwise."""
+        if self.stop_reason is StopReason.REFUSAL:
+            text = self.text.strip()
+            # OpenAI streams the refusal itself as text; Anthropic may leave cut-off output.
+            return text if text and text[0] not in "{[" else "the model refused to answer"
+        if self.stop_reason is StopReason.CONTENT_FILTER:
+            return "the provider's content filter stopped the reply"
+        return None
 
     @property
     def thinking(self) -> str:
@@ -392,6 +493,11 @@ class LLMResponse(JsonMixin):
     @property
     def tool_uses(self) -> List[ToolUseContent]:
         return [b for b in self.content if isinstance(b, ToolUseContent)]
+
+    @property
+    def citations(self) -> List[Citation]:
+        """Every citation on the reply's text, in order."""
+        return [c for b in self.content if isinstance(b, TextContent) for c in b.citations]
 
     def to_message(self) -> LLMMessage:
         """The assistant turn to append to the history (thinking blocks included, unchanged)."""

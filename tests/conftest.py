@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import threading
 import time
 from typing import Callable, Iterator
@@ -52,3 +55,48 @@ def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: fl
             return True
         time.sleep(interval)
     return condition()
+
+
+def system_binary(name: str) -> str:
+    """The path of a system program a test needs; without it the test is skipped, or fails
+    when ``LLMSDK_REQUIRE_SYSTEM_DEPS=1`` (CI installs it)."""
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed"
+        if os.environ.get("LLMSDK_REQUIRE_SYSTEM_DEPS") == "1":
+            pytest.fail(f"{reason} (LLMSDK_REQUIRE_SYSTEM_DEPS=1)")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private ``redis-server`` on a unix socket (no port to collide with), for the session."""
+    binary = system_binary("redis-server")
+    pytest.importorskip("redis", reason="the redis package is not installed (pip install 'llmsdk[redis]')")
+    import redis
+
+    folder = tmp_path_factory.mktemp("redis")
+    socket_path = folder / "redis.sock"
+    proc = subprocess.Popen([binary, "--port", "0", "--unixsocket", str(socket_path), "--save", "",
+                             "--appendonly", "no", "--dir", str(folder)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"unix://{socket_path}"
+
+    def up() -> bool:
+        try:
+            return bool(redis.Redis.from_url(url).ping())
+        except redis.RedisError:
+            return proc.poll() is not None
+
+    try:
+        assert wait_until(up, timeout=15), "redis-server did not start"
+        assert proc.poll() is None, "redis-server exited"
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

@@ -77,6 +77,46 @@ def test_json_prints_the_final_response(env: Any, server: FakeProviderServer, ca
     assert data["stop_reason"] == "end_turn" and data["usage"]["output_tokens"] == 7
 
 
+SCHEMA = {"title": "Person", "type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+          "required": ["name", "age"]}
+
+
+def test_schema_prints_the_parsed_object(env: Any, server: FakeProviderServer, capsys: Any, tmp_path: Any) -> None:
+    path = tmp_path / "person.json"
+    path.write_text(json.dumps(SCHEMA))
+    server.add_reply(A.json_reply({"name": "Ada", "age": 36}))
+
+    assert main(["chat", "--api-base", server.url, "-m", "claude-haiku-4-5", "--schema", str(path), "Who?"]) == 0
+
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"name": "Ada", "age": 36} and err == ""
+    sent = server.requests[0].json["output_config"]["format"]["schema"]
+    assert sent["properties"] == SCHEMA["properties"] and sent["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("reply, message", [
+    (lambda: A.refusal_reply(), "RefusalError: no Person: the model refused"),
+    (lambda: A.text_reply("not json"), "OutputParseError: the reply is not valid JSON for Person"),
+])
+def test_schema_refusal_or_mismatch_is_one_line_and_exit_1(env: Any, server: FakeProviderServer, capsys: Any,
+                                                            tmp_path: Any, reply: Any, message: str) -> None:
+    path = tmp_path / "person.json"
+    path.write_text(json.dumps(SCHEMA))
+    server.add_reply(reply())
+
+    assert main(["chat", "--api-base", server.url, "--schema", str(path), "Who?"]) == 1
+
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"llmsdk: error: {message}") and err.count("\n") == 1
+
+
+def test_unreadable_schema_is_a_usage_error(env: Any, capsys: Any, tmp_path: Any) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    assert main(["chat", "--schema", str(path), "Who?"]) == 2
+    assert "cannot read the schema" in capsys.readouterr().err
+
+
 def test_verbose_reports_usage_and_cost_on_stderr(env: Any, server: FakeProviderServer, capsys: Any) -> None:
     server.add_reply(A.text_reply("Hi", input_tokens=25, output_tokens=15, headers={"request-id": "req_123"}))
 

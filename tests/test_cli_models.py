@@ -43,11 +43,13 @@ def test_table_has_every_column(capsys: pytest.CaptureFixture) -> None:
     assert re.search(r"^openai/gpt-oss-120b +groq ", out, re.M) and re.search(r"^openai/gpt-oss-120b +openrouter ", out, re.M)
     assert rows["claude-3-7-sonnet-20250219"] == [
         "claude-3-7-sonnet-20250219", "anthropic", "200,000", "64,000", "3", "15",
-        "stream tools vision thinking json cache"]
+        "stream tools vision thinking json cache pdf"]
     assert rows["o3-mini"][1:6] == ["openai", "200,000", "100,000", "1.1", "4.4"]
     assert "vision" not in rows["o3-mini"][6]
     assert rows["gemini-2.5-pro"][4:6] == ["1.25*", "10*"]  # long-context tier marked
-    assert "65 models." in out.split("\n\n")[1]
+    assert rows["text-embedding-3-small"] == [
+        "text-embedding-3-small", "openai", "8,192", "-", "0.02", "0", "embed"]
+    assert "69 models." in out.split("\n\n")[1]  # 65 chat models from the catalog, 4 embedding models
 
 
 def test_provider_filter(capsys: pytest.CaptureFixture) -> None:

@@ -15,7 +15,7 @@ import llmsdk.models as models
 from llmsdk import (
     ImageContent, LLMMessage, LLMRequest, ThinkingOptions, Tool, ToolResultContent, ToolUseContent, Usage,
 )
-from llmsdk._catalog import GUIDE_NAMES, read_catalog
+from llmsdk._catalog import DIALECT_FACTS, GUIDE_NAMES, read_catalog, structured_output_mode
 from llmsdk.errors import InvalidConfigError, InvalidRequestError, LLMError
 from llmsdk.models import (
     AllModels,
@@ -98,13 +98,17 @@ def test_every_catalog_row_is_registered_exactly() -> None:
             t["applies_above_input_tokens"] for t in row["pricing_tiers"]]
         assert model.aliases == tuple(row["aliases"]) and model.display_name == row["display_name"]
         caps = row["capabilities"]
+        facts = DIALECT_FACTS.get(f"{row['provider']}/{row['model_id']}", ())
         assert model.capabilities == ModelCapabilities(
             streaming=caps["streaming"], tools=caps["tools"], vision=caps["vision"], thinking=caps["reasoning"],
-            json_mode=caps["json_mode"], prompt_caching=caps["prompt_caching"])
+            json_mode=caps["json_mode"], prompt_caching=caps["prompt_caching"], **{f: True for f in facts},
+            documents=model.capabilities.documents,
+            structured_output=structured_output_mode(row["provider"], row["model_id"]))  # derived in _catalog.py (tested in test_documents)
 
 
 def test_counts_per_provider() -> None:
-    counts = {p: len(all_models(p)) for p in ("anthropic", "openai", "gemini", "groq", "openrouter")}
+    counts = {p: len([m for m in all_models(p) if not m.capabilities.embeddings])
+              for p in ("anthropic", "openai", "gemini", "groq", "openrouter")}
     assert counts == read_catalog()["counts"] == {"anthropic": 14, "openai": 18, "gemini": 9, "groq": 9,
                                                   "openrouter": 15}
 

@@ -9,6 +9,13 @@ CONTRACT = [
     "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "ModelCapabilitiesBuilder",
     "RedactedThinkingContent", "StopReason", "TextContent", "ThinkingContent", "ThinkingOptions",
     "Tool", "ToolResultContent", "ToolUseContent", "Usage", "all_models", "get_model", "register_provider",
+    # second round: documents, citations, provider-run tools (issue 15)
+    "Citation", "DocumentContent", "ProviderTool", "ProviderToolContent",
+    # provider batch jobs (issue 13)
+    "BatchJob", "BatchStatus", "BatchCounts",
+    "EmbeddingResponse",  # issue 14
+    # second round: many requests (issue 12)
+    "MapResult", "RateLimiter", "RedisRateLimiter",
 ]
 
 
@@ -29,6 +36,7 @@ def test_error_hierarchy_module():
     assert issubclass(errors.OverloadedError, errors.InvalidResponseCodeError)
     assert issubclass(errors.IncompleteStreamError, errors.StreamError)
     assert issubclass(errors.InvalidRequestError, errors.LLMError)
+    assert issubclass(errors.UnsupportedFeatureError, errors.InvalidRequestError)
 
 
 def test_unknown_attribute_raises():

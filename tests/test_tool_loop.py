@@ -230,3 +230,26 @@ def test_a_call_cut_short_by_max_tokens_is_not_run(server: FakeProviderServer) -
     assert calls == [] and final.text == "Let me retry that."
     result = transcript[-2].tool_results[0]
     assert result.tool_use_id == "toolu_cut" and result.is_error and result.content == CUT_OFF_MESSAGE
+
+
+def test_a_paused_turn_is_sent_back_until_the_model_finishes_or_rounds_run_out() -> None:
+    from llmsdk._tool_loop import run_tools
+    from llmsdk.types import LLMResponse, ProviderToolContent
+
+    paused = LLMResponse("m1", "m", [ProviderToolContent("server_tool_use", {"id": "s"}, "anthropic")],
+                         stop_reason=StopReason.PAUSE_TURN)
+    done = LLMResponse("m2", "m", [TextContent("Found it.")], stop_reason=StopReason.END_TURN)
+    seen: List[LLMRequest] = []
+
+    def complete(script: List[LLMResponse]) -> Callable[[LLMRequest], LLMResponse]:
+        def call(request: LLMRequest) -> LLMResponse:
+            seen.append(request)
+            return script.pop(0)
+        return call
+
+    request = LLMRequest(model="m", messages=[LLMMessage.user("search")])
+    result = run_tools(complete([paused, done]), request, [])
+    assert result.finished and result.text == "Found it." and result.rounds == 2
+    assert seen[1].messages[-1] == paused.to_message()
+    stopped = run_tools(complete([paused, done]), request, [], max_rounds=1)
+    assert not stopped.finished and stopped.response is paused

@@ -3,6 +3,7 @@
     llmsdk chat "Write a haiku about threads"
     echo "Summarise this" | llmsdk chat -m gpt-4o-mini -p openai
     llmsdk chat                      # in a terminal: interactive, /reset clears, Ctrl-D quits
+    llmsdk chat --schema invoice.json "Extract: ..."   # a JSON object matching the schema
 
 The key comes from the provider's environment variable (``ANTHROPIC_API_KEY`` ...); a
 missing one is reported on one line with exit status 2. Ctrl-C closes the stream (the
@@ -36,6 +37,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--max-tokens", type=int, help="maximum output tokens")
     parser.add_argument("--temperature", "-t", type=float, help="sampling temperature")
     parser.add_argument("--json", action="store_true", help="print the final response as JSON instead of streaming")
+    parser.add_argument("--schema", metavar="FILE",
+                        help="a JSON Schema file: ask for one JSON object matching it and print that object "
+                             "(a refusal or a reply that does not match is an error, exit 1)")
     parser.add_argument("-v", "--verbose", action="store_true", help="usage, cost and request id on stderr")
     parser.add_argument("prompt", nargs="*", help="the prompt (default: standard input, or interactive)")
     parser.set_defaults(run=run)
@@ -96,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from llmsdk.errors import LLMError
 
     try:
+        args.output_schema = load_schema(args.schema) if getattr(args, "schema", None) else None
         provider_key, model = resolve_provider_and_model(args)
         client = make_client(args, provider_key)
     except CommandError as exc:
@@ -116,11 +121,25 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_ERROR
 
 
+def load_schema(path: str) -> Any:
+    """The JSON Schema in ``path``; an unreadable or non-object file is a usage error."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            schema = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot read the schema {path}: {exc}", EXIT_USAGE) from exc
+    if not isinstance(schema, dict):
+        raise CommandError(f"the schema in {path} is not a JSON object", EXIT_USAGE)
+    return schema
+
+
 def _request(model: str, args: argparse.Namespace, messages: List[Any]) -> Any:
     from llmsdk import LLMRequest
 
     return LLMRequest(model=model, messages=list(messages), system=args.system, max_tokens=args.max_tokens,
-                      temperature=args.temperature)
+                      temperature=args.temperature, output_schema=getattr(args, "output_schema", None))
 
 
 def _one_shot(client: Any, model: str, args: argparse.Namespace, prompt: str) -> int:
@@ -182,6 +201,8 @@ def _stream_reply(client: Any, request: Any, args: argparse.Namespace, out: Text
             if args.json:
                 response = stream.final_response()
                 out.write(response.to_json(indent=2) + "\n")
+            elif getattr(args, "output_schema", None) is not None:
+                response = _print_object(stream.final_response(), args.output_schema, out)
             else:
                 for text in stream.text_stream():
                     out.write(text)
@@ -197,6 +218,16 @@ def _stream_reply(client: Any, request: Any, args: argparse.Namespace, out: Text
         return None
     if args.verbose:
         _report(response, stream, time.monotonic() - started)
+    return response
+
+
+def _print_object(response: Any, schema: Any, out: TextIO) -> Any:
+    """The parsed object as indented JSON; a refusal or a mismatch raises (one line, exit 1)."""
+    import json
+
+    from llmsdk._structured import parse_response
+
+    out.write(json.dumps(parse_response(response, schema), indent=2, ensure_ascii=False) + "\n")
     return response
 
 

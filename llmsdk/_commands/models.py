@@ -21,6 +21,8 @@ CAPABILITY_LABELS = {
     "thinking": "thinking",
     "json_mode": "json",
     "prompt_caching": "cache",
+    "documents": "pdf",
+    "embeddings": "embed",
 }
 
 

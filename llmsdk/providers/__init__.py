@@ -41,15 +41,21 @@ __all__ = [
 
 AdapterRef = Union[str, type, Callable[[], ProviderAdapter]]
 
+#: The wire APIs a provider may speak: Chat Completions-style ``"chat"`` (every provider's
+#: own dialect) and OpenAI's ``"responses"``.
+APIS = ("chat", "responses")
+
 
 class LLMProvider:
     """A provider: its key, display name, default model, key variable and base URL.
 
     Compares equal to its config key, so ``options.provider == "anthropic"`` works.
     ``adapter`` is a ``ProviderAdapter`` instance, a class or factory building one, or a
-    lazy ``"module:Class"`` string. ``env_var`` defaults to ``<CONFIG_KEY>_API_KEY``
-    (pass ``""`` for none); ``<PREFIX>_BASE_URL`` then overrides the base URL in
-    ``from_env``.
+    lazy ``"module:Class"`` string; ``responses_adapter`` (the same kinds) serves
+    ``api="responses"`` where the provider has OpenAI's Responses API, and
+    ``default_api`` is the API options use when they name none. ``env_var`` defaults
+    to ``<CONFIG_KEY>_API_KEY`` (pass ``""`` for none); ``<PREFIX>_BASE_URL`` then
+    overrides the base URL in ``from_env``.
     """
 
     ANTHROPIC: LLMProvider
@@ -69,6 +75,8 @@ class LLMProvider:
         env_var: Optional[str] = None,
         default_api_base: Optional[str] = None,
         requires_api_key: bool = True,
+        responses_adapter: Optional[AdapterRef] = None,
+        default_api: str = "chat",
     ) -> None:
         if not isinstance(config_key, str) or not config_key.replace("_", "").replace("-", "").isalnum():
             raise InvalidConfigError(f"invalid provider config key {config_key!r}")
@@ -81,9 +89,12 @@ class LLMProvider:
             env_var = config_key.upper().replace("-", "_") + "_API_KEY"
         self._env_var = env_var or None
         self._default_api_base = default_api_base
-        self._adapter_ref = adapter
-        self._adapter: Optional[ProviderAdapter] = None
+        self._adapter_refs: Dict[str, AdapterRef] = {"chat": adapter}
+        if responses_adapter is not None:
+            self._adapter_refs["responses"] = responses_adapter
+        self._adapters: Dict[str, ProviderAdapter] = {}
         self.requires_api_key = requires_api_key
+        self._default_api = self.check_api(default_api)
 
     def config_key(self) -> str:
         return self._config_key
@@ -117,18 +128,38 @@ class LLMProvider:
     def is_builtin(self) -> bool:
         return self._config_key in _BUILTIN_KEYS
 
-    def adapter(self) -> ProviderAdapter:
-        """The provider's adapter, imported and built on first use."""
-        if self._adapter is None:
-            ref = self._adapter_ref
+    def apis(self) -> List[str]:
+        """The wire APIs this provider speaks (``["chat"]``, or ``["chat", "responses"]``)."""
+        return list(self._adapter_refs)
+
+    def default_api(self) -> str:
+        return self._default_api
+
+    def check_api(self, api: Optional[str]) -> str:
+        """``api`` (or the default) if this provider speaks it, else ``InvalidConfigError``."""
+        if api is None:
+            return self._default_api
+        if api not in APIS:
+            raise InvalidConfigError(f"api must be one of {', '.join(map(repr, APIS))}, got {api!r}")
+        if api not in self._adapter_refs:
+            raise InvalidConfigError(f"{self._name} has no {api!r} API; it speaks {', '.join(map(repr, self.apis()))}")
+        return api
+
+    def adapter(self, api: Optional[str] = None) -> ProviderAdapter:
+        """The adapter for ``api`` (default: the provider's default API), imported and
+        built on first use."""
+        api = self.check_api(api)
+        found = self._adapters.get(api)
+        if found is None:
+            ref = self._adapter_refs[api]
             if isinstance(ref, str):
                 module, _, attr = ref.partition(":")
                 ref = getattr(importlib.import_module(module), attr)
             adapter = ref() if callable(ref) and not isinstance(ref, ProviderAdapter) else ref
             if not isinstance(adapter, ProviderAdapter):
                 raise InvalidConfigError(f"provider {self._config_key!r}: adapter is not a ProviderAdapter")
-            self._adapter = adapter
-        return self._adapter
+            found = self._adapters[api] = adapter
+        return found
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LLMProvider):
@@ -153,7 +184,8 @@ _BUILTINS = [
                 adapter="llmsdk.providers.anthropic.client:AnthropicAdapter"),
     LLMProvider("openai", "OpenAI", default_model="gpt-5.4-mini",
                 env_var="OPENAI_API_KEY", default_api_base="https://api.openai.com",
-                adapter="llmsdk.providers.openai.client:OpenAIAdapter"),
+                adapter="llmsdk.providers.openai.client:OpenAIAdapter",
+                responses_adapter="llmsdk.providers.openai.responses_client:OpenAIResponsesAdapter"),
     LLMProvider("gemini", "Google Gemini", default_model="gemini-2.5-flash",
                 env_var="GEMINI_API_KEY", default_api_base="https://generativelanguage.googleapis.com",
                 adapter="llmsdk.providers.gemini.client:GeminiAdapter"),
@@ -166,6 +198,7 @@ _BUILTINS = [
     LLMProvider("openai_compatible", "OpenAI-compatible", default_model=None,
                 env_var="OPENAI_COMPATIBLE_API_KEY", default_api_base=None,
                 adapter="llmsdk.providers.openai_compatible.client:OpenAICompatibleAdapter",
+                responses_adapter="llmsdk.providers.openai.responses_client:OpenAICompatibleResponsesAdapter",
                 requires_api_key=False),
 ]
 
@@ -217,15 +250,18 @@ def unregister_provider(provider: Union[LLMProvider, str]) -> Optional[LLMProvid
         return _REGISTRY.pop(key, None)
 
 
-def _compatible_adapter(config_key: str) -> Callable[[], ProviderAdapter]:
-    """A factory for the OpenAI-compatible adapter that names ``config_key`` in errors."""
+def _compatible_adapter(config_key: str, api: str = "chat") -> Callable[[], ProviderAdapter]:
+    """A factory for the OpenAI-compatible adapter of ``api`` named ``config_key`` (in
+    errors, stream errors and responses alike)."""
 
     def build() -> ProviderAdapter:
+        if api == "responses":
+            from llmsdk.providers.openai.responses_client import OpenAICompatibleResponsesAdapter
+
+            return OpenAICompatibleResponsesAdapter(config_key)
         from llmsdk.providers.openai_compatible.client import OpenAICompatibleAdapter
 
-        adapter = OpenAICompatibleAdapter()
-        adapter.name = config_key
-        return adapter
+        return OpenAICompatibleAdapter(config_key)
 
     return build
 
@@ -240,16 +276,21 @@ def register_openai_compatible(
     env_var: Optional[str] = None,
     requires_api_key: bool = False,
     replace: bool = False,
+    api: str = "chat",
 ) -> LLMProvider:
     """Register an OpenAI-compatible service (vLLM, Ollama, a gateway) as its own provider.
 
     ``models`` are ``LLMModel``s (priced, with capabilities; their provider is set to
     ``config_key``) or plain ids (unpriced, unchecked). The first is the default model.
+    ``api="responses"`` makes the server's ``/v1/responses`` the default (options can
+    still pick ``api="chat"``, and the other way round).
 
     >>> register_openai_compatible("ollama", "http://localhost:11434/v1", models=["llama3.2"])
     >>> client = LLMClient.new(HttpClientOptions(provider="ollama"))
     """
     validate_api_base(api_base)
+    if api not in APIS:
+        raise InvalidConfigError(f"api must be one of {', '.join(map(repr, APIS))}, got {api!r}")
     entries: List[LLMModel] = []
     for model in models:
         if isinstance(model, str):
@@ -263,8 +304,9 @@ def register_openai_compatible(
     provider = register_provider(
         LLMProvider(
             config_key, name or config_key, adapter=_compatible_adapter(config_key),
+            responses_adapter=_compatible_adapter(config_key, "responses"),
             default_model=default_model, env_var=env_var, default_api_base=api_base,
-            requires_api_key=requires_api_key,
+            requires_api_key=requires_api_key, default_api=api,
         ),
         replace=replace,
     )

@@ -13,8 +13,8 @@ whole configuration. Threads, retries, timeouts, the error hierarchy, usage and 
 come from the shared engine, for built-in and user-registered providers alike.
 
 The helpers a provider author needs are importable from here too (``join_url``,
-``parse_json_event``, ``parse_partial_json``, ``generic_error_info``...); each lives in a
-module named after what it does.
+``parse_json_event``, ``parse_partial_json``, ``generic_error_info``, ``stream_error``...);
+each lives in a module named after what it does.
 """
 
 from __future__ import annotations
@@ -23,18 +23,20 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
-from llmsdk._error_bodies import ErrorInfo, generic_error_info
+from llmsdk._error_bodies import ErrorInfo, generic_error_info, stream_error
 from llmsdk._partial_json import parse_partial_json
 from llmsdk._rate_limit_headers import rate_limit_from_headers
 from llmsdk._secret import SecretString
 from llmsdk._sse_json import parse_json_event
 from llmsdk._token_estimate import estimate_tokens
 from llmsdk._urls import join_url, validate_api_base
+from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.errors import IncompleteStreamError
 from llmsdk.events import _Event
 from llmsdk.types import LLMRequest, RateLimitInfo, Usage
 
 __all__ = [
+    "EmbeddingsApi",
     "Endpoint",
     "ErrorInfo",
     "PostJson",
@@ -48,6 +50,7 @@ __all__ = [
     "parse_json_event",
     "parse_partial_json",
     "rate_limit_from_headers",
+    "stream_error",
     "validate_api_base",
 ]
 
@@ -119,6 +122,8 @@ class ProviderAdapter(ABC):
 
     #: Provider config key, for error messages and logs.
     name: str = "provider"
+    #: How this provider embeds text (``client.embed``); None: it has no embeddings API.
+    embeddings: Optional[EmbeddingsApi] = None
 
     def prepare_request(self, request: LLMRequest, endpoint: Endpoint) -> PreparedRequest:
         """URL, headers and body for a streaming call (pure)."""
@@ -142,7 +147,8 @@ class ProviderAdapter(ABC):
 
     @abstractmethod
     def stream_processor(self, request: LLMRequest) -> StreamProcessor:
-        """A fresh processor for one response."""
+        """A fresh processor for one response, built with ``provider=self.name`` so that
+        its errors name the same provider as the adapter's."""
 
     def parse_error(self, status: int, body: Any) -> ErrorInfo:
         """Read an error body (the text of an HTTP error reply, or the parsed error event of

@@ -10,13 +10,26 @@ OpenRouter reports a mid-stream error as a chunk with ``error`` and
 >>> server.add_reply(openai.text_reply("Hello!", dialect="groq"))
 >>> body = (openai.ChatStream("openai").text("Hi").tool_calls([("call_1", "f", {"a": 1})])
 ...         .finish("tool_calls").done().events())
+
+The ready-made replies speak the vocabulary every ``llmsdk.testing`` provider module
+shares (``text_reply(text, *, chunk=)``, ``tool_use_reply(name, input, *, tool_id=, text=)``,
+``error_reply(status, message, *, error_type=)``, ``stream_error_reply(message, *,
+error_type=, status=, text_before=)``, ``truncated_reply(text, *, chunk=)``), plus
+``dialect=``. ``tool_call_reply`` is ``tool_use_reply``'s older name.
+
+OpenAI's Responses API streams (``api="responses"``) are built by ``openai.responses``
+(the module ``llmsdk.testing.openai_responses``), in the same vocabulary.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
+from llmsdk.testing import openai_responses as responses
+from llmsdk.testing._openai_shared import (
+    DEFAULT_STREAM_ERROR, FrameList, ToolCall, error_body, error_reply, error_type_for, pieces,
+)
 from llmsdk.testing.server import ScriptedReply, sse_event
 
 __all__ = [
@@ -25,10 +38,18 @@ __all__ = [
     "ChatStream",
     "error_body",
     "error_reply",
+    "json_reply",
+    "output_tool_reply",
     "reasoning_reply",
+    "refusal_reply",
+    "responses",
     "stream_error_reply",
     "text_reply",
     "tool_call_reply",
+    "tool_use_reply",
+    "truncated_reply",
+    "url_citation",
+    "web_search_reply",
 ]
 
 DIALECTS = ("openai", "groq", "openrouter", "openai_compatible")
@@ -50,15 +71,7 @@ REASONING_FIELDS: Dict[str, str] = {
 
 KEEP_ALIVE = ": OPENROUTER PROCESSING"
 
-ToolCall = Tuple[str, str, Dict[str, Any]]  # (id, name, arguments)
-
-
-def _pieces(text: str, size: int) -> List[str]:
-    size = max(1, size)
-    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
-
-
-class ChatStream:
+class ChatStream(FrameList):
     """Builds one stream, chunk by chunk, in ``dialect``'s shape. Methods chain."""
 
     def __init__(self, dialect: str = "openai", *, model: Optional[str] = None, chunk_id: str = "chatcmpl-fake",
@@ -70,7 +83,7 @@ class ChatStream:
         self.chunk_id = chunk_id
         self.crlf = crlf
         self.created = created
-        self._events: List[bytes] = []
+        super().__init__()
         self._started = False
         self._tools_sent = 0
 
@@ -117,18 +130,18 @@ class ChatStream:
     # -- content ------------------------------------------------------------------------
 
     def text(self, text: str, chunk: int = 8) -> ChatStream:
-        for piece in _pieces(text, chunk):
+        for piece in pieces(text, chunk):
             self._delta({"content": piece})
         return self
 
     def refusal(self, text: str, chunk: int = 8) -> ChatStream:
-        for piece in _pieces(text, chunk):
+        for piece in pieces(text, chunk):
             self._delta({"content": None, "refusal": piece})
         return self
 
     def reasoning(self, text: str, chunk: int = 16, field: Optional[str] = None) -> ChatStream:
         name = field or REASONING_FIELDS[self.dialect]
-        for piece in _pieces(text, chunk):
+        for piece in pieces(text, chunk):
             self._delta({"content": "" if self.dialect == "openrouter" else None, name: piece})
         return self
 
@@ -158,7 +171,7 @@ class ChatStream:
             raw = json.dumps(args)
             size = -(-len(raw) // max(1, fragments))
             frags = [{"index": base + i, "id": cid, "type": "function", "function": {"name": name, "arguments": ""}}]
-            frags += [{"index": base + i, "function": {"arguments": p}} for p in _pieces(raw, size)]
+            frags += [{"index": base + i, "function": {"arguments": p}} for p in pieces(raw, size)]
             scripts.append(frags)
         if interleave:
             order = [s[k] for k in range(max(map(len, scripts))) for s in scripts if k < len(s)]
@@ -168,6 +181,10 @@ class ChatStream:
             self._delta({"tool_calls": [fragment]} if self._started else {"content": None, "tool_calls": [fragment]})
         self._tools_sent = base + len(calls)
         return self
+
+    def annotations(self, annotations: Sequence[Dict[str, Any]]) -> ChatStream:
+        """One delta with ``annotations`` (``url_citation``s, as search models send them)."""
+        return self._delta({"annotations": list(annotations)})
 
     # -- the end ------------------------------------------------------------------------
 
@@ -210,15 +227,6 @@ class ChatStream:
     def done(self) -> ChatStream:
         return self.raw("[DONE]")
 
-    def events(self) -> List[bytes]:
-        return list(self._events)
-
-    def body(self) -> bytes:
-        return b"".join(self._events)
-
-    def reply(self, **kwargs: Any) -> ScriptedReply:
-        return ScriptedReply.sse(self.events(), **kwargs)
-
 
 # -- ready-made replies -------------------------------------------------------------------
 
@@ -233,14 +241,19 @@ def text_reply(text: str = "Hello!", *, dialect: str = "openai", chunk: int = 8,
     return stream.reply(headers=dict(headers or {}), framing=framing)
 
 
-def tool_call_reply(name: str, arguments: Dict[str, Any], *, dialect: str = "openai", tool_id: str = "call_fake_1",
-                    text: Optional[str] = None, **finish: Any) -> ScriptedReply:
-    """An answer that calls one tool (after some text, if given)."""
+def tool_use_reply(name: str, input: Dict[str, Any], *, dialect: str = "openai", tool_id: str = "call_fake_1",
+                   text: Optional[str] = None, **finish: Any) -> ScriptedReply:
+    """An answer that calls one tool (after some text, if given); Groq sends the call whole."""
     stream = ChatStream(dialect).role()
     if text:
         stream.text(text)
-    stream.tool_calls([(tool_id, name, arguments)], whole=dialect == "groq")
+    stream.tool_calls([(tool_id, name, input)], whole=dialect == "groq")
     return stream.finish("tool_calls", **finish).done().reply()
+
+
+def tool_call_reply(name: str, arguments: Dict[str, Any], **kwargs: Any) -> ScriptedReply:
+    """``tool_use_reply`` under its older name."""
+    return tool_use_reply(name, arguments, **kwargs)
 
 
 def reasoning_reply(reasoning: str, text: str, *, dialect: str = "groq", **finish: Any) -> ScriptedReply:
@@ -248,26 +261,69 @@ def reasoning_reply(reasoning: str, text: str, *, dialect: str = "groq", **finis
     return ChatStream(dialect).role().reasoning(reasoning).text(text).finish("stop", **finish).done().reply()
 
 
-def stream_error_reply(*, dialect: str = "openai", message: str = "The server had an error while processing "
-                       "your request. Sorry about that!", error_type: str = "server_error",
+def stream_error_reply(message: str = DEFAULT_STREAM_ERROR, *, dialect: str = "openai",
+                       error_type: Optional[str] = None, status: Optional[int] = None, code: Any = None,
                        text_before: Optional[str] = None) -> ScriptedReply:
-    """A 200 stream that fails mid-way (after some text, if given); no ``[DONE]``."""
+    """A 200 stream that fails mid-way (after some text, if given); no ``[DONE]``.
+    ``error_type`` (and ``code``) default to those of ``status`` (``server_error``)."""
+    if error_type is None:
+        error_type, default_code = error_type_for(status) if status is not None else ("server_error", None)
+        code = code if code is not None else default_code
     stream = ChatStream(dialect).role()
     if text_before:
         stream.text(text_before)
-    return stream.error(message, error_type).reply()
+    return stream.error(message, error_type, code).reply()
 
 
-def error_body(status: int, message: str, *, dialect: str = "openai", error_type: str = "invalid_request_error",
-               code: Optional[str] = None) -> Dict[str, Any]:
-    """The JSON error body of an HTTP error reply in ``dialect``'s shape."""
-    if dialect == "openrouter":
-        return {"error": {"code": status, "message": message}}
-    return {"error": {"message": message, "type": error_type, "param": None, "code": code}}
+def truncated_reply(text: str = "Hello!", *, dialect: str = "openai", chunk: int = 8) -> ScriptedReply:
+    """A stream whose body ends cleanly before its finish chunk and ``[DONE]``."""
+    return ChatStream(dialect).role().text(text, chunk).reply()
 
 
-def error_reply(status: int, message: str, *, dialect: str = "openai", error_type: str = "invalid_request_error",
-                code: Optional[str] = None, headers: Optional[Dict[str, str]] = None) -> ScriptedReply:
-    """An HTTP error reply (``x-request-id`` set, as OpenAI and Groq do)."""
-    body = error_body(status, message, dialect=dialect, error_type=error_type, code=code)
-    return ScriptedReply.json(status, body, headers={"x-request-id": "req_fake", **(headers or {})})
+# -- structured output ----------------------------------------------------------------------
+
+
+def json_reply(obj: Any, *, dialect: str = "openai", cut_at: Optional[int] = None, chunk: int = 16,
+               **finish: Any) -> ScriptedReply:
+    """A structured-output answer (``response_format``): ``obj`` as JSON text. With
+    ``cut_at`` the JSON stops after that many characters and ``finish_reason`` is
+    ``"length"``, as when max_tokens runs out."""
+    text = json.dumps(obj)
+    reason = "stop"
+    if cut_at is not None:
+        text, reason = text[:cut_at], "length"
+    return ChatStream(dialect).role().text(text, chunk).finish(reason, **finish).done().reply()
+
+
+def output_tool_reply(name: str, obj: Dict[str, Any], *, dialect: str = "openai", **finish: Any) -> ScriptedReply:
+    """A structured-output answer through the forced output tool; a forced
+    ``tool_choice`` finishes with ``"stop"``, as OpenAI sends it."""
+    stream = ChatStream(dialect).role().tool_calls([("call_output_1", name, obj)], whole=dialect == "groq")
+    return stream.finish("stop", **finish).done().reply()
+
+
+def refusal_reply(text: str = "I'm sorry, I can't help with that.", *, dialect: str = "openai",
+                  **finish: Any) -> ScriptedReply:
+    """A refusal: ``delta.refusal`` pieces instead of content, then ``finish_reason: "stop"``."""
+    return ChatStream(dialect).role().refusal(text).finish("stop", **finish).done().reply()
+
+
+# -- citations and web search ---------------------------------------------------------------
+
+
+def url_citation(url: str, title: str, start: int, end: int) -> Dict[str, Any]:
+    """A ``url_citation`` annotation over characters ``start:end`` of the answer."""
+    return {"type": "url_citation", "url_citation": {"url": url, "title": title, "start_index": start,
+                                                      "end_index": end}}
+
+
+def web_search_reply(text: str = "Claude Shannon was born on April 30, 1916 (Wikipedia).",
+                     citations: Sequence[Dict[str, Any]] = (), *, dialect: str = "openai",
+                     **finish: Any) -> ScriptedReply:
+    """A search model's answer (``gpt-5-search-api`` with ``web_search_options``): the text, then
+    its ``url_citation`` annotations in one delta before the finish (by default one citation
+    over the whole text)."""
+    found = list(citations) or [url_citation("https://en.wikipedia.org/wiki/Claude_Shannon",
+                                             "Claude Shannon - Wikipedia", 0, len(text))]
+    stream = ChatStream(dialect).role().text(text).annotations(found)
+    return stream.finish("stop", **finish).done().reply()

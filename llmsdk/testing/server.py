@@ -31,7 +31,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Deque, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Deque, Dict, List, Optional, Pattern, Sequence, Tuple, Union
 from urllib.parse import urlsplit
 
 __all__ = ["Disconnect", "FakeProviderServer", "Pause", "RecordedRequest", "ScriptedReply", "Stall", "sse_event"]
@@ -130,6 +130,20 @@ class RecordedRequest:
         return json.loads(self.body.decode("utf-8")) if self.body else None
 
 
+#: A reply, or a function that decides the reply from the request (called on the
+#: server's handler thread, outside its lock: it may count, wait, or keep state).
+Reply = Union[ScriptedReply, Callable[[RecordedRequest], ScriptedReply]]
+
+
+def _call_route(route: Callable[[RecordedRequest], ScriptedReply], request: RecordedRequest) -> ScriptedReply:
+    """A route function's reply; one that raises answers 500 with the exception, visibly."""
+    try:
+        return route(request)
+    except Exception as exc:  # noqa: BLE001 - a broken emulation must show, not hang the client
+        return ScriptedReply.json(500, {"error": {"type": "api_error",
+                                                  "message": f"FakeProviderServer route failed: {exc!r}"}})
+
+
 def _no_reply() -> ScriptedReply:
     return ScriptedReply.json(500, {"error": {"type": "api_error", "message": "FakeProviderServer: no scripted reply"}})
 
@@ -156,6 +170,8 @@ class _Handler(BaseHTTPRequestHandler):
         )
         owner._record(recorded)
         reply = owner._next_reply(parts.path)
+        if callable(reply):
+            reply = _call_route(reply, recorded)
         try:
             complete = self._send(reply, owner._stopping)
         except OSError:  # a broken pipe, a reset: the client went away mid-reply
@@ -166,6 +182,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = _handle
     do_GET = _handle
+    do_PUT = _handle
+    do_PATCH = _handle
+    do_DELETE = _handle
 
     def _send(self, reply: ScriptedReply, stopping: threading.Event) -> bool:
         """Write ``reply``; False if the client went away before it was complete."""
@@ -247,16 +266,19 @@ class _Server(ThreadingHTTPServer):
 class FakeProviderServer:
     """A scripted provider on ``127.0.0.1`` (an ephemeral port), for tests.
 
-    ``add_reply`` queues replies for any request, in order; ``route(suffix, reply)``
-    answers every request whose path ends with ``suffix`` the same way (e.g. a token
-    counting endpoint). ``requests`` lists what arrived.
+    ``add_reply`` queues replies for any request, in order; ``route(match, reply)``
+    answers every request whose path ends with ``match`` (a string) or matches it (a
+    compiled regular expression, ``re.search``), either with the same ``ScriptedReply``
+    (e.g. a token counting endpoint) or with ``reply(recorded_request)`` computed per
+    request (stateful emulations such as ``llmsdk.testing.batches``). Routes are tried
+    in the order they were added. ``requests`` lists what arrived.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, default_reply: Optional[ScriptedReply] = None) -> None:
         self._host = host
         self._port = port
         self._replies: Deque[ScriptedReply] = deque()
-        self._routes: List[Tuple[str, ScriptedReply]] = []
+        self._routes: List[Tuple[Union[str, Pattern[str]], Reply]] = []
         self._default = default_reply
         self._lock = threading.Lock()
         self._disconnect = threading.Condition(self._lock)
@@ -273,15 +295,18 @@ class FakeProviderServer:
             self._replies.extend(replies)
         return self
 
-    def route(self, path_suffix: str, reply: ScriptedReply) -> "FakeProviderServer":
+    def route(self, match: Union[str, Pattern[str]], reply: Reply) -> "FakeProviderServer":
+        """Answer requests whose path ends with ``match`` (or matches the pattern) with
+        ``reply``, or with ``reply(request)`` when it is callable (GET, POST, PUT,
+        PATCH, DELETE alike; the callable sees method, path, query, headers and body)."""
         with self._lock:
-            self._routes.append((path_suffix, reply))
+            self._routes.append((match, reply))
         return self
 
-    def _next_reply(self, path: str) -> ScriptedReply:
+    def _next_reply(self, path: str) -> Reply:
         with self._lock:
-            for suffix, reply in self._routes:
-                if path.endswith(suffix):
+            for match, reply in self._routes:
+                if path.endswith(match) if isinstance(match, str) else match.search(path):
                     return reply
             if self._replies:
                 return self._replies.popleft()

@@ -11,11 +11,12 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+import pytest
+
 from llmsdk import HttpClientOptions, LLMClient, Timeouts
 
 from ..conftest import wait_until
 from ..examples._helpers import EXAMPLES, FAKE_KEY, load_example
-from ..system_deps import need
 
 DJANGO_PROJECT = EXAMPLES / "django_app"
 
@@ -44,11 +45,7 @@ def serve_wsgi(app: Any) -> Iterator[str]:
 
 @contextmanager
 def serve_asgi(app: Any) -> Iterator[str]:
-    try:
-        import uvicorn
-    except ImportError:
-        need(None, "uvicorn is not installed (pip install -e '.[test]')")
-        raise
+    uvicorn = pytest.importorskip("uvicorn", reason="uvicorn is not installed (pip install -e '.[test]')")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

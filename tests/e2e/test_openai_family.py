@@ -1,13 +1,13 @@
 """OpenAI, Groq, OpenRouter and OpenAI-compatible end to end: real HTTP against
 FakeProviderServer through LLMClient, with the captured requests asserted field by field."""
 
-from typing import Callable, Iterator, List
+from typing import Callable
 
 import pytest
 
 from llmsdk import (
-    HttpClientOptions, LLMClient, LLMEvent, LLMMessage, LLMRequest, StopReason, TextContent, ThinkingContent,
-    ThinkingOptions, Timeouts, Tool, ToolUseContent, Usage,
+    LLMClient, LLMEvent, LLMMessage, LLMRequest, StopReason, TextContent, ThinkingContent,
+    ThinkingOptions, Tool, ToolUseContent, Usage,
 )
 from llmsdk.errors import (
     AuthenticationError, ContextWindowExceededError, IncompleteStreamError, ProviderStreamError, RateLimitError,
@@ -27,25 +27,6 @@ WEATHER = Tool("get_weather", "Weather", {"type": "object", "properties": {"city
 ClientFactory = Callable[..., LLMClient]
 
 
-@pytest.fixture
-def make_client(server) -> Iterator[ClientFactory]:
-    """``make_client(dialect, **options)``: a client for ``dialect`` aimed at ``server``.
-    The compatible client gets a ``.../v1`` base and no key, as local servers are used."""
-    clients: List[LLMClient] = []
-
-    def make(dialect: str, **kwargs: object) -> LLMClient:
-        kwargs.setdefault("timeouts", Timeouts(connect=5, read=10))
-        if dialect == "openai_compatible":
-            options = HttpClientOptions.new_openai_compatible(server.url + "/v1", **kwargs)
-        else:
-            options = HttpClientOptions.for_provider(dialect, KEY, server.url, **kwargs)
-        client = LLMClient.new(options)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 def request(dialect: str, text: str = "Hi", **kwargs: object) -> LLMRequest:

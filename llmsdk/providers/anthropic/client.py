@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
+from llmsdk._error_bodies import ErrorInfo
+from llmsdk.providers.anthropic.errors import error_info
 from llmsdk.providers.anthropic.request import build_body, build_count_tokens_body
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
 from llmsdk._urls import join_url
@@ -31,7 +33,11 @@ class AnthropicAdapter(ProviderAdapter):
         return build_body(request)
 
     def stream_processor(self, request: LLMRequest) -> AnthropicStreamProcessor:
-        return AnthropicStreamProcessor()
+        return AnthropicStreamProcessor(provider=self.name)
+
+    def parse_error(self, status: int, body: Any) -> ErrorInfo:
+        """``errors.error_info``: the reader the stream processor uses too."""
+        return error_info(status, body)
 
     def count_tokens(self, request: LLMRequest, endpoint: Endpoint, post_json: PostJson) -> int:
         """Anthropic's own count: ``POST /v1/messages/count_tokens``."""

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any, Dict, List, Optional
 
+from llmsdk._output_schema import OutputSpec, output_spec, structured_mode, with_output_tool
 from llmsdk.errors import InvalidRequestError
+from llmsdk.providers.anthropic.schema import output_format_schema
+from llmsdk.tools import ProviderTool
 from llmsdk.types import (
-    ContentBlock, ImageContent, LLMMessage, LLMRequest, RedactedThinkingContent, TextContent,
-    ThinkingContent, ToolResultContent, ToolUseContent,
+    Citation, ContentBlock, DocumentContent, ImageContent, LLMMessage, LLMRequest, ProviderToolContent,
+    RedactedThinkingContent, TextContent, ThinkingContent, ToolResultContent, ToolUseContent,
 )
+
+logger = logging.getLogger("llmsdk.anthropic")
 
 DEFAULT_MAX_TOKENS = 8192
 MIN_THINKING_BUDGET = 1024
+#: Anthropic refuses a request with more ``cache_control`` breakpoints than this.
+MAX_CACHE_BREAKPOINTS = 4
+#: Citation types Anthropic produces (and accepts back on assistant text).
+CITATION_TYPES = frozenset({
+    "char_location", "page_location", "content_block_location", "web_search_result_location",
+    "search_result_location",
+})
+_DATE_SUFFIX = re.compile(r"_\d{8}$")
 
 
 def default_max_tokens(request: LLMRequest) -> int:
@@ -25,13 +40,68 @@ def default_max_tokens(request: LLMRequest) -> int:
     return value
 
 
+def cache_control(ttl: Optional[str]) -> Optional[Dict[str, str]]:
+    """``cache="5m" | "1h"`` -> ``{"type": "ephemeral"}`` (+ ``"ttl": "1h"``; 5 minutes is the default)."""
+    if ttl is None:
+        return None
+    return {"type": "ephemeral", "ttl": "1h"} if ttl == "1h" else {"type": "ephemeral"}
+
+
+def _cached(out: Dict[str, Any], ttl: Optional[str]) -> Dict[str, Any]:
+    control = cache_control(ttl)
+    if control is not None:
+        out["cache_control"] = control
+    return out
+
+
+def _text_block(block: TextContent) -> Dict[str, Any]:
+    out: Dict[str, Any] = {"type": "text", "text": block.text}
+    citations = [c.raw for c in block.citations if _is_anthropic_citation(c)]
+    if citations:  # web search citations must come back (their encrypted_index) on later turns
+        out["citations"] = citations
+    return _cached(out, block.cache)
+
+
+def _is_anthropic_citation(citation: Citation) -> bool:
+    return isinstance(citation.raw, dict) and citation.raw.get("type") in CITATION_TYPES
+
+
+def document_block(doc: DocumentContent) -> Dict[str, Any]:
+    """A ``document`` block: base64 or URL PDFs, text as a ``text/plain`` source."""
+    if doc.is_pdf:
+        if doc.url is not None:
+            source: Dict[str, Any] = {"type": "url", "url": doc.url}
+        else:
+            source = {"type": "base64", "media_type": doc.media_type, "data": doc.data}
+    elif doc.url is not None:
+        raise InvalidRequestError(
+            f"Anthropic fetches only PDF documents by URL; {doc.url!r} is {doc.media_type} "
+            "(pass its text with DocumentContent.from_text)")
+    else:
+        source = {"type": "text", "media_type": "text/plain", "data": doc.as_text()}
+    out: Dict[str, Any] = {"type": "document", "source": source}
+    if doc.title:
+        out["title"] = doc.title
+    if doc.citations:
+        out["citations"] = {"enabled": True}
+    return _cached(out, doc.cache)
+
+
 def format_block(block: ContentBlock) -> Optional[Dict[str, Any]]:
     if isinstance(block, TextContent):
-        return {"type": "text", "text": block.text} if block.text else None
+        return _text_block(block) if block.text else None
     if isinstance(block, ImageContent):
         if block.url is not None:
-            return {"type": "image", "source": {"type": "url", "url": block.url}}
-        return {"type": "image", "source": {"type": "base64", "media_type": block.media_type, "data": block.data}}
+            return _cached({"type": "image", "source": {"type": "url", "url": block.url}}, block.cache)
+        source = {"type": "base64", "media_type": block.media_type, "data": block.data}
+        return _cached({"type": "image", "source": source}, block.cache)
+    if isinstance(block, DocumentContent):
+        return document_block(block)
+    if isinstance(block, ProviderToolContent):
+        if block.provider not in (None, "anthropic"):
+            logger.debug("not sending %s's %r block to Anthropic", block.provider, block.type)
+            return None
+        return {"type": block.type, **block.data}  # exactly as Anthropic sent it
     if isinstance(block, ThinkingContent):
         out: Dict[str, Any] = {"type": "thinking", "thinking": block.thinking}
         if block.signature is not None:
@@ -49,7 +119,7 @@ def format_block(block: ContentBlock) -> Optional[Dict[str, Any]]:
             result["content"] = [b for b in (format_block(c) for c in block.content) if b is not None]
         if block.is_error:
             result["is_error"] = True
-        return result
+        return _cached(result, block.cache)
     raise InvalidRequestError(f"Anthropic cannot send a {type(block).__name__} block")
 
 
@@ -64,11 +134,63 @@ def format_messages(messages: List[LLMMessage]) -> List[Dict[str, Any]]:
             out[-1]["content"].extend(blocks)
         else:
             out.append({"role": message.role, "content": blocks})
-    for item in out:  # a lone text block reads better as a plain string
+    for item in out:  # a lone plain text block reads better as a plain string
         content = item["content"]
-        if len(content) == 1 and content[0]["type"] == "text":
+        if len(content) == 1 and content[0]["type"] == "text" and len(content[0]) == 2:
             item["content"] = content[0]["text"]
     return out
+
+
+def format_system(request: LLMRequest) -> Any:
+    """A string, or text blocks when one of them carries a cache breakpoint."""
+    blocks = request.system_blocks()
+    if not blocks:
+        return None
+    if not any(b.cache for b in blocks):
+        return request.system_prompt()
+    return [_cached({"type": "text", "text": b.text}, b.cache) for b in blocks]
+
+
+def format_tool(tool: Any) -> Dict[str, Any]:
+    """A function tool, or a server tool by its type string (``name`` from the type,
+    ``web_search_20250305`` -> ``web_search``, unless ``config`` names it)."""
+    if isinstance(tool, ProviderTool):
+        config = dict(tool.config or {})
+        name = config.pop("name", None) or _DATE_SUFFIX.sub("", tool.type)
+        return {"type": tool.type, "name": name, **config}
+    out = {"name": tool.name, "description": tool.description, "input_schema": tool.input_schema}
+    return _cached(out, getattr(tool, "cache", None))
+
+
+def check_cache_breakpoints(body: Dict[str, Any]) -> None:
+    """At most four breakpoints, and 1-hour ones before 5-minute ones in prompt order
+    (tools, system, messages): Anthropic refuses anything else with a 400."""
+    blocks: List[Any] = list(body.get("tools") or [])
+    if isinstance(body.get("system"), list):
+        blocks.extend(body["system"])
+    for message in body.get("messages") or ():
+        content = message.get("content") if isinstance(message, dict) else None
+        for block in content if isinstance(content, list) else ():
+            blocks.append(block)
+            if isinstance(block, dict) and isinstance(block.get("content"), list):  # tool results
+                blocks.extend(block["content"])
+    ttls = [b["cache_control"].get("ttl", "5m") for b in blocks
+            if isinstance(b, dict) and isinstance(b.get("cache_control"), dict)]
+    if len(ttls) > MAX_CACHE_BREAKPOINTS:
+        raise InvalidRequestError(
+            f"Anthropic allows at most {MAX_CACHE_BREAKPOINTS} cache breakpoints per request; this one has "
+            f"{len(ttls)} (cache= on blocks, system blocks and tools)")
+    if "5m" in ttls and "1h" in ttls[ttls.index("5m"):]:
+        raise InvalidRequestError("Anthropic needs 1-hour cache breakpoints before 5-minute ones "
+                                  "(prompt order: tools, system, messages)")
+
+
+def check_document_citations(messages: List[Dict[str, Any]]) -> None:
+    """Anthropic refuses a request that mixes documents with and without citations."""
+    enabled = {bool(b.get("citations")) for m in messages if isinstance(m["content"], list)
+               for b in m["content"] if b.get("type") == "document"}
+    if len(enabled) > 1:
+        raise InvalidRequestError("Anthropic needs citations enabled on all documents of a request or on none")
 
 
 def format_tool_choice(choice: Any) -> Optional[Dict[str, Any]]:
@@ -79,8 +201,21 @@ def format_tool_choice(choice: Any) -> Optional[Dict[str, Any]]:
     return {"type": "any" if choice == "required" else choice}
 
 
+def structured_output(request: LLMRequest) -> "tuple[LLMRequest, Optional[OutputSpec]]":
+    """For ``output_schema``: the spec to send as ``output_config.format`` (models that take
+    it, and ids the registry does not know), or the request with one forced output tool
+    added (older models; "auto" plus a prompt line when thinking forbids forcing a tool)."""
+    spec = output_spec(request.output_schema)
+    if spec is None:
+        return request, None
+    if structured_mode(request, "json_schema") == "json_schema":
+        return request, spec
+    return with_output_tool(request, spec, can_force=request.thinking is None), None
+
+
 def build_body(request: LLMRequest) -> Dict[str, Any]:
     """The streaming ``POST /v1/messages`` body."""
+    request, output_format = structured_output(request)
     if request.temperature is not None and request.temperature > 1.0:
         raise InvalidRequestError(f"Anthropic temperature must be between 0 and 1, got {request.temperature}")
     max_tokens = request.max_tokens if request.max_tokens is not None else default_max_tokens(request)
@@ -90,7 +225,7 @@ def build_body(request: LLMRequest) -> Dict[str, Any]:
         "messages": format_messages(request.chat_messages()),
         "stream": True,
     }
-    system = request.system_prompt()
+    system = format_system(request)
     if system:
         body["system"] = system
     if request.temperature is not None:
@@ -100,16 +235,21 @@ def build_body(request: LLMRequest) -> Dict[str, Any]:
     if request.stop is not None:
         body["stop_sequences"] = request.stop_sequences
     if request.tools:
-        body["tools"] = [
-            {"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in request.tools
-        ]
+        body["tools"] = [format_tool(t) for t in request.tools]
     tool_choice = format_tool_choice(request.tool_choice)
     if tool_choice is not None:
         body["tool_choice"] = tool_choice
     if request.thinking is not None:
         body["thinking"] = format_thinking(request, max_tokens, tool_choice)
+    if output_format is not None:
+        body["output_config"] = {"format": {"type": "json_schema", "schema": output_format_schema(output_format)}}
     if request.extra_body:
-        body.update(request.extra_body)
+        extra = dict(request.extra_body)
+        if isinstance(extra.get("output_config"), dict) and "output_config" in body:  # e.g. effort
+            extra["output_config"] = {**body["output_config"], **extra["output_config"]}
+        body.update(extra)
+    check_document_citations(body["messages"])
+    check_cache_breakpoints(body)
     return body
 
 
@@ -132,5 +272,5 @@ def format_thinking(request: LLMRequest, max_tokens: int, tool_choice: Optional[
 def build_count_tokens_body(request: LLMRequest) -> Dict[str, Any]:
     """``POST /v1/messages/count_tokens`` takes the request without max_tokens/stream/sampling."""
     body = build_body(request)
-    keep = ("model", "messages", "system", "tools", "tool_choice", "thinking")
+    keep = ("model", "messages", "system", "tools", "tool_choice", "thinking", "output_config")
     return {k: v for k, v in body.items() if k in keep}

@@ -6,13 +6,16 @@ import json
 import logging
 from typing import Any, Dict, List, Optional, Sequence
 
-from llmsdk.errors import MalformedEventError, make_stream_error
+from llmsdk.errors import MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
+from llmsdk._error_bodies import stream_error
 from llmsdk._partial_json import parse_partial_json
 from llmsdk._sse_json import parse_json_event
+from llmsdk.providers.anthropic.errors import error_info
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.types import (
-    ContentBlock, RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
+    Citation, ContentBlock, ProviderToolContent, RedactedThinkingContent, StopReason, TextContent, ThinkingContent,
+    ToolUseContent, Usage,
 )
 
 logger = logging.getLogger("llmsdk.anthropic")
@@ -27,14 +30,42 @@ def map_stop_reason(value: Optional[str]) -> Optional[StopReason]:
     return _STOP_REASONS.get(value, StopReason.OTHER)
 
 
+def citation_from_anthropic(raw: Dict[str, Any]) -> Citation:
+    """One Anthropic citation (``char_location``, ``page_location``, ``web_search_result_location``
+    ...) as a ``Citation``; character indices only where Anthropic gives characters."""
+    kind = raw.get("type")
+    char = kind == "char_location"
+    url = raw.get("url") or (raw.get("source") if kind == "search_result_location" else None)
+    index = raw.get("document_index")
+    return Citation(
+        cited_text=str(raw.get("cited_text") or ""),
+        title=raw.get("document_title") or raw.get("title"),
+        url=url if isinstance(url, str) else None,
+        document_index=index if isinstance(index, int) else None,
+        start=raw.get("start_char_index") if char else None,
+        end=raw.get("end_char_index") if char else None,
+        raw=raw,
+    )
+
+
+def server_tool_requests(raw: Any) -> Dict[str, int]:
+    """``usage.server_tool_use`` (``{"web_search_requests": 2}``) -> ``{"web_search": 2}``."""
+    if not isinstance(raw, dict):
+        return {}
+    return {key[:-len("_requests")]: int(value) for key, value in raw.items()
+            if key.endswith("_requests") and isinstance(value, int) and value}
+
+
 class _OpenBlock:
-    __slots__ = ("kind", "parts", "signature", "start")
+    __slots__ = ("kind", "parts", "signature", "start", "citations")
 
     def __init__(self, kind: str, start: Dict[str, Any]) -> None:
         self.kind = kind
         self.start = start
         self.parts: List[str] = []
         self.signature: Optional[str] = None
+        self.citations: List[Citation] = [
+            citation_from_anthropic(c) for c in start.get("citations") or () if isinstance(c, dict)]
 
 
 class AnthropicStreamProcessor(StreamProcessor):
@@ -42,8 +73,8 @@ class AnthropicStreamProcessor(StreamProcessor):
 
     provider = "anthropic"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._blocks: Dict[int, _OpenBlock] = {}
         self._stop_reason: Optional[StopReason] = None
 
@@ -98,12 +129,20 @@ class AnthropicStreamProcessor(StreamProcessor):
             block.parts.append(thinking)
             return [PartialContent(index, ThinkingContent(thinking))]
         if kind == "signature_delta":
+            if block.kind != "thinking":  # signatures belong to thinking blocks (the SDK ignores others)
+                return _NOTHING
             block.signature = delta["signature"]
             return [PartialContent(index, ThinkingContent("", signature=block.signature))]
-        return _NOTHING  # citations_delta and future delta types
+        if kind == "citations_delta" and block.kind == "text" and isinstance(delta.get("citation"), dict):
+            citation = citation_from_anthropic(delta["citation"])
+            block.citations.append(citation)
+            return [PartialContent(index, TextContent("", citations=[citation]))]
+        return _NOTHING  # future delta types
 
     def _block_stop(self, payload: Dict[str, Any]) -> Sequence[_Event]:
-        index = payload["index"]
+        return self._close_block(payload["index"])
+
+    def _close_block(self, index: int) -> Sequence[_Event]:
         block = self._blocks.pop(index, None)
         if block is None:
             return _NOTHING
@@ -115,21 +154,22 @@ class AnthropicStreamProcessor(StreamProcessor):
 
     def _finish_block(self, block: _OpenBlock) -> Optional[ContentBlock]:
         if block.kind == "text":
-            return TextContent("".join(block.parts))
+            return TextContent("".join(block.parts), citations=block.citations)
         if block.kind == "tool_use":
-            raw = "".join(block.parts)
-            try:  # partial when max_tokens cut the call short (message_delta says so next)
-                arguments = parse_partial_json(raw) if raw.strip() else {}
-            except ValueError as exc:
-                raise MalformedEventError(f"tool_use input is not valid JSON: {raw[:200]!r}") from exc
-            if not isinstance(arguments, dict):
-                raise MalformedEventError(f"tool_use input is not a JSON object: {raw[:200]!r}")
+            arguments = _tool_input(block)
             return ToolUseContent(block.start.get("id", ""), block.start.get("name", ""), arguments)
         if block.kind == "thinking":
             return ThinkingContent("".join(block.parts), signature=block.signature or block.start.get("signature"))
         if block.kind == "redacted_thinking":
             return RedactedThinkingContent(block.start.get("data", ""))
-        return None
+        if not block.kind:
+            return None
+        # server_tool_use, web_search_tool_result and every other block type of a tool the
+        # provider runs: kept whole, to be sent back unchanged
+        data = dict(block.start)
+        if block.parts:
+            data["input"] = _tool_input(block)
+        return ProviderToolContent(block.kind, data, provider="anthropic")  # the wire format, whoever serves it
 
     def _message_delta(self, payload: Dict[str, Any]) -> Sequence[_Event]:
         delta = payload.get("delta") or {}
@@ -139,32 +179,50 @@ class AnthropicStreamProcessor(StreamProcessor):
         return _NOTHING
 
     def _message_stop(self, payload: Dict[str, Any]) -> Sequence[_Event]:
+        """Blocks still open (a tool call cut by ``max_tokens`` without its
+        ``content_block_stop``) are finished first, in index order, as the official SDK
+        keeps them in its final message with the arguments parsed so far."""
+        events: List[_Event] = []
+        for index in sorted(self._blocks):
+            events.extend(self._close_block(index))
         self.done = True
-        return [Stop(self._stop_reason, self.usage)]
+        events.append(Stop(self._stop_reason, self.usage))
+        return events
 
     def _error(self, payload: Dict[str, Any]) -> Sequence[_Event]:
-        error = payload.get("error") or {}
-        raise make_stream_error(
-            str(error.get("message") or "stream error"),
-            error_type=error.get("type"),
-            provider=self.provider,
-            body=json.dumps(payload),
-            request_id=payload.get("request_id"),
-        )
+        raise stream_error(error_info(None, payload), provider=self.provider, body=json.dumps(payload))
 
     def _update_usage(self, usage: Dict[str, Any]) -> None:
         """Usage in ``message_delta`` is cumulative: overwrite what it repeats."""
         current = self.usage
+        creation = usage.get("cache_creation")
+        tools = usage.get("server_tool_use")
         self.usage = Usage(
             input_tokens=_int(usage.get("input_tokens"), current.input_tokens),
             output_tokens=_int(usage.get("output_tokens"), current.output_tokens),
             cache_reads=_int(usage.get("cache_read_input_tokens"), current.cache_reads),
             cache_writes=_int(usage.get("cache_creation_input_tokens"), current.cache_writes),
+            cache_writes_1h=_int(creation.get("ephemeral_1h_input_tokens"), current.cache_writes_1h)
+            if isinstance(creation, dict) else current.cache_writes_1h,
+            server_tool_requests=server_tool_requests(tools) if isinstance(tools, dict)
+            else current.server_tool_requests,
         )
 
 
 def _int(value: Any, fallback: int) -> int:
     return int(value) if isinstance(value, (int, float)) else fallback
+
+
+def _tool_input(block: _OpenBlock) -> Dict[str, Any]:
+    """The JSON input a tool-use block streamed (partial when max_tokens cut it short)."""
+    raw = "".join(block.parts)
+    try:
+        arguments = parse_partial_json(raw) if raw.strip() else block.start.get("input") or {}
+    except ValueError as exc:
+        raise MalformedEventError(f"{block.kind} input is not valid JSON: {raw[:200]!r}") from exc
+    if not isinstance(arguments, dict):
+        raise MalformedEventError(f"{block.kind} input is not a JSON object: {raw[:200]!r}")
+    return arguments
 
 
 _HANDLERS = {

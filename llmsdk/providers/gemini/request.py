@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
+from llmsdk._output_schema import (
+    OutputSpec, output_spec, restrict_keywords, structured_mode, with_output_tool, with_schema_prompt,
+)
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.gemini.schema import reduce_schema
 from llmsdk.providers.gemini.stream import is_synthetic_call_id
+from llmsdk.tools import ProviderTool
 from llmsdk.types import (
+    DocumentContent,
     ImageContent,
     LLMMessage,
     LLMRequest,
@@ -41,6 +46,13 @@ def _image_part(image: ImageContent) -> Part:
     if image.data is not None:
         return {"inlineData": {"mimeType": image.media_type, "data": image.data}}
     return {"fileData": {"mimeType": image.media_type, "fileUri": image.url}}
+
+
+def _document_part(doc: DocumentContent) -> Part:
+    """Inline data (a text document's text as base64) or, for a URL, ``fileData``."""
+    if doc.url is not None:
+        return {"fileData": {"mimeType": doc.media_type, "fileUri": doc.url}}
+    return {"inlineData": {"mimeType": doc.media_type, "data": doc.as_base64()}}
 
 
 def _call_index(messages: List[LLMMessage]) -> Dict[str, Tuple[str, bool]]:
@@ -74,8 +86,9 @@ def _function_response_parts(result: ToolResultContent, calls: Dict[str, Tuple[s
     if known_id:
         body["id"] = result.tool_use_id
     parts: List[Part] = [{"functionResponse": body}]
-    if isinstance(result.content, list):  # images a tool returned travel beside its response
+    if isinstance(result.content, list):  # images and documents a tool returned travel beside its response
         parts.extend(_image_part(b) for b in result.content if isinstance(b, ImageContent))
+        parts.extend(_document_part(b) for b in result.content if isinstance(b, DocumentContent))
     return parts
 
 
@@ -90,11 +103,14 @@ def _parts(message: LLMMessage, calls: Dict[str, Tuple[str, bool]]) -> List[Part
                 parts.append(_signed({"text": block.thinking, "thought": True}, block.signature))
         elif isinstance(block, ImageContent):
             parts.append(_image_part(block))
+        elif isinstance(block, DocumentContent):
+            parts.append(_document_part(block))
         elif isinstance(block, ToolUseContent):
             parts.append(_function_call_part(block))
         elif isinstance(block, ToolResultContent):
             parts.extend(_function_response_parts(block, calls))
-        # RedactedThinkingContent is Anthropic's; Gemini has nothing to read from it.
+        # RedactedThinkingContent is Anthropic's, and ProviderToolContent (Gemini's own
+        # grounding_metadata included) has no part to go in: Gemini reads neither.
     return parts
 
 
@@ -120,6 +136,8 @@ def build_contents(request: LLMRequest) -> List[Dict[str, Any]]:
 def function_declarations(request: LLMRequest) -> List[Dict[str, Any]]:
     out = []
     for tool in request.tools or []:
+        if isinstance(tool, ProviderTool):
+            continue
         decl: Dict[str, Any] = {"name": tool.name}
         if tool.description:
             decl["description"] = tool.description
@@ -127,6 +145,18 @@ def function_declarations(request: LLMRequest) -> List[Dict[str, Any]]:
         if parameters is not None:
             decl["parameters"] = parameters
         out.append(decl)
+    return out
+
+
+def provider_tools(request: LLMRequest) -> List[Dict[str, Any]]:
+    """Gemini's own tools, one ``tools`` entry each: ``ProviderTool("google_search")`` ->
+    ``{"googleSearch": {}}`` (``url_context``, ``code_execution`` likewise; the key in the
+    camelCase the rest of the body uses)."""
+    out = []
+    for tool in request.tools or []:
+        if isinstance(tool, ProviderTool):
+            head, *rest = tool.type.split("_")
+            out.append({head + "".join(w[:1].upper() + w[1:] for w in rest): dict(tool.config or {})})
     return out
 
 
@@ -177,19 +207,71 @@ def _merge_extra(body: Dict[str, Any], extra: Dict[str, Any]) -> None:
             body[key] = value
 
 
+#: The keywords ``responseJsonSchema`` takes (python-genai ``GenerationConfig`` docs); the
+#: rest move into descriptions.
+_JSON_SCHEMA_KEYWORDS = frozenset({
+    "$id", "$defs", "$ref", "$anchor", "type", "format", "title", "description", "enum", "items",
+    "prefixItems", "minItems", "maxItems", "minimum", "maximum", "anyOf", "oneOf", "properties",
+    "additionalProperties", "required", "propertyOrdering",
+})
+
+
+def _ordered(node: Any) -> Any:
+    """``propertyOrdering`` on every object, in the schema's own key order: Gemini 2.0
+    models need it to emit fields in that order (later ones keep it by default)."""
+    if isinstance(node, list):
+        return [_ordered(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: ({n: _ordered(v) for n, v in value.items()} if k in ("properties", "$defs") and isinstance(value, dict)
+               else _ordered(value) if k in ("items", "anyOf", "oneOf", "prefixItems") else value)
+           for k, value in node.items()}
+    if isinstance(out.get("properties"), dict) and len(out["properties"]) > 1 and "propertyOrdering" not in out:
+        out["propertyOrdering"] = list(out["properties"])
+    return out
+
+
+def structured_output(request: LLMRequest) -> Tuple[LLMRequest, Dict[str, Any]]:
+    """For ``output_schema``: the ``generationConfig`` fields, and the request changed
+    where the mode needs it. ``json_schema`` (and ids the registry does not know):
+    ``responseMimeType`` + ``responseJsonSchema``; ``response_schema``: the OpenAPI-subset
+    ``responseSchema`` from the shared reducer; ``json_object``: JSON mime type and the
+    schema in the system prompt; ``tool``: one forced function call. With function tools
+    in the request it is always the forced call: Gemini 2.x answers a JSON mime type
+    together with function declarations with a 400 ("Function calling with a response
+    mime type: 'application/json' is unsupported")."""
+    spec: Optional[OutputSpec] = output_spec(request.output_schema)
+    if spec is None:
+        return request, {}
+    mode = structured_mode(request, "json_schema")
+    if mode == "tool" or request.tools:
+        return with_output_tool(request, spec), {}
+    config: Dict[str, Any] = {"responseMimeType": "application/json"}
+    if mode == "json_object":
+        return with_schema_prompt(request, spec), config
+    if mode == "response_schema":
+        config["responseSchema"] = reduce_schema(spec.schema, spec.name) or {"type": "object"}
+    else:
+        config["responseJsonSchema"] = _ordered(restrict_keywords(spec.schema, _JSON_SCHEMA_KEYWORDS))
+    return request, config
+
+
 def build_request_body(request: LLMRequest) -> Dict[str, Any]:
     """The JSON body for ``:streamGenerateContent`` (streaming is chosen by the URL)."""
+    request, output_config = structured_output(request)
     body: Dict[str, Any] = {"contents": build_contents(request)}
     system = request.system_prompt()
     if system:
         body["systemInstruction"] = {"parts": [{"text": system}]}
     declarations = function_declarations(request)
-    if declarations:
-        body["tools"] = [{"functionDeclarations": declarations}]
+    tools = [{"functionDeclarations": declarations}] if declarations else []
+    tools.extend(provider_tools(request))
+    if tools:
+        body["tools"] = tools
     config = tool_config(request.tool_choice)
     if config is not None:
         body["toolConfig"] = config
-    generation = _generation_config(request)
+    generation = {**_generation_config(request), **output_config}
     if generation:
         body["generationConfig"] = generation
     if request.extra_body:

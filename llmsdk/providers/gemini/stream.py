@@ -12,19 +12,25 @@ block, so they can be echoed back part for part (see ``request.py``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from llmsdk.errors import IncompleteStreamError, MalformedEventError, make_stream_error
+from llmsdk.errors import IncompleteStreamError, MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
+from llmsdk._error_bodies import ErrorInfo, stream_error
 from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
-from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
+from llmsdk.providers.gemini.errors import error_info
+from llmsdk.types import (
+    Citation, ContentBlock, ProviderToolContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
+)
 
 __all__ = [
     "SYNTHETIC_ID_PREFIX",
     "GeminiStreamProcessor",
+    "grounding_citations",
     "is_synthetic_call_id",
     "map_finish_reason",
     "usage_from_metadata",
@@ -86,19 +92,64 @@ def synthetic_call_id(response_id: Optional[str], position: int, name: str, args
 
 
 class _OpenBlock:
-    __slots__ = ("index", "thought", "parts", "signature")
+    __slots__ = ("index", "thought", "parts", "signature", "citations")
 
     def __init__(self, index: int, thought: bool) -> None:
         self.index = index
         self.thought = thought
         self.parts: List[str] = []
         self.signature: Optional[str] = None
+        self.citations: List[Citation] = []
 
     def finished(self) -> ContentBlock:
         text = "".join(self.parts)
         if self.thought:
             return ThinkingContent(text, signature=self.signature)
-        return TextContent(text, signature=self.signature)
+        return TextContent(text, signature=self.signature, citations=list(self.citations))
+
+
+def _char_offset(text: str, byte_offset: int) -> int:
+    """A UTF-8 byte offset into ``text`` as a character offset (Gemini counts bytes)."""
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
+
+
+def grounding_citations(meta: Dict[str, Any], texts: Sequence[str]) -> List[List[Citation]]:
+    """``groundingMetadata`` -> citations for each of ``texts`` (the reply's text blocks in
+    order): every ``groundingSupports`` entry gives one citation per source chunk it names,
+    attached to the block its segment falls in, with ``start``/``end`` in that block's
+    characters. Segment offsets are UTF-8 bytes into the reply's whole text; where they do
+    not match ``segment.text``, the text is searched for instead."""
+    out: List[List[Citation]] = [[] for _ in texts]
+    if not texts:
+        return out
+    whole = "".join(texts)
+    bounds: List[Tuple[int, int]] = []
+    at = 0
+    for text in texts:
+        bounds.append((at, at + len(text)))
+        at += len(text)
+    found_chunks = meta.get("groundingChunks")
+    chunks: List[Any] = found_chunks if isinstance(found_chunks, list) else []
+    for support in meta.get("groundingSupports") or ():
+        if not isinstance(support, dict):
+            continue
+        found_segment = support.get("segment")
+        segment: Dict[str, Any] = found_segment if isinstance(found_segment, dict) else {}
+        said = segment.get("text") if isinstance(segment.get("text"), str) else ""
+        start = _char_offset(whole, int(segment.get("startIndex") or 0))
+        end = _char_offset(whole, int(segment.get("endIndex") or 0))
+        if said and whole[start:end] != said:
+            found = whole.find(said)
+            start, end = (found, found + len(said)) if found >= 0 else (start, end)
+        block = next((i for i, (lo, hi) in enumerate(bounds) if lo <= start < hi), len(texts) - 1)
+        offset = bounds[block][0]
+        for chunk_index in support.get("groundingChunkIndices") or ():
+            chunk = chunks[chunk_index] if isinstance(chunk_index, int) and 0 <= chunk_index < len(chunks) else {}
+            source = next((v for v in chunk.values() if isinstance(v, dict)), {}) if isinstance(chunk, dict) else {}
+            out[block].append(Citation(
+                cited_text=said or whole[start:end], title=source.get("title"), url=source.get("uri"),
+                start=max(0, start - offset), end=max(0, end - offset), raw={"support": support, "chunk": chunk}))
+    return out
 
 
 class GeminiStreamProcessor(StreamProcessor):
@@ -106,12 +157,14 @@ class GeminiStreamProcessor(StreamProcessor):
 
     provider = "gemini"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._next_index = 0
         self._open: Optional[_OpenBlock] = None
         self._calls = 0
         self._finish_reason: Optional[str] = None
+        self._texts: List[_OpenBlock] = []  # the reply's text blocks, for grounding citations
+        self._grounding: Optional[Dict[str, Any]] = None
 
     def process(self, event: str, data: str) -> Sequence[_Event]:
         if not data.strip():
@@ -143,6 +196,9 @@ class GeminiStreamProcessor(StreamProcessor):
         for part in parts or ():
             if isinstance(part, dict):
                 self._part(part, out)
+        grounding = candidate.get("groundingMetadata")
+        if isinstance(grounding, dict):  # merged: a later chunk's fields win
+            self._grounding = {**(self._grounding or {}), **grounding}
         reason = candidate.get("finishReason")
         if reason:
             self._finish_reason = str(reason)
@@ -152,12 +208,33 @@ class GeminiStreamProcessor(StreamProcessor):
     def finish(self) -> Sequence[_Event]:
         if not self.done:
             raise IncompleteStreamError(
-                "the gemini stream ended without a finishReason (connection dropped?)")
+                f"the {self.provider} stream ended without a finishReason (connection dropped?)")
         out: List[_Event] = []
+        if self._grounding is not None:
+            self._ground(self._grounding, out)
         self._close(out)
+        if self._grounding is not None:
+            out.append(Content(self._take_index(), ProviderToolContent("grounding_metadata", self._grounding,
+                                                                       provider="gemini")))
         assert self._finish_reason is not None
         out.append(Stop(map_finish_reason(self._finish_reason, self._calls > 0), self.usage))
         return out
+
+    def _ground(self, meta: Dict[str, Any], out: List[_Event]) -> None:
+        """Citations onto the text they support: the open block gets them in its ``Content``,
+        a block already finished as a ``PartialContent`` citation event. Search queries
+        count as ``google_search`` calls."""
+        texts = self._texts
+        for block, citations in zip(texts, grounding_citations(meta, ["".join(b.parts) for b in texts])):
+            if not citations:
+                continue
+            block.citations = citations
+            if block is not self._open:
+                out.append(PartialContent(block.index, TextContent("", citations=citations)))
+        queries = meta.get("webSearchQueries")
+        if isinstance(queries, list) and queries:
+            requests = {**self.usage.server_tool_requests, "google_search": len(queries)}
+            self.usage = dataclasses.replace(self.usage, server_tool_requests=requests)
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -180,6 +257,8 @@ class GeminiStreamProcessor(StreamProcessor):
                 return  # the empty text part on a final chunk
             self._close(out)
             block = self._open = _OpenBlock(self._take_index(), thought)
+            if not thought:
+                self._texts.append(block)
         if not text and not signature:
             return
         block.parts.append(text)
@@ -215,22 +294,12 @@ class GeminiStreamProcessor(StreamProcessor):
     # -- errors -----------------------------------------------------------------------------
 
     def _error(self, chunk: Dict[str, Any], data: str) -> Exception:
-        err = chunk.get("error")
-        if not isinstance(err, dict):
-            return make_stream_error(str(err), provider=self.provider, body=data)
-        code = err.get("code")
-        return make_stream_error(
-            str(err.get("message") or "error event in the stream"),
-            error_type=str(err["status"]) if err.get("status") else None,
-            status=code if isinstance(code, int) else None,
-            provider=self.provider,
-            body=data,
-        )
+        return stream_error(error_info(None, chunk), provider=self.provider, body=data)
 
     def _blocked(self, feedback: Dict[str, Any], data: str) -> Exception:
         reason = str(feedback.get("blockReason"))
         message = f"Gemini blocked the prompt (blockReason {reason})"
         if feedback.get("blockReasonMessage"):
             message += f": {feedback['blockReasonMessage']}"
-        return make_stream_error(message, error_type=f"PROMPT_BLOCKED:{reason}", status=400,
-                                 provider=self.provider, body=data)
+        info = ErrorInfo(message, f"PROMPT_BLOCKED:{reason}", status=400)
+        return stream_error(info, provider=self.provider, body=data)

@@ -11,11 +11,12 @@ import functools
 import json
 from typing import Any, Dict, List, Optional, Type
 
-from llmsdk.errors import error_class_for_type
-from llmsdk._error_bodies import ErrorInfo, generic_error_info
+from llmsdk._error_bodies import ErrorInfo
 from llmsdk._token_estimate import estimate_tokens
 from llmsdk._urls import join_url
 from llmsdk.providers.base import Endpoint, PostJson, ProviderAdapter
+from llmsdk.providers.embedding_api import EmbeddingsApi
+from llmsdk.providers.openai.embeddings import OpenAIEmbeddings
 from llmsdk.providers.openai.request import ChatRequestFormatter, OpenAIRequestFormatter
 from llmsdk.providers.openai.stream import ChatStreamProcessor, OpenAIStreamProcessor
 from llmsdk.types import (
@@ -107,20 +108,12 @@ class ChatCompletionsAdapter(ProviderAdapter):
         return self.formatter.body(request)
 
     def stream_processor(self, request: LLMRequest) -> ChatStreamProcessor:
-        return self.processor_class()
+        return self.processor_class(provider=self.name)
 
-    def parse_error(self, status: int, body: str) -> ErrorInfo:
-        """``{"error": {"message", "type", "code"}}``: a ``code`` that names a known error
-        (``context_length_exceeded``, ``insufficient_quota``) wins over a generic type."""
-        info = generic_error_info(status, body)
-        try:
-            err = json.loads(body).get("error")
-        except (ValueError, AttributeError):
-            return info
-        code = err.get("code") if isinstance(err, dict) else None
-        if isinstance(code, str) and error_class_for_type(code) is not None:
-            return ErrorInfo(info.message, code, info.retry_after)
-        return info
+    def parse_error(self, status: int, body: Any) -> ErrorInfo:
+        """The stream processor's ``error_info`` (``providers/<name>/errors.py``), so an
+        HTTP error reply and an error chunk read alike."""
+        return self.processor_class.error_info(status, body)
 
     def count_tokens(self, request: LLMRequest, endpoint: Endpoint, post_json: PostJson) -> int:
         """An estimate: Chat Completions has no counting endpoint. With the ``[tokens]``
@@ -135,5 +128,6 @@ class OpenAIAdapter(ChatCompletionsAdapter):
     """OpenAI (``https://api.openai.com``)."""
 
     name = "openai"
+    embeddings: Optional[EmbeddingsApi] = OpenAIEmbeddings()
     formatter: ChatRequestFormatter = OpenAIRequestFormatter()
     processor_class: Type[ChatStreamProcessor] = OpenAIStreamProcessor

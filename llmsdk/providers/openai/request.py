@@ -12,11 +12,14 @@ gives ``{"model": "gpt-4.1", "messages": [{"role": "user", "content": "Hi"}], "s
 from __future__ import annotations
 
 import json
-import re
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
+from llmsdk._output_schema import output_spec, structured_mode, with_output_tool, with_schema_prompt
+from llmsdk.errors import InvalidRequestError
+from llmsdk.tools import ProviderTool
 from llmsdk.types import (
     ContentBlock,
+    DocumentContent,
     ImageContent,
     LLMMessage,
     LLMRequest,
@@ -35,11 +38,18 @@ __all__ = [
     "format_tool_choice",
     "format_tools",
     "image_part",
+    "model_has",
 ]
 
 Json = Dict[str, Any]
 
-_REASONING_MODEL = re.compile(r"^(?:openai/)?(?:o\d|gpt-5)")
+
+
+def model_has(model: Any, fact: str) -> bool:
+    """Whether ``model``'s registry entry sets the ``ModelCapabilities`` flag ``fact``
+    (``developer_role``...). The fallback: False for a plain-string id the registry does
+    not know, or a model whose capabilities are unknown."""
+    return getattr(getattr(model, "capabilities", None), fact, False) is True
 
 
 def effort_for_budget(budget_tokens: int) -> str:
@@ -71,9 +81,29 @@ def image_part(image: ImageContent) -> Json:
     return {"type": "image_url", "image_url": {"url": url}}
 
 
+def document_part(doc: DocumentContent, urls: bool = False) -> Json:
+    """A PDF as a ``file`` part (inline as a ``data:`` URL; by URL only where the server
+    fetches files, ``urls``); a text document as a ``text`` part, as OpenAI advises for text."""
+    if not doc.is_pdf:
+        if doc.url is not None:
+            raise InvalidRequestError(f"Chat Completions cannot fetch the text document {doc.url!r}; "
+                                      "pass its text (DocumentContent.from_text)")
+        return {"type": "text", "text": doc.as_text()}
+    if doc.url is not None and not urls:
+        raise InvalidRequestError(
+            f"OpenAI Chat Completions takes PDFs inline only, not by URL ({doc.url!r}); use "
+            "DocumentContent.from_file/from_bytes, or the Responses API (api='responses')")
+    file_data = doc.url if doc.url is not None else f"data:{doc.media_type};base64,{doc.data}"
+    filename = doc.filename or doc.title or "document.pdf"
+    return {"type": "file", "file": {"filename": filename, "file_data": file_data}}
+
+
 def format_tools(tools: List[Any]) -> List[Json]:
+    """Function tools in Chat Completions form (provider-run tools are the dialect's business)."""
     out = []
     for tool in tools:
+        if isinstance(tool, ProviderTool):
+            continue
         function: Json = {"name": tool.name}
         if tool.description:
             function["description"] = tool.description
@@ -90,7 +120,7 @@ def format_tool_choice(choice: Union[str, Dict[str, str]]) -> Union[str, Json]:
     return "required" if choice in ("any", "required") else choice
 
 
-def _content_parts(blocks: List[ContentBlock]) -> Union[str, List[Json], None]:
+def _content_parts(blocks: List[ContentBlock], file_urls: bool = False) -> Union[str, List[Json], None]:
     """User/assistant content: a plain string when it is only text, else a part list."""
     parts: List[Json] = []
     for block in blocks:
@@ -98,6 +128,8 @@ def _content_parts(blocks: List[ContentBlock]) -> Union[str, List[Json], None]:
             parts.append({"type": "text", "text": block.text})
         elif isinstance(block, ImageContent):
             parts.append(image_part(block))
+        elif isinstance(block, DocumentContent):
+            parts.append(document_part(block, file_urls))
     if not parts:
         return None
     if all(p["type"] == "text" for p in parts):
@@ -121,8 +153,17 @@ class ChatRequestFormatter:
     max_tokens_field = "max_completion_tokens"
     #: Send ``stream_options: {"include_usage": true}`` (else usage arrives another way).
     include_usage = True
+    #: How ``output_schema`` is sent for a model the registry does not know (an
+    #: ``LLMModel`` says it in ``capabilities.structured_output``).
+    default_structured_output = "json_schema"
+    #: Send ``output_schema`` as the forced output tool whenever the request has tools
+    #: (servers that refuse ``response_format`` together with tools).
+    output_tool_with_tools = False
+    #: The server fetches ``file`` parts given by URL (OpenRouter); OpenAI takes inline PDFs only.
+    file_urls = False
 
     def body(self, request: LLMRequest) -> Json:
+        request, response_format = self.output_format(request)
         body: Json = {"model": request.model_id, "messages": self.messages(request)}
         if request.max_tokens is not None:
             body[self.max_tokens_field] = request.max_tokens
@@ -133,11 +174,18 @@ class ChatRequestFormatter:
         if request.stop is not None:
             body["stop"] = request.stop
         if request.tools:
-            body["tools"] = format_tools(request.tools)
+            tools = format_tools(request.tools)
+            if tools:
+                body["tools"] = tools
+            provider_tools = [t for t in request.tools if isinstance(t, ProviderTool)]
+            if provider_tools:
+                self.add_provider_tools(body, provider_tools)
         if request.tool_choice is not None:
             body["tool_choice"] = format_tool_choice(request.tool_choice)
         if request.thinking is not None:
-            body.update(self.reasoning_params(request.model_id, request.thinking))
+            body.update(self.reasoning_params(request.model, request.thinking))
+        if response_format is not None:
+            body["response_format"] = response_format
         body["stream"] = True
         if self.include_usage:
             body["stream_options"] = {"include_usage": True}
@@ -147,10 +195,41 @@ class ChatRequestFormatter:
 
     # -- hooks ------------------------------------------------------------------------
 
-    def system_role(self, model_id: str) -> str:
+    def output_format(self, request: LLMRequest) -> Tuple[LLMRequest, Optional[Json]]:
+        """The ``response_format`` for ``request.output_schema`` (and the request, changed
+        where the mode needs it): ``json_schema`` with ``strict: true`` and the schema
+        rewritten for strict mode; ``strict: false`` with the schema as given
+        (``json_schema_best_effort``); ``json_object`` with the schema in the system
+        prompt; or no response format and one forced tool (``tool``)."""
+        spec = output_spec(request.output_schema)
+        if spec is None:
+            return request, None
+        mode = structured_mode(request, self.default_structured_output)
+        if mode == "tool" or (self.output_tool_with_tools and request.tools):
+            return with_output_tool(request, spec), None
+        if mode == "json_object":
+            return with_schema_prompt(request, spec), {"type": "json_object"}
+        strict = mode != "json_schema_best_effort"
+        json_schema: Json = {"name": spec.name}
+        if spec.description:
+            json_schema["description"] = spec.description
+        json_schema["schema"] = spec.strict if strict else spec.schema
+        json_schema["strict"] = strict
+        return request, {"type": "json_schema", "json_schema": json_schema}
+
+    # ``model`` is ``request.model``: the registry's ``LLMModel`` when it knows the id (its
+    # capabilities say how to speak to it), else the id as a string.
+
+    def system_role(self, model: Any) -> str:
         return "system"
 
-    def reasoning_params(self, model_id: str, thinking: ThinkingOptions) -> Json:
+    def add_provider_tools(self, body: Json, tools: List[ProviderTool]) -> None:
+        """Provider-run tools: by default ``{"type": ..., **config}`` entries in ``tools``, the
+        form OpenAI-compatible servers use for their own (Groq ``browser_search``,
+        OpenRouter ``openrouter:web_search``)."""
+        body.setdefault("tools", []).extend({"type": t.type, **(t.config or {})} for t in tools)
+
+    def reasoning_params(self, model: Any, thinking: ThinkingOptions) -> Json:
         """Body fields that ask for reasoning. Chat Completions: ``reasoning_effort``."""
         effort = requested_effort(thinking)
         return {"reasoning_effort": effort} if effort else {}
@@ -166,7 +245,7 @@ class ChatRequestFormatter:
         out: List[Json] = []
         system = request.system_prompt()
         if system:
-            out.append({"role": self.system_role(request.model_id), "content": system})
+            out.append({"role": self.system_role(request.model), "content": system})
         for message in request.chat_messages():
             if message.role == "assistant":
                 out.append(self.assistant_message(message))
@@ -176,8 +255,8 @@ class ChatRequestFormatter:
 
     def user_messages(self, message: LLMMessage) -> List[Json]:
         """One ``role: "tool"`` message per tool result (linked by ``tool_call_id``), then
-        the user's own content. Images inside a tool result travel in a following user
-        message, because ``tool`` messages take text only."""
+        the user's own content. Images and documents inside a tool result travel in a
+        following user message, because ``tool`` messages take text only."""
         out: List[Json] = []
         rest: List[ContentBlock] = []
         result_images: List[ContentBlock] = []
@@ -185,10 +264,10 @@ class ChatRequestFormatter:
             if isinstance(block, ToolResultContent):
                 out.append({"role": "tool", "tool_call_id": block.tool_use_id, "content": block.text})
                 if not isinstance(block.content, str):
-                    result_images.extend(b for b in block.content if isinstance(b, ImageContent))
+                    result_images.extend(b for b in block.content if isinstance(b, (ImageContent, DocumentContent)))
             else:
                 rest.append(block)
-        content = _content_parts(result_images + rest)
+        content = _content_parts(result_images + rest, self.file_urls)
         if content is not None:
             out.append({"role": "user", "content": content})
         return out
@@ -208,7 +287,26 @@ class ChatRequestFormatter:
 
 class OpenAIRequestFormatter(ChatRequestFormatter):
     """OpenAI itself: ``max_completion_tokens`` (the only limit reasoning models accept),
-    ``developer`` as the system role for o-series and gpt-5 models."""
+    and ``developer`` as the system role for models whose registry entry has
+    ``developer_role`` (the o-series and gpt-5; ``_catalog.DIALECT_FACTS``).
 
-    def system_role(self, model_id: str) -> str:
-        return "developer" if _REASONING_MODEL.match(model_id) else "system"
+    Fallback: an id the registry does not know (``request.model`` a plain string), or a
+    model without that flag, gets ``system``, which every current Chat Completions model
+    accepts (OpenAI: "for o1, system messages will auto-convert to developer messages",
+    community.openai.com/t/1062784). Register the model with
+    ``ModelCapabilitiesBuilder().with_developer_role()`` to send ``developer``.
+    """
+
+    def system_role(self, model: Any) -> str:
+        return "developer" if model_has(model, "developer_role") else "system"
+
+    def add_provider_tools(self, body: Json, tools: List[ProviderTool]) -> None:
+        """Chat Completions has one provider-run tool, web search, asked for with
+        ``web_search_options`` (on the search models, e.g. ``gpt-5-search-api``); the rest live
+        in the Responses API."""
+        for t in tools:
+            if t.type not in ("web_search", "web_search_preview"):
+                raise InvalidRequestError(
+                    f"OpenAI Chat Completions has no provider tool {t.type!r} (only web search, as "
+                    "web_search_options); use the Responses API (HttpClientOptions.new_openai(key, api='responses'))")
+            body["web_search_options"] = dict(t.config or {})

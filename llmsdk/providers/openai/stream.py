@@ -13,16 +13,19 @@ because the usage chunk follows the finish chunk.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from llmsdk.errors import InvalidResponseCodeError, MalformedEventError, error_class_for_type, make_stream_error
+from llmsdk.errors import InvalidResponseCodeError, MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk._partial_json import parse_partial_json
+from llmsdk._error_bodies import ErrorInfo, stream_error
+from llmsdk._partial_json import parse_tool_arguments
 from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
-from llmsdk.types import ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
+from llmsdk.providers.openai.errors import error_info as chat_error_info
+from llmsdk.types import Citation, ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
-__all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "usage_from_openai"]
+__all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "citation_from_annotation",
+           "usage_from_openai"]
 
 Json = Dict[str, Any]
 
@@ -63,10 +66,25 @@ def usage_from_openai(raw: Json) -> Usage:
     )
 
 
+def citation_from_annotation(annotation: Json, text: str) -> Optional[Citation]:
+    """A ``url_citation`` annotation (``{"type": "url_citation", "url_citation": {url, title,
+    start_index, end_index}}``; some servers flatten it) as a ``Citation`` on ``text``."""
+    if not isinstance(annotation, dict) or annotation.get("type") != "url_citation":
+        return None
+    body = annotation.get("url_citation")
+    body = body if isinstance(body, dict) else annotation
+    start, end = body.get("start_index"), body.get("end_index")
+    span = isinstance(start, int) and isinstance(end, int)
+    content = body.get("content")
+    cited = content if isinstance(content, str) else (text[start:end] if span else "")
+    return Citation(cited_text=cited, title=body.get("title"), url=body.get("url"),
+                    start=start if span else None, end=end if span else None, raw=annotation)
+
+
 class _Block:
     """One content block being streamed: text, refusal, reasoning or a tool call."""
 
-    __slots__ = ("index", "kind", "parts", "id", "name")
+    __slots__ = ("index", "kind", "parts", "id", "name", "annotations")
 
     def __init__(self, index: int, kind: str) -> None:
         self.index = index
@@ -74,6 +92,7 @@ class _Block:
         self.parts: List[str] = []
         self.id = ""
         self.name = ""
+        self.annotations: List[Json] = []
 
 
 class ChatStreamProcessor(StreamProcessor):
@@ -89,14 +108,17 @@ class ChatStreamProcessor(StreamProcessor):
     plain_text_fast_path = True
     #: Top-level keys that send a chunk down the general path (hooks read them).
     hook_keys: Tuple[str, ...] = ("error",)
+    #: The provider's error-body reader (``providers/<name>/errors.py``); the adapter's
+    #: ``parse_error`` uses it too, so both paths read a body alike.
+    error_info: Callable[[Optional[int], Any], ErrorInfo] = staticmethod(chat_error_info)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "plain_text_fast_path" not in cls.__dict__ and any(name in cls.__dict__ for name in _HOOKS):
             cls.plain_text_fast_path = False
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._blocks: List[_Block] = []
         self._next_index = 0
         self._by_kind: Dict[str, _Block] = {}
@@ -145,15 +167,17 @@ class ChatStreamProcessor(StreamProcessor):
         chunk = parse_json_event(data)
         if not isinstance(chunk, dict):
             raise MalformedEventError(f"{self.provider} chunk is not a JSON object: {data[:200]!r}")
-        if self.plain_text_fast_path and self.response_id is not None:
+        if self.plain_text_fast_path and self.response_id:  # the general path takes the first id
             plain = self._plain_text(chunk)
             if plain is not None:
                 return plain
         err = self.chunk_error(chunk)
         if err:
             raise self.stream_error(err, data)
-        if self.response_id is None and isinstance(chunk.get("id"), str):
-            self.response_id = chunk["id"]
+        if not self.response_id:  # the first non-empty id wins (Azure's filter chunk has "id": "")
+            chunk_id = chunk.get("id")
+            if isinstance(chunk_id, str) and chunk_id:
+                self.response_id = chunk_id
         if isinstance(chunk.get("model"), str) and chunk["model"]:
             self.model = chunk["model"]
         usage = self.chunk_usage(chunk)
@@ -199,16 +223,9 @@ class ChatStreamProcessor(StreamProcessor):
         return [PartialContent(block.index, TextContent(text))]
 
     def stream_error(self, err: Any, body: str) -> InvalidResponseCodeError:
-        """An error object (or string) from inside the stream, as the matching exception."""
-        if not isinstance(err, dict):
-            return make_stream_error(str(err) or "stream error", provider=self.provider, body=body)
-        code = err.get("code")
-        error_type = err.get("type") if isinstance(err.get("type"), str) else None
-        if isinstance(code, str) and (error_type is None or error_class_for_type(code) is not None):
-            error_type = code  # e.g. context_length_exceeded beats invalid_request_error
-        status = code if isinstance(code, int) and not isinstance(code, bool) else None
-        message = str(err.get("message") or "") or "stream error"
-        return make_stream_error(message, error_type=error_type, status=status, provider=self.provider, body=body)
+        """An error object (or string) from inside the stream, as the matching exception:
+        read by ``error_info`` as the ``{"error": ...}`` body of an HTTP error reply."""
+        return stream_error(self.error_info(None, {"error": err}), provider=self.provider, body=body)
 
     def _new_block(self, kind: str) -> _Block:
         """Blocks are numbered in order of first appearance, never reused."""
@@ -236,6 +253,9 @@ class ChatStreamProcessor(StreamProcessor):
             block = self._block("text")
             block.parts.append(text)
             events.append(PartialContent(block.index, TextContent(text)))
+        annotations = delta.get("annotations")
+        if isinstance(annotations, list) and annotations:  # url_citation (web search), made citations at the end
+            self._block("text").annotations.extend(annotations)
         refusal = delta.get("refusal")
         if isinstance(refusal, str) and refusal:
             self._refused = True
@@ -285,28 +305,15 @@ class ChatStreamProcessor(StreamProcessor):
         if block.kind == "thinking":
             return ThinkingContent(text, signature=self.thinking_signature())
         if block.kind != "tool":
-            return TextContent(text)
+            if not block.annotations:
+                return TextContent(text)
+            found = (citation_from_annotation(a, text) for a in block.annotations)
+            return TextContent(text, citations=[c for c in found if c is not None])
         return ToolUseContent(id=block.id, name=block.name, input=self._arguments(block, text))
 
     def _arguments(self, block: _Block, text: str) -> Dict[str, Any]:
-        if not text.strip():
-            return {}
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if isinstance(value, dict):
-            return value
-        if self._finish_reason == "length":  # cut off by max_tokens: keep the finished members
-            try:
-                partial = parse_partial_json(text)
-            except ValueError:
-                partial = None
-            return partial if isinstance(partial, dict) else {}
-        raise MalformedEventError(
-            f"{self.provider} tool call {block.name!r} ({block.id}) has arguments that are not a "
-            f"JSON object: {text[:200]!r}"
-        )
+        return parse_tool_arguments(text, cut_short=self._finish_reason == "length",  # cut off by max_tokens
+                                    what=f"{self.provider} tool call {block.name!r} ({block.id})")
 
     def stop_reason(self) -> Optional[StopReason]:
         reason = self._finish_reason

@@ -7,9 +7,11 @@ model id is accepted; models missing from the registry simply have no price, so
 
 from __future__ import annotations
 
-from typing import Type
+from typing import Optional, Type
 
+from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.providers.openai.client import ChatCompletionsAdapter
+from llmsdk.providers.openai.embeddings import OpenAIEmbeddings
 from llmsdk.providers.openai.request import ChatRequestFormatter
 from llmsdk.providers.openai.stream import ChatStreamProcessor
 from llmsdk.providers.openai_compatible.request import OpenAICompatibleRequestFormatter
@@ -19,6 +21,13 @@ __all__ = ["OpenAICompatibleAdapter"]
 
 
 class OpenAICompatibleAdapter(ChatCompletionsAdapter):
+    """``name`` is the provider key its errors and responses carry:
+    ``register_openai_compatible("ollama", ...)`` builds ``OpenAICompatibleAdapter("ollama")``."""
+
     name = "openai_compatible"
+    embeddings: Optional[EmbeddingsApi] = OpenAIEmbeddings()
     formatter: ChatRequestFormatter = OpenAICompatibleRequestFormatter()
     processor_class: Type[ChatStreamProcessor] = OpenAICompatibleStreamProcessor
+
+    def __init__(self, name: str = "openai_compatible") -> None:
+        self.name = name

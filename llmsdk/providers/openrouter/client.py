@@ -10,13 +10,13 @@ Routing preferences travel in ``LLMRequest.extra_body`` (``{"provider": {...}}``
 
 from __future__ import annotations
 
-import json
 from typing import Dict, Optional, Type
 
-from llmsdk._error_bodies import ErrorInfo, generic_error_info
+from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.providers.openai.client import ChatCompletionsAdapter
 from llmsdk.providers.openai.request import ChatRequestFormatter
 from llmsdk.providers.openai.stream import ChatStreamProcessor
+from llmsdk.providers.openrouter.embeddings import OpenRouterEmbeddings
 from llmsdk.providers.openrouter.request import OpenRouterRequestFormatter
 from llmsdk.providers.openrouter.stream import OpenRouterStreamProcessor
 
@@ -36,26 +36,6 @@ def attribution_headers(app_url: Optional[str] = None, app_name: Optional[str] =
 
 class OpenRouterAdapter(ChatCompletionsAdapter):
     name = "openrouter"
+    embeddings: Optional[EmbeddingsApi] = OpenRouterEmbeddings()
     formatter: ChatRequestFormatter = OpenRouterRequestFormatter()
     processor_class: Type[ChatStreamProcessor] = OpenRouterStreamProcessor
-
-    def parse_error(self, status: int, body: str) -> ErrorInfo:
-        """``{"error": {"code": <HTTP status>, "message", "metadata"?}}``: the numeric code
-        is no type, and the upstream provider's name and raw error are worth showing."""
-        try:
-            err = json.loads(body).get("error")
-        except (ValueError, AttributeError):
-            err = None
-        if not isinstance(err, dict):
-            return generic_error_info(status, body)
-        message = str(err.get("message") or f"HTTP {status}")
-        metadata = err.get("metadata")
-        if isinstance(metadata, dict):
-            if metadata.get("provider_name"):
-                message += f" (provider: {metadata['provider_name']})"
-            raw = metadata.get("raw")
-            if raw:
-                raw_text = raw if isinstance(raw, str) else json.dumps(raw)
-                message += f": {raw_text[:300]}"
-        code = err.get("code")
-        return ErrorInfo(message, code if isinstance(code, str) else None)

@@ -35,8 +35,9 @@ def reasoning_details_of(block: ContentBlock) -> List[Dict[str, Any]]:
 class OpenRouterRequestFormatter(ChatRequestFormatter):
     max_tokens_field = "max_tokens"
     include_usage = False
+    file_urls = True  # OpenRouter fetches PDFs given by URL
 
-    def reasoning_params(self, model_id: str, thinking: ThinkingOptions) -> Dict[str, Any]:
+    def reasoning_params(self, model: Any, thinking: ThinkingOptions) -> Dict[str, Any]:
         """``effort`` or ``max_tokens`` (never both, as OpenRouter requires)."""
         reasoning: Dict[str, Any] = {}
         if thinking.effort:

@@ -6,9 +6,11 @@ keep-alive comments never get here (sseclient-py drops comments). Pure."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from llmsdk._error_bodies import ErrorInfo
 from llmsdk.providers.openai.stream import ChatStreamProcessor
+from llmsdk.providers.openrouter.errors import error_info as openrouter_error_info
 from llmsdk.types import Usage
 
 __all__ = ["OpenRouterStreamProcessor"]
@@ -29,9 +31,10 @@ class OpenRouterStreamProcessor(ChatStreamProcessor):
     #: The hooks read only ``usage`` and the delta's reasoning keys, absent or null in a
     #: plain text chunk.
     plain_text_fast_path = True
+    error_info: Callable[[Optional[int], Any], ErrorInfo] = staticmethod(openrouter_error_info)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, provider: Optional[str] = None) -> None:
+        super().__init__(provider)
         self._details: Dict[Any, Json] = {}
 
     def chunk_usage(self, chunk: Json) -> Optional[Usage]:

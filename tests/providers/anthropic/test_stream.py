@@ -5,7 +5,7 @@ from typing import List
 import pytest
 
 from llmsdk import (
-    LLMEvent, RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
+    LLMEvent, ProviderToolContent, RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
 )
 from llmsdk._sse import feed
 from llmsdk.errors import IncompleteStreamError, MalformedEventError, OverloadedError, ProviderStreamError
@@ -120,13 +120,15 @@ def test_truncation_and_garbage():
         AnthropicStreamProcessor().process("message_start", "{not json")
 
 
-def test_unknown_events_and_blocks_are_ignored():
+def test_unknown_events_are_ignored_and_unknown_blocks_kept_whole():
     body = b"".join([A.message_start(), A.event("brand_new_event", x=1),
-                     A.event("content_block_start", index=0, content_block={"type": "server_tool_use", "id": "s"}),
+                     A.event("content_block_start", index=0, content_block={"type": "brand_new_block", "id": "s"}),
                      A.event("content_block_delta", index=0, delta={"type": "citations_delta", "citation": {}}),
+                     A.event("content_block_delta", index=0, delta={"type": "brand_new_delta"}),
                      A.event("content_block_stop", index=0), *A.text_block(1, "ok"), *A.message_end()])
     events = run([body])
-    assert [e.content for e in events if isinstance(e, LLMEvent.Content)] == [TextContent("ok")]
+    assert [e.content for e in events if isinstance(e, LLMEvent.Content)] == [
+        ProviderToolContent("brand_new_block", {"type": "brand_new_block", "id": "s"}, "anthropic"), TextContent("ok")]
 
 
 def test_empty_tool_input_is_an_empty_dict():

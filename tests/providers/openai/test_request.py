@@ -11,6 +11,7 @@ from llmsdk import (
     ImageContent, LLMMessage, LLMRequest, RedactedThinkingContent, TextContent, ThinkingContent, ThinkingOptions,
     Tool, ToolResultContent, ToolUseContent,
 )
+from llmsdk.models import get_model
 from llmsdk.providers.groq.client import GroqAdapter
 from llmsdk.providers.openai.client import OpenAIAdapter
 from llmsdk.providers.openai.request import effort_for_budget
@@ -57,7 +58,8 @@ def test_openai_full_body() -> None:
 
 @pytest.mark.parametrize("model", ["o3-mini", "o4-mini", "gpt-5", "gpt-5-mini-2025-08-07", "o1"])
 def test_reasoning_models_get_developer_role_and_max_completion_tokens(model: str) -> None:
-    got = body(OpenAIAdapter(), model=model, system="Rules.", max_tokens=1000,
+    entry = get_model(model, provider="openai")  # the client hands formatters the registry entry
+    got = body(OpenAIAdapter(), model=entry, system="Rules.", max_tokens=1000,
                thinking=ThinkingOptions(effort="high"))
     assert got["messages"][0] == {"role": "developer", "content": "Rules."}
     assert got["max_completion_tokens"] == 1000 and "max_tokens" not in got
@@ -169,7 +171,8 @@ def test_groq_reasoning_format_and_reasoning_in_history() -> None:
 
 
 def test_groq_gpt_oss_uses_include_reasoning_and_effort() -> None:
-    got = body(GroqAdapter(), model="openai/gpt-oss-20b", thinking=ThinkingOptions(budget_tokens=8000))
+    got = body(GroqAdapter(), model=get_model("openai/gpt-oss-20b", provider="groq"),
+               thinking=ThinkingOptions(budget_tokens=8000))
     assert got["reasoning_effort"] == "medium" and got["include_reasoning"] is True
     assert "reasoning_format" not in got
 

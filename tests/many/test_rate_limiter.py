@@ -1,0 +1,205 @@
+"""Rate limiters: the bucket rules (pure, on a fake clock), reset headers, and the same
+behaviour from ``RateLimiter`` and ``RedisRateLimiter`` (a real redis-server)."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+import time
+import uuid
+from typing import Callable, List
+
+import pytest
+
+from llmsdk import RateLimiter, RateLimitInfo, RedisRateLimiter
+from llmsdk._rate_limit_headers import exhausted_for, reset_seconds
+from llmsdk._rate_limiter import DEFAULT_OUTPUT_ESTIMATE, PROBE_POLL, BaseRateLimiter, _Bucket, request_cost
+from llmsdk.errors import ConnectionFailedError, InvalidConfigError
+from llmsdk.testing import FakeProviderServer
+
+from .echo import ask, echo_client
+
+# -- reset headers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, seconds", [
+    ("1s", 1.0), ("6m0s", 360.0), ("12ms", 0.012), ("2m59.56s", 179.56), ("7.66s", 7.66), ("1h2m3s", 3723.0),
+    ("0.5", 0.5), ("30", 30.0), ("2024-01-01T00:00:30Z", 30.0), ("2024-01-01T00:00:30+00:00", 30.0),
+    ("2023-12-31T23:59:00Z", 0.0), ("soon", None), ("", None), (None, None), ("2024-01-01T00:00:30", None),
+])
+def test_reset_values_of_every_provider(value: str, seconds: float) -> None:
+    now = 1704067200.0  # 2024-01-01T00:00:00Z
+    assert reset_seconds(value, now=now) == (pytest.approx(seconds) if seconds is not None else None)
+
+
+def test_only_a_spent_quota_asks_for_a_pause() -> None:
+    assert exhausted_for(None) is None
+    assert exhausted_for(RateLimitInfo(requests_remaining=3, requests_reset="1s")) is None
+    assert exhausted_for(RateLimitInfo(requests_remaining=0, requests_reset="1s", tokens_remaining=0,
+                                       tokens_reset="6m0s")) == 360.0
+    assert exhausted_for(RateLimitInfo(tokens_remaining=0, tokens_reset="20ms")) == pytest.approx(0.02)
+    assert exhausted_for(RateLimitInfo(requests_remaining=0)) is None  # no reset: nothing to go on
+
+
+def test_a_request_is_priced_by_max_tokens_and_its_input() -> None:
+    assert request_cost(ask("x" * 400, max_tokens=100)) == 100 + 100 + 4
+    assert request_cost(ask("hi")) == DEFAULT_OUTPUT_ESTIMATE + 5
+
+
+# -- the bucket rules, on a fake clock ---------------------------------------------------------
+
+
+def test_requests_bucket_holds_one_second_and_refills_evenly() -> None:
+    bucket = _Bucket(requests_per_minute=120, tokens_per_minute=None, now=0.0)  # 2/s, holds 2
+    assert [bucket.take(0, "a", 0.0)[0] for _ in range(2)] == [0.0, 0.0]
+    assert bucket.take(0, "a", 0.0)[0] == pytest.approx(0.5)
+    assert bucket.take(0, "a", 0.5) == (0.0, False)
+    assert bucket.take(0, "a", 10.0) == (0.0, False)  # refills up to the bucket, never beyond
+    assert bucket.take(0, "a", 10.0) == (0.0, False)
+    assert bucket.take(0, "a", 10.0)[0] > 0
+
+
+def test_a_call_larger_than_the_token_bucket_goes_when_full_and_leaves_a_debt() -> None:
+    bucket = _Bucket(None, tokens_per_minute=6000, now=0.0)  # 100 tokens/s, holds 100
+    assert bucket.take(250, "a", 0.0) == (0.0, False)
+    wait, _ = bucket.take(50, "b", 0.0)
+    assert wait == pytest.approx(2.0)  # 150 of debt, then 50 more
+    bucket.settle(200, now=0.0)  # the first call used 50 of its 250
+    assert bucket.take(50, "b", 0.0) == (0.0, False)
+
+
+def test_a_pause_then_one_probe_then_everyone() -> None:
+    bucket = _Bucket(None, None, now=0.0)
+    bucket.pause(2.0, probe=True, jitter=1.0, now=0.0)
+    assert bucket.take(0, "a", 1.0)[0] == pytest.approx(1.0)
+    assert bucket.take(0, "a", 2.0) == (0.0, True)  # the probe
+    wait, probe = bucket.take(0, "b", 2.1)
+    assert wait == pytest.approx(PROBE_POLL) and not probe
+    bucket.admitted("b", ok=True)  # not the probe's owner: nothing changes
+    assert bucket.take(0, "b", 2.1)[0] > 0
+    bucket.admitted("a", ok=True)
+    assert bucket.take(0, "b", 2.1) == (0.0, False) and not bucket.probing
+
+
+def test_a_refused_probe_hands_over_and_backoff_grows_without_retry_after() -> None:
+    bucket = _Bucket(None, None, now=0.0)
+    bucket.pause(None, probe=True, jitter=1.0, now=0.0)
+    assert bucket.paused == 1.0
+    assert bucket.take(0, "a", 1.0) == (0.0, True)
+    bucket.pause(None, probe=True, jitter=1.0, now=1.0)  # the probe got another 429
+    assert bucket.paused == 3.0
+    bucket.pause(None, probe=True, jitter=1.0, now=1.5)  # a late 429 during the pause: same strike
+    assert bucket.paused == 3.5 and bucket.strikes == 2
+    assert bucket.take(0, "b", 3.5) == (0.0, True)
+    bucket.admitted("b", ok=False)  # refused for another reason: the next caller probes
+    assert bucket.take(0, "c", 3.5) == (0.0, True)
+    bucket.admitted("c", ok=True)
+    assert bucket.strikes == 0 and not bucket.probing
+
+
+def test_a_header_pause_needs_no_probe() -> None:
+    bucket = _Bucket(None, None, now=0.0)
+    bucket.pause(0.5, probe=False, jitter=1.0, now=0.0)
+    assert bucket.take(0, "a", 0.5) == (0.0, False)
+    assert bucket.take(0, "b", 0.5) == (0.0, False)
+
+
+# -- the same behaviour from both limiters --------------------------------------------------
+
+
+@pytest.fixture(params=["local", "redis"])
+def make_limiter(request: pytest.FixtureRequest) -> Callable[..., BaseRateLimiter]:
+    if request.param == "local":
+        return RateLimiter
+    url = request.getfixturevalue("redis_url")
+    key = f"test-{uuid.uuid4().hex[:8]}"
+    return lambda *args, **kwargs: RedisRateLimiter(url, key, *args, **kwargs)
+
+
+def test_acquire_paces_requests(make_limiter: Callable[..., BaseRateLimiter]) -> None:
+    limiter = make_limiter(requests_per_minute=1200)  # 20/s, holds 20
+    started = time.monotonic()
+    for _ in range(30):
+        assert limiter.acquire(0) is not None
+    assert time.monotonic() - started >= 10 / 20 * 0.9
+
+
+def test_only_the_probe_goes_until_its_headers_are_ok(make_limiter: Callable[..., BaseRateLimiter]) -> None:
+    limiter = make_limiter()
+    limiter.pause(0.2)
+    probe = limiter.acquire(0)
+    assert probe is not None and probe.probe
+    others: List[float] = []
+    waiters = [threading.Thread(target=lambda: (limiter.acquire(0), others.append(time.monotonic())))
+               for _ in range(3)]
+    for t in waiters:
+        t.start()
+    time.sleep(0.3)  # not synchronisation: the waiters must still be waiting after it
+    assert others == []
+    released = time.monotonic()
+    limiter.admitted(probe, ok=True)
+    for t in waiters:
+        t.join(5)
+    assert len(others) == 3 and all(t >= released for t in others)
+
+
+def test_a_cancelled_acquire_returns_none(make_limiter: Callable[..., BaseRateLimiter]) -> None:
+    limiter = make_limiter()
+    limiter.pause(30)
+    cancelled = threading.Event()
+    got: List[object] = []
+    waiter = threading.Thread(target=lambda: got.append(limiter.acquire(0, cancelled)))
+    waiter.start()
+    cancelled.set()
+    waiter.join(5)
+    assert got == [None]
+
+
+def test_spent_quota_headers_pause_until_the_reset(make_limiter: Callable[..., BaseRateLimiter]) -> None:
+    limiter = make_limiter()
+    limiter.observe(RateLimitInfo(requests_remaining=0, requests_reset="300ms"))
+    started = time.monotonic()
+    permit = limiter.acquire(0)
+    assert permit is not None and not permit.probe
+    assert time.monotonic() - started >= 0.25
+
+
+# -- configuration ----------------------------------------------------------------------------
+
+
+def test_bad_numbers_are_refused() -> None:
+    for bad in (0, -5, "500", True):
+        with pytest.raises(InvalidConfigError):
+            RateLimiter(requests_per_minute=bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidConfigError):
+            RedisRateLimiter("redis://localhost", "k", tokens_per_minute=bad)  # type: ignore[arg-type]
+    for url, key in (("", "k"), ("redis://localhost", "")):
+        with pytest.raises(InvalidConfigError):
+            RedisRateLimiter(url, key)
+
+
+def test_the_redis_limiter_pickles_without_its_connection_and_hides_the_password() -> None:
+    limiter = RedisRateLimiter("redis://:hunter2@db.example:6379/0", "openai", requests_per_minute=500)
+    copy = pickle.loads(pickle.dumps(limiter))
+    assert (copy.url, copy.key, copy.requests_per_minute) == (limiter.url, "openai", 500.0)
+    assert "hunter2" not in repr(copy)
+    with pytest.raises(TypeError, match="RedisRateLimiter"):
+        pickle.dumps(RateLimiter(500))
+
+
+def test_an_unreachable_redis_makes_error_rows_not_lost_ones(server: FakeProviderServer, tmp_path: object) -> None:
+    client = echo_client(server)
+    limiter = RedisRateLimiter(f"unix://{tmp_path}/no-such.sock", "k", requests_per_minute=60)
+
+    results = client.map([ask("q0"), ask("q1")], progress=False, limiter=limiter)
+
+    assert [type(r.error) for r in results] == [ConnectionFailedError] * 2
+    assert "no-such.sock" in str(results[0].error) and server.requests == []
+
+
+def test_reset_forgets_the_shared_state(redis_url: str) -> None:
+    limiter = RedisRateLimiter(redis_url, f"test-{uuid.uuid4().hex[:8]}", requests_per_minute=60)
+    limiter.pause(30)
+    limiter.reset()
+    permit = limiter.acquire(0, threading.Event())
+    assert permit is not None and not permit.probe
