@@ -104,10 +104,11 @@ def test_the_live_tests_pass_against_a_fake_anthropic(server: FakeProviderServer
         A.text_reply("It is 21 degrees and sunny in Paris.", output_tokens=12),
         A.text_reply("Fox jumps dog.", output_tokens=5),                          # test_count_tokens
         A.error_reply(401, "authentication_error", "invalid x-api-key"),          # test_bad_key_...
+        A.text_reply('{"city": "Paris", "country": "France"}', output_tokens=12),  # test_structured_output
     )
 
-    result = run_live_tests("-m", "live", "-k", "anthropic and not structured", env={
+    result = run_live_tests("-m", "live", "-k", "anthropic", env={
         "ANTHROPIC_API_KEY": "sk-ant-fake-live-dry-run", "ANTHROPIC_BASE_URL": server.url})
 
-    assert result.returncode == 0 and "5 passed" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 0 and "6 passed" in result.stdout, result.stdout + result.stderr
     assert server.pending_replies == 0
