@@ -46,7 +46,7 @@ class SavedResult(NamedTuple):
 def error_to_dict(error: BaseException) -> Dict[str, Any]:
     """The fields of an error worth keeping (never a key: errors carry none)."""
     data: Dict[str, Any] = {"type": type(error).__name__, "message": str(getattr(error, "message", error))}
-    for name in ("status", "error_type", "provider", "request_id", "retry_after"):
+    for name in ("status", "error_type", "provider", "request_id", "retry_after", "reason"):
         value = getattr(error, name, None)
         if value is not None:
             data[name] = value
@@ -66,6 +66,8 @@ def error_from_dict(data: Dict[str, Any]) -> LLMError:
         return LLMError(f"{name}: {message}")
     if issubclass(cls, errors.InvalidResponseCodeError):
         return cls(message, **fields)
+    if cls is errors.BatchRequestNotRunError and isinstance(data.get("reason"), str):
+        return cls(message, reason=data["reason"])
     return cls(message)
 
 

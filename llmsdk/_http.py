@@ -17,6 +17,7 @@ import requests.structures
 import urllib3.exceptions
 
 from llmsdk._error_bodies import stream_error
+from llmsdk._record import Exchange, Recorder
 from llmsdk._retry import call_with_retries, parse_retry_after
 from llmsdk.config import HttpClientOptions, headers_for
 from llmsdk.errors import (
@@ -171,6 +172,19 @@ class HttpEngine:
         self._session_headers: Dict[str, str] = {
             k: v.decode("latin-1") if isinstance(v, bytes) else v for k, v in self.session.headers.items()
         }
+        #: Set when ``LLMSDK_RECORD_DIR`` is: every exchange is written there (``_record``).
+        self.recorder = Recorder.from_env(options.api_key.expose_secret() if options.api_key else None)
+
+    def _record(self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes]) -> Optional[Exchange]:
+        return self.recorder.start(self.provider, method, url, headers, data or b"") if self.recorder else None
+
+    @staticmethod
+    def _recorded_whole(exchange: Optional[Exchange], response: requests.Response) -> None:
+        """Record a reply whose body is read whole (an error, a JSON answer)."""
+        if exchange is not None:
+            exchange.response(response.status_code, response.headers)
+            exchange.piece(response.content or b"")
+            exchange.close()
 
     def _env_settings(self, url: str) -> Dict[str, Any]:
         """The ``proxies``/``verify``/``cert``/``auth`` requests would take from the
@@ -244,17 +258,29 @@ class HttpEngine:
 
         def attempt() -> requests.Response:
             started = time.monotonic()
+            exchange = self._record("POST", prepared.url, headers, data)
             try:
                 response = self._post(prepared.url, data, headers, self._timeout(deadline, read_cap))
             except requests.RequestException as exc:
+                if exchange is not None:
+                    exchange.close()
                 raise map_transport_error(exc) from exc
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("POST %s -> %d in %.1f ms (request id %s)", prepared.url, response.status_code,
                              (time.monotonic() - started) * 1000, request_id_of(response.headers))
             if response.status_code >= 300:
-                raise error_from_response(response, self.adapter, self.options)
+                try:
+                    raise error_from_response(response, self.adapter, self.options)
+                finally:
+                    self._recorded_whole(exchange, response)
             if "json" in response.headers.get("content-type", ""):
-                raise error_from_json_body(response, self.adapter, self.options)
+                try:
+                    raise error_from_json_body(response, self.adapter, self.options)
+                finally:
+                    self._recorded_whole(exchange, response)
+            if exchange is not None:  # the worker records the body as it reads it
+                exchange.response(response.status_code, response.headers)
+                response.llmsdk_exchange = exchange  # type: ignore[attr-defined]
             return response
 
         return call_with_retries(attempt, self.options.retry, max_retries=max_retries,
@@ -268,11 +294,13 @@ class HttpEngine:
         deadline = time.monotonic() + self.options.timeouts.total if self.options.timeouts.total else None
 
         def attempt() -> Dict[str, Any]:
+            exchange = self._record("POST", url, all_headers, data)
             try:
                 response = self.session.post(url, data=data, headers=all_headers, timeout=self._timeout(deadline),
                                              **self._env_settings(url))
             except requests.RequestException as exc:
                 raise map_transport_error(exc) from exc
+            self._recorded_whole(exchange, response)
             if response.status_code >= 300:
                 raise error_from_response(response, self.adapter, self.options)
             try:
@@ -298,17 +326,23 @@ class HttpEngine:
             all_headers.pop("Content-Type", None)
 
         def attempt() -> requests.Response:
+            exchange = self._record(method, url, all_headers, data)
             try:
                 response = self.session.request(method, url, data=data, headers=all_headers, params=params,
                                                 stream=stream, timeout=self._timeout(None), **self._env_settings(url))
             except requests.RequestException as exc:
                 raise map_transport_error(exc) from exc
             logger.debug("%s %s -> %d", method, url, response.status_code)
+            if not stream or response.status_code >= 300:  # a streamed download is not kept
+                self._recorded_whole(exchange, response)
+            elif exchange is not None:
+                exchange.response(response.status_code, response.headers)
+                exchange.close()
             if response.status_code >= 300:
                 raise error_from_response(response, self.adapter, self.options)
             return response
 
-        return call_with_retries(attempt, self.options.retry, what=f"{self.adapter.name} {method} {url}")
+        return call_with_retries(attempt, self.options.retry, what=f"{self.provider} {method} {url}")
 
     def request_json(self, method: str, url: str, headers: Dict[str, str], **kwargs: Any) -> Dict[str, Any]:
         """``request()`` whose reply is a JSON object."""
@@ -316,9 +350,9 @@ class HttpEngine:
         try:
             result = response.json()
         except ValueError as exc:
-            raise TransportError(f"{self.adapter.name} returned a non-JSON body for {method} {url}") from exc
+            raise TransportError(f"{self.provider} returned a non-JSON body for {method} {url}") from exc
         if not isinstance(result, dict):
-            raise TransportError(f"{self.adapter.name} returned JSON that is not an object for {method} {url}")
+            raise TransportError(f"{self.provider} returned JSON that is not an object for {method} {url}")
         return result
 
     def close(self) -> None:

@@ -120,6 +120,14 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
         next_piece = functools.partial(read1, READ_SIZE)
 
     ready = body_socket.ready
+    exchange = getattr(response, "llmsdk_exchange", None)  # LLMSDK_RECORD_DIR: keep the raw bytes
+    if exchange is not None:
+        read_piece = next_piece
+
+        def next_piece() -> bytes:
+            piece = read_piece()
+            exchange.piece(piece)
+            return piece
 
     def hand_over() -> None:
         nonlocal delivered
@@ -167,6 +175,8 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
     try:
         pour(processor, Body(), batch.extend)
     finally:
+        if exchange is not None:
+            exchange.close()
         if undo is not None:
             undo()
         # Whatever was parsed before a failure (or the end of the body) reaches the

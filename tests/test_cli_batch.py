@@ -129,3 +129,28 @@ def test_batch_runs_as_a_command(server: FakeProviderServer, tmp_path: Path) -> 
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "" and "4 done, 0 failed" in proc.stderr
     assert sorted(line["key"] for line in output(out)) == ["k0", "k1", "k2", "k3"]
+
+
+def test_provider_batch_end_to_end_then_resume(env: Any, server: FakeProviderServer, tmp_path: Path,
+                                                capsys: Any) -> None:
+    from llmsdk.testing.batches import FakeBatchAPI
+
+    api = FakeBatchAPI(server, "anthropic", polls=1)
+    api.fail("q2")
+    source = write_lines(tmp_path / "in.jsonl", [{"key": "q1", "prompt": "one"}, {"key": "q2", "prompt": "two"},
+                                                 "not json", {"key": "q4", "prompt": "four"}])
+    target = tmp_path / "out.jsonl"
+    args = ["batch", str(source), "-o", str(target), "-p", "anthropic", "-m", MODEL, "--api-base", server.url,
+            "--provider-batch", "--poll-interval", "0.01", "--no-progress"]
+    assert main(args) == 1  # a row failed
+    rows = {row["key"]: row for row in output(target)}
+    assert set(rows) == {"q1", "q2", "line-3", "q4"}
+    assert "response" in rows["q1"] and rows["q1"]["cost"] > 0 and "error" in rows["q2"]
+    assert rows["line-3"]["error"]["type"] == "InvalidRequestError"  # the unreadable line is a row, not lost
+    assert "at the batch price" in capsys.readouterr().err
+    submitted = [r for r in server.requests if r.method == "POST" and r.path.endswith("/v1/messages/batches")]
+    assert len(submitted) == 1 and len(submitted[0].json["requests"]) == 3
+
+    assert main(args) == 1  # rerun: only the failed rows go again
+    resent = [r for r in server.requests if r.method == "POST" and r.path.endswith("/v1/messages/batches")][1]
+    assert sorted(item["custom_id"] for item in resent.json["requests"]) == ["q2"]

@@ -3,12 +3,18 @@ result line per item. The output file is also the checkpoint: rerunning the same
 skips the keys already answered (and retries the ones that failed).
 
     llmsdk batch questions.jsonl -o answers.jsonl -m claude-haiku-4-5 --concurrency 16 --rpm 500
+    llmsdk batch questions.jsonl -o answers.jsonl -p openai --provider-batch   # half price, asynchronous
 
 Each input line is ``{"key": "q1", "prompt": "..."}`` or ``{"key": "q1", "request":
 <LLMRequest JSON>}`` (a request without ``model`` gets ``-m``'s). Output lines are result
 lines (``llmsdk._checkpoint``): ``{"key", "response" | "error", "usage", "cost"}``. A summary
 (done, failed, tokens, cost, wall time) ends on stderr; the exit status is 0 when every
 row was answered, 1 when some failed, 2 for a usage error, 130 after Ctrl-C.
+
+With ``--provider-batch`` the rows go as one provider batch job instead (OpenAI, Groq,
+Anthropic, Gemini: about half price, answered within 24 hours): the command submits it,
+waits with a progress bar, and writes the same result lines; a rerun skips the keys
+already answered.
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--system", "-s", help="system prompt for prompt lines")
     parser.add_argument("--max-tokens", type=int, help="maximum output tokens for prompt lines")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--provider-batch", action="store_true",
+                        help="send the rows as one provider batch job (about half price; waits for it)")
+    parser.add_argument("--poll-interval", type=float, default=30.0,
+                        help="with --provider-batch: seconds between status polls (default 30, backing off)")
     parser.set_defaults(run=run)
 
 
@@ -114,7 +124,31 @@ def run(args: argparse.Namespace) -> int:
         return exc.status
     pairs = read_input(args.input, model, system=args.system, max_tokens=args.max_tokens)
     with client:
+        if args.provider_batch:
+            return _run_provider_batch(client, pairs, args)
         return _run_map(client, pairs, limiter, args)
+
+
+def _run_provider_batch(client: Any, pairs: Iterator[Tuple[Key, Any]], args: argparse.Namespace) -> int:
+    """One provider batch job for the rows not yet answered; the same result lines."""
+    from llmsdk._checkpoint import answered_keys
+    from llmsdk._commands.batches import run_provider_batch
+    from llmsdk.errors import LLMError
+
+    started = time.monotonic()
+    progress = not args.no_progress and sys.stderr.isatty()
+    try:
+        summary = run_provider_batch(client, pairs, args.output, progress=progress,
+                                     poll_interval=args.poll_interval, skip=answered_keys(args.output))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except LLMError as exc:  # an unsupported provider, a request over the limits
+        fail(str(exc))
+        return EXIT_USAGE
+    job = f"batch {summary.job_id} {summary.status}" if summary.job_id else "nothing to send"
+    sys.stderr.write(f"llmsdk batch: {job} · {summary.succeeded} done, {summary.failed} failed · "
+                     f"${summary.cost:.6f} at the batch price · {time.monotonic() - started:.1f} s → {args.output}\n")
+    return EXIT_OK if summary.failed == 0 else EXIT_ERROR
 
 
 def _run_map(client: Any, pairs: Iterator[Tuple[Key, Any]], limiter: Any, args: argparse.Namespace) -> int:

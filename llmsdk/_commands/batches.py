@@ -135,34 +135,18 @@ def _print_job(job: Any, out: TextIO, as_json: bool = False) -> None:
               f"{c.pending} pending of {c.total}\n")
 
 
-def result_line(key: str, result: Any) -> Dict[str, Any]:
-    """One output line, in the shape of ``client.map``'s result lines: ``{"key",
-    "response", "usage", "cost"}`` or ``{"key", "error": {"type", "message", "status",
-    ...}}``."""
-    from llmsdk.types import LLMResponse
-
-    if isinstance(result, LLMResponse):
-        response = result.to_dict(encode_json=True)
-        response.pop("rate_limit", None)
-        return {"key": key, "response": response, "usage": result.usage.to_dict(), "cost": result.cost}
-    error: Dict[str, Any] = {"type": type(result).__name__, "message": str(getattr(result, "message", result))}
-    for name in ("status", "error_type", "provider", "request_id", "retry_after", "reason"):
-        value = getattr(result, name, None)
-        if value is not None:
-            error[name] = value
-    return {"key": key, "error": error}
-
-
 def write_results(results: Iterable[Tuple[str, Any]], out: TextIO) -> Tuple[int, int]:
-    """Write result lines as they arrive; (succeeded, failed)."""
+    """Write result lines (``client.map``'s checkpoint lines) as they arrive; (succeeded, failed)."""
+    from llmsdk._checkpoint import result_line
     from llmsdk.types import LLMResponse
 
     succeeded = failed = 0
     for key, result in results:
-        out.write(json.dumps(result_line(key, result), ensure_ascii=False, separators=(",", ":")) + "\n")
         if isinstance(result, LLMResponse):
+            out.write(result_line(key, response=result))
             succeeded += 1
         else:
+            out.write(result_line(key, error=result))
             failed += 1
     out.flush()
     return succeeded, failed

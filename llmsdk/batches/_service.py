@@ -110,6 +110,7 @@ class Batches:
         backend.limits.check_keys(backend.provider, [key for key, _ in pairs])
         items: List[BatchItem] = []
         models: Dict[str, Any] = {}
+        structured: Dict[str, Any] = {}
         for key, request in pairs:
             try:
                 prepared = self._prepare(request)
@@ -119,9 +120,12 @@ class Batches:
                 raise _naming(exc, key) from exc
             items.append(BatchItem(key, prepared.model_id, body))
             models[key] = prepared.model
+            if prepared.output_schema is not None:
+                structured[key] = prepared
         backend.limits.check_models(backend.provider, items)
         raw = backend.create(items)
-        return BatchJob(backend, raw, record=self._record, keys=[item.key for item in items], models=models)
+        return BatchJob(backend, raw, record=self._record, keys=[item.key for item in items], models=models,
+                        structured=structured)
 
     def get(self, job_id: str) -> BatchJob:
         """A job by id (one this or another process submitted)."""

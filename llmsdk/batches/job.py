@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from llmsdk._retry import should_retry
+from llmsdk._structured import attach_output
 from llmsdk.errors import BatchRequestNotRunError, InvalidRequestError, LLMError, TotalTimeoutError
 from llmsdk.models import cost_of
 from llmsdk.types import LLMResponse
@@ -87,9 +88,12 @@ class BatchJob:
     """
 
     def __init__(self, backend: "BatchBackend", raw: Dict[str, Any], *, record: Optional[Recorder] = None,
-                 keys: Optional[Sequence[str]] = None, models: Optional[Dict[str, Any]] = None) -> None:
+                 keys: Optional[Sequence[str]] = None, models: Optional[Dict[str, Any]] = None,
+                 structured: Optional[Dict[str, Any]] = None) -> None:
         self._backend = backend
         self._record = record
+        #: Requests that asked for ``output_schema``, by key: their results get ``.parsed``.
+        self._structured = structured or {}
         #: The submitted keys, in order (known when this process submitted the job).
         self._keys: Optional[List[str]] = list(keys) if keys is not None else None
         self._models = models or {}
@@ -188,6 +192,9 @@ class BatchJob:
             seen.add(key)
             if isinstance(result, LLMResponse):
                 self._account(key, result)
+                request = self._structured.get(key)
+                if request is not None:
+                    attach_output(result, request)  # resp.parsed / resp.refusal, as complete() gives
             yield key, result
         reason = _NOT_RUN_REASONS.get(self.status, "missing")
         for key in self._keys or ():

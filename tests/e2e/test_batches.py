@@ -300,3 +300,21 @@ def test_user_registered_providers_have_no_batch_api(server):
     finally:
         unregister_provider("batchless_local")
     assert server.requests == []
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_structured_output_results_are_parsed(provider, server, make_client):
+    from dataclasses import dataclass
+
+    @dataclass
+    class Answer:
+        value: int
+        unit: str
+
+    fake = FakeBatchAPI(server, provider, polls=0)
+    fake.reply_with(lambda key, body: json.dumps({"value": int(key[-1]), "unit": "cm"}))
+    requests = {k: LLMRequest(model=r.model, messages=r.messages, max_tokens=100, output_schema=Answer)
+                for k, r in requests_for(provider, 2).items()}
+    job = make_client(provider).batches.submit(requests)
+    results = dict(job.wait(**FAST).results())
+    assert results["row-1"].parsed == Answer(1, "cm") and results["row-0"].parsed == Answer(0, "cm")

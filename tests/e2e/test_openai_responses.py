@@ -205,3 +205,23 @@ def test_providers_name_the_apis_they_speak():
     assert openai_provider.adapter() is openai_provider.adapter("chat")  # the default, built once
     assert openai_provider.adapter("responses").path == "/v1/responses"
     assert get_provider("openai_compatible").adapter("responses").name == "openai_compatible"
+
+
+def test_structured_output_over_the_responses_api(server, client):
+    import json
+    from dataclasses import dataclass
+
+    from llmsdk.errors import RefusalError
+
+    @dataclass
+    class Verdict:
+        label: str
+        score: float
+
+    server.add_reply(R.text_reply(json.dumps({"label": "spam", "score": 0.9})), R.refusal_reply("No."))
+    resp = client.complete(ask("Classify", output_schema=Verdict))
+    assert resp.parsed == Verdict("spam", 0.9)
+    sent = server.requests[0].json
+    assert sent["text"]["format"]["type"] == "json_schema" and sent["text"]["format"]["name"] == "Verdict"
+    with pytest.raises(RefusalError):
+        client.parse(ask("Classify"), Verdict)

@@ -32,7 +32,7 @@ import json
 from typing import Any, Dict, List, Optional, Union
 
 from llmsdk.errors import InvalidRequestError, UnsupportedFeatureError
-from llmsdk.providers.openai.request import model_has, requested_effort
+from llmsdk.providers.openai.request import OpenAIRequestFormatter, model_has, requested_effort
 from llmsdk.providers.openai.responses_stream import WIRE_FORMAT
 from llmsdk.tools import ProviderTool
 from llmsdk.types import (
@@ -139,14 +139,28 @@ def reasoning_item(block: ThinkingContent) -> Json:
     return item
 
 
+def text_format(response_format: Json) -> Json:
+    """Chat Completions' ``response_format`` as the Responses API's ``text.format``: the
+    same modes, the ``json_schema`` fields one level up (``{"type": "json_schema", "name",
+    "schema", "strict", "description"?}``)."""
+    if response_format.get("type") == "json_schema":
+        return {"type": "json_schema", **response_format["json_schema"]}
+    return dict(response_format)
+
+
 class ResponsesRequestFormatter:
     """The ``/v1/responses`` body."""
+
+    #: Structured output is decided as for Chat Completions (strict schema, JSON mode, or
+    #: the forced output tool, by the model's registry entry); only the wire shape differs.
+    chat = OpenAIRequestFormatter()
 
     def body(self, request: LLMRequest) -> Json:
         if request.stop_sequences:
             raise UnsupportedFeatureError(
                 "the Responses API has no stop sequences; use api='chat' (Chat Completions) for `stop`"
             )
+        request, response_format = self.chat.output_format(request)
         body: Json = {"model": request.model_id, "input": self.input_items(request)}
         system = request.system_prompt()
         if system:
@@ -164,6 +178,8 @@ class ResponsesRequestFormatter:
         reasoning = self.reasoning(request)
         if reasoning:
             body["reasoning"] = reasoning
+        if response_format is not None:
+            body["text"] = {"format": text_format(response_format)}
         body["store"] = False
         if request.thinking is not None or model_has(request.model, "thinking"):
             body["include"] = [ENCRYPTED_REASONING]

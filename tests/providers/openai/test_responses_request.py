@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import pytest
 
@@ -197,3 +197,21 @@ def test_the_sdk_check_catches_a_wrong_body() -> None:
     del out["input"][0]["content"][1]["detail"]
     with pytest.raises(pydantic.ValidationError):
         validate_with_sdk(out)
+
+
+def test_structured_output_goes_in_text_format() -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class City:
+        name: str
+        population: Optional[int]
+
+    request = LLMRequest(model="gpt-4o-mini", messages=[LLMMessage.user("Largest city?")], output_schema=City)
+    out = body(request)
+    fmt = out["text"]["format"]
+    assert fmt["type"] == "json_schema" and fmt["name"] == "City" and fmt["strict"] is True
+    assert fmt["schema"]["additionalProperties"] is False
+    assert sorted(fmt["schema"]["required"]) == ["name", "population"]
+    assert "response_format" not in out
+    validate_with_sdk(out)
