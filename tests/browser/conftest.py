@@ -11,7 +11,7 @@ import pytest
 from llmsdk.testing import FakeProviderServer
 
 from .chrome import start_chromium
-from .sites import SITES
+from .sites import SITES, Site
 
 
 @pytest.fixture(scope="session")
@@ -22,17 +22,17 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture(params=sorted(SITES))
-def site(request: pytest.FixtureRequest, server: FakeProviderServer) -> Iterator[str]:
-    """The base URL of one example app ("django-asgi", "flask")."""
-    with SITES[request.param](server.url) as url:
-        yield url
+def site(request: pytest.FixtureRequest, server: FakeProviderServer) -> Iterator[Site]:
+    """One example app ("django-asgi", "flask") on 127.0.0.1."""
+    with SITES[request.param](server.url) as running:
+        yield running
 
 
 @pytest.fixture
-def browser(chromium: Any, site: str, tmp_path: Path) -> Iterator[Any]:
+def browser(chromium: Any, site: Site, tmp_path: Path) -> Iterator[Any]:
     """Chromium on the app's chat page; a screenshot of the last state is left in tmp_path
     (look there when a test fails)."""
-    chromium.get(site + "/")
+    chromium.get(site.url + "/")
     yield chromium
     try:
         chromium.save_screenshot(str(tmp_path / "last-state.png"))

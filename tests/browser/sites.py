@@ -1,6 +1,7 @@
 """The example apps on real servers in this process, on 127.0.0.1: Flask under werkzeug's
-threaded WSGI server, Django under uvicorn (ASGI). Each is a context manager yielding the
-base URL; the llmsdk client behind it is aimed at a ``FakeProviderServer``."""
+threaded WSGI server, Django under uvicorn (ASGI). Each is a context manager yielding a
+``Site`` (base URL, and what the server saw); the llmsdk client behind it is aimed at a
+``FakeProviderServer``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import socket
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Iterator, List
 
 import pytest
 
@@ -19,6 +21,34 @@ from ..conftest import wait_until
 from ..examples._helpers import EXAMPLES, FAKE_KEY, load_example
 
 DJANGO_PROJECT = EXAMPLES / "django_app"
+
+
+@dataclass
+class Site:
+    url: str
+    #: What the ASGI server saw of each ``/api/chat`` exchange (a failing test prints it).
+    log: List[str] = field(default_factory=list)
+
+
+def watched(app: Any, log: List[str]) -> Any:
+    """``app``, noting when a chat exchange hears of a disconnect and when it returns: tells
+    "the browser kept the connection open" from "the app was told and kept streaming"."""
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        if scope.get("path") != "/api/chat":
+            return await app(scope, receive, send)
+
+        async def noting_receive() -> Any:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                log.append("/api/chat: http.disconnect reached the app")
+            return message
+
+        try:
+            await app(scope, noting_receive, send)
+        finally:
+            log.append("/api/chat: the app returned")
+
+    return asgi
 
 
 def page_client(url: str) -> LLMClient:
@@ -62,18 +92,18 @@ def serve_asgi(app: Any) -> Iterator[str]:
 
 
 @contextmanager
-def flask_site(fake_url: str) -> Iterator[str]:
+def flask_site(fake_url: str) -> Iterator[Site]:
     flask_app = load_example("flask_app.py")
     client = page_client(fake_url)
     try:
         with serve_wsgi(flask_app.create_app(client)) as url:
-            yield url
+            yield Site(url)
     finally:
         client.close()
 
 
 @contextmanager
-def django_asgi_site(fake_url: str) -> Iterator[str]:
+def django_asgi_site(fake_url: str) -> Iterator[Site]:
     if str(DJANGO_PROJECT) not in sys.path:
         sys.path.insert(0, str(DJANGO_PROJECT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "chatsite.settings"
@@ -84,9 +114,10 @@ def django_asgi_site(fake_url: str) -> Iterator[str]:
 
     client = page_client(fake_url)
     llm.set_client(client)
+    log: List[str] = []
     try:
-        with serve_asgi(application) as url:
-            yield url
+        with serve_asgi(watched(application, log)) as url:
+            yield Site(url, log)
     finally:
         llm.set_client(None)
         client.close()

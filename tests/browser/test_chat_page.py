@@ -18,6 +18,7 @@ from llmsdk.testing import FakeProviderServer, ScriptedReply
 from llmsdk.testing import anthropic as A
 
 from ..conftest import stream_threads, wait_until
+from .sites import Site
 
 ANSWER = "Streaming is when the words arrive one small piece at a time, and the page shows each."
 
@@ -98,7 +99,8 @@ def test_the_answer_streams_into_the_page(browser: Any, server: FakeProviderServ
 
 
 @pytest.mark.parametrize("leave", ["close the tab", "go to another page"])
-def test_leaving_the_page_closes_the_upstream_stream(browser: Any, server: FakeProviderServer, leave: str) -> None:
+def test_leaving_the_page_closes_the_upstream_stream(browser: Any, server: FakeProviderServer, site: Site,
+                                                     leave: str) -> None:
     baseline = start_an_endless_answer(browser, server)
 
     if leave == "close the tab":
@@ -111,17 +113,17 @@ def test_leaving_the_page_closes_the_upstream_stream(browser: Any, server: FakeP
     else:  # the page's pagehide handler aborts the request (else the back/forward cache may keep it open)
         browser.get("about:blank")
 
-    assert server.wait_for_disconnect(timeout=10), "the upstream stream was never closed"
+    assert server.wait_for_disconnect(timeout=10), f"the upstream stream was never closed; the server saw {site.log}"
     assert wait_until(lambda: len(stream_threads()) == baseline, timeout=10)
 
 
-def test_the_stop_button_closes_the_upstream_stream(browser: Any, server: FakeProviderServer) -> None:
+def test_the_stop_button_closes_the_upstream_stream(browser: Any, server: FakeProviderServer, site: Site) -> None:
     baseline = start_an_endless_answer(browser, server)
     browser.find_element("id", "stop").click()
 
     state, text = wait_for_state(browser, "stopped", "done", "error")
     assert state == "stopped" and text.startswith("w0 ")
-    assert server.wait_for_disconnect(timeout=10), "the upstream stream was never closed"
+    assert server.wait_for_disconnect(timeout=10), f"the upstream stream was never closed; the server saw {site.log}"
     assert wait_until(lambda: len(stream_threads()) == baseline, timeout=10)
     server.add_reply(A.text_reply("Still here.", chunk=4))  # the page is usable again
     ask(browser, "Are you there?")
