@@ -49,7 +49,7 @@ def citation_from_anthropic(raw: Dict[str, Any]) -> Citation:
     )
 
 
-def server_tool_requests(raw: Any) -> Dict[str, int]:
+def server_tool_counts(raw: Any) -> Dict[str, int]:
     """``usage.server_tool_use`` (``{"web_search_requests": 2}``) -> ``{"web_search": 2}``."""
     if not isinstance(raw, dict):
         return {}
@@ -226,8 +226,8 @@ class AnthropicStreamProcessor(StreamProcessor):
             cache_writes=_int(usage.get("cache_creation_input_tokens"), current.cache_writes),
             cache_writes_1h=_int(creation.get("ephemeral_1h_input_tokens"), current.cache_writes_1h)
             if isinstance(creation, dict) else current.cache_writes_1h,
-            server_tool_requests=server_tool_requests(tools) if isinstance(tools, dict)
-            else current.server_tool_requests,
+            server_tool_use=server_tool_counts(tools) if isinstance(tools, dict)
+            else current.server_tool_use,
         )
 
 
