@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Optional, Set
+from typing import TYPE_CHECKING, Any, Optional, Set
 
-from llmsdk._provider_content import check_cache, check_document_media_type
-from llmsdk.errors import InvalidRequestError
-from llmsdk.types import (
-    ROLES, DocumentContent, ImageContent, LLMMessage, LLMRequest, ProviderToolContent, RedactedThinkingContent,
-    TextContent, ThinkingContent, ToolResultContent, ToolUseContent,
+from llmsdk._content import (
+    ROLES, ImageContent, LLMMessage, RedactedThinkingContent, TextContent, ThinkingContent, ToolResultContent,
+    ToolUseContent,
 )
+from llmsdk._provider_content import DocumentContent, ProviderToolContent, check_cache, check_document_media_type
+from llmsdk.errors import InvalidRequestError
+
+if TYPE_CHECKING:  # pragma: no cover - the request module imports this one
+    from llmsdk.types import LLMRequest
 
 _TOOL_CHOICES = ("auto", "any", "none", "required")
 _BLOCK_CLASSES = (TextContent, ImageContent, ThinkingContent, RedactedThinkingContent, ToolUseContent,

@@ -1,5 +1,5 @@
-"""The provider-neutral request/response model: content blocks, messages, requests,
-responses, usage and stop reasons.
+"""The provider-neutral request/response model: requests, responses, usage and stop
+reasons, with the content blocks and messages (``llmsdk._content``) they are made of.
 
 >>> req = LLMRequest(model="claude-haiku-4-5", messages=[LLMMessage.user("Hello")])
 >>> LLMRequest.from_json(req.to_json()) == req
@@ -8,14 +8,18 @@ True
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Union
 
+from llmsdk._content import (  # re-exported: llmsdk.types stays where they are imported from
+    ROLES,  # noqa: F401
+    ContentBlock, ImageContent, LLMMessage, RedactedThinkingContent, TextContent, ThinkingContent,
+    ToolResultContent, ToolUseContent, _decode_blocks, block_from_dict,
+)
 from llmsdk._json import JsonMixin, json_field
 from llmsdk._provider_content import CACHE_TTLS, Citation, DocumentContent, ProviderToolContent
+from llmsdk._validate import validate_request
 
 __all__ = [
     "CACHE_TTLS",
@@ -38,218 +42,6 @@ __all__ = [
     "Usage",
     "block_from_dict",
 ]
-
-
-# -- content blocks ----------------------------------------------------------------
-
-
-def _cache_field() -> Any:
-    """``cache="5m" | "1h"``: a prompt-cache breakpoint after this block (Anthropic
-    ``cache_control``); providers that cache on their own ignore it."""
-    return field(default=None, metadata=json_field(omit_none=True))
-
-
-@dataclass
-class TextContent(JsonMixin):
-    """Plain text. In a ``PartialContent`` event, ``text`` is the delta (and ``citations``
-    the citations that arrived with it)."""
-
-    type: str = field(default="text", init=False, repr=False)
-    text: str = ""
-    #: Opaque provider signature carried with the text (Gemini ``thoughtSignature``).
-    signature: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
-    citations: List[Citation] = field(default_factory=list, metadata=json_field(omit_empty=True))
-    cache: Optional[str] = _cache_field()
-
-
-@dataclass
-class ImageContent(JsonMixin):
-    """An image, inline (base64 ``data``) or by ``url``."""
-
-    type: str = field(default="image", init=False, repr=False)
-    media_type: str = "image/png"
-    data: Optional[str] = field(default=None, repr=False)
-    url: Optional[str] = None
-    cache: Optional[str] = _cache_field()
-
-    @classmethod
-    def from_base64(cls, data: str, media_type: str) -> "ImageContent":
-        return cls(media_type=media_type, data=data)
-
-    @classmethod
-    def from_url(cls, url: str, media_type: Optional[str] = None) -> "ImageContent":
-        guessed = mimetypes.guess_type(url.split("?", 1)[0])[0]
-        return cls(media_type=media_type or guessed or "image/jpeg", url=url)
-
-    @classmethod
-    def from_bytes(cls, raw: bytes, media_type: str) -> "ImageContent":
-        return cls(media_type=media_type, data=base64.b64encode(raw).decode("ascii"))
-
-    @classmethod
-    def from_file(cls, path: str, media_type: Optional[str] = None) -> "ImageContent":
-        guessed = media_type or mimetypes.guess_type(path)[0] or "image/png"
-        with open(path, "rb") as fh:
-            return cls.from_bytes(fh.read(), guessed)
-
-
-@dataclass
-class ThinkingContent(JsonMixin):
-    """Model reasoning. ``signature`` must be sent back unchanged in later turns.
-
-    ``id`` names the provider's reasoning item when it has one (OpenAI Responses
-    ``rs_...``; ``signature`` then holds its ``encrypted_content``), so the item can be
-    sent back as it came."""
-
-    type: str = field(default="thinking", init=False, repr=False)
-    thinking: str = ""
-    signature: Optional[str] = None
-    id: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
-
-
-@dataclass
-class RedactedThinkingContent(JsonMixin):
-    """Encrypted reasoning; opaque, echoed back unchanged."""
-
-    type: str = field(default="redacted_thinking", init=False, repr=False)
-    data: str = ""
-
-
-@dataclass
-class ToolUseContent(JsonMixin):
-    """A tool call the model made; ``input`` is the parsed arguments."""
-
-    type: str = field(default="tool_use", init=False, repr=False)
-    id: str = ""
-    name: str = ""
-    input: Dict[str, Any] = field(default_factory=dict)
-    #: Opaque provider signature on the call (Gemini ``thoughtSignature``).
-    signature: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
-
-
-def _decode_result_content(value: Any) -> Any:
-    if isinstance(value, list):
-        return _decode_blocks(value)
-    return value
-
-
-@dataclass
-class ToolResultContent(JsonMixin):
-    """The result of a tool call, linked to it by ``tool_use_id``."""
-
-    type: str = field(default="tool_result", init=False, repr=False)
-    tool_use_id: str = ""
-    content: Union[str, List[Any]] = field(
-        default="", metadata=json_field(decoder=_decode_result_content)
-    )
-    is_error: bool = False
-    cache: Optional[str] = _cache_field()
-
-    @property
-    def text(self) -> str:
-        if isinstance(self.content, str):
-            return self.content
-        return "".join(b.text for b in self.content if isinstance(b, TextContent))
-
-
-ContentBlock = Union[
-    TextContent, ImageContent, ThinkingContent, RedactedThinkingContent, ToolUseContent,
-    ToolResultContent, DocumentContent, ProviderToolContent,
-]
-
-_BLOCK_TYPES: Dict[str, Any] = {
-    "text": TextContent,
-    "image": ImageContent,
-    "thinking": ThinkingContent,
-    "redacted_thinking": RedactedThinkingContent,
-    "tool_use": ToolUseContent,
-    "tool_result": ToolResultContent,
-    "document": DocumentContent,
-    "provider_tool": ProviderToolContent,
-}
-
-
-def block_from_dict(data: Dict[str, Any]) -> ContentBlock:
-    """Decode one content block by its ``type`` discriminator."""
-    cls = _BLOCK_TYPES.get(data.get("type", ""))
-    if cls is None:
-        raise ValueError(f"unknown content block type {data.get('type')!r}")
-    return cls.from_dict({k: v for k, v in data.items() if k != "type"})  # type: ignore[no-any-return]
-
-
-def _decode_blocks(value: Any) -> Any:
-    if value is None:
-        return None
-    return [b if not isinstance(b, dict) else block_from_dict(b) for b in value]
-
-
-def _blocks_field() -> Any:
-    return field(default=None, metadata=json_field(decoder=_decode_blocks))
-
-
-# -- messages and requests ------------------------------------------------------------
-
-ROLES = ("user", "assistant", "system")
-
-
-@dataclass
-class LLMMessage(JsonMixin):
-    """One conversation turn.
-
-    >>> LLMMessage(role="user", text="Hi")            # or LLMMessage.user("Hi")
-    >>> LLMMessage.tool_result("toolu_1", "18C sunny")
-    """
-
-    role: str
-    text: Optional[str] = None
-    content: Optional[List[ContentBlock]] = _blocks_field()
-    tool_calls: Optional[List[ToolUseContent]] = None
-    tool_results: Optional[List[ToolResultContent]] = None
-
-    @classmethod
-    def user(cls, text: Union[str, ContentBlock, None] = None, *blocks: Union[str, ContentBlock]) -> "LLMMessage":
-        """Text and blocks in order; strings anywhere become ``TextContent``
-        (``LLMMessage.user(DocumentContent.from_file("a.pdf"), "Summarise it.")``)."""
-        return cls._of("user", text, blocks)
-
-    @classmethod
-    def assistant(cls, text: Union[str, ContentBlock, None] = None,
-                  *blocks: Union[str, ContentBlock]) -> "LLMMessage":
-        return cls._of("assistant", text, blocks)
-
-    @classmethod
-    def system(cls, text: str) -> "LLMMessage":
-        return cls(role="system", text=text)
-
-    @classmethod
-    def tool_result(cls, tool_use_id: str, content: Union[str, List[ContentBlock]], is_error: bool = False) -> "LLMMessage":
-        return cls(role="user", tool_results=[ToolResultContent(tool_use_id, content, is_error)])
-
-    @classmethod
-    def _of(cls, role: str, first: Union[str, ContentBlock, None],
-            rest: Sequence[Union[str, ContentBlock]]) -> "LLMMessage":
-        if isinstance(first, str) and not rest:
-            return cls(role=role, text=first)
-        blocks: List[ContentBlock] = []
-        for item in (first, *rest):
-            if isinstance(item, str):
-                blocks.append(TextContent(item))
-            elif item is not None:
-                blocks.append(item)
-        return cls(role=role, content=blocks)
-
-    @property
-    def blocks(self) -> List[ContentBlock]:
-        """Every block of this turn, in wire order: tool results, text, content, tool calls."""
-        out: List[ContentBlock] = []
-        if self.tool_results:
-            out.extend(self.tool_results)
-        if self.text:
-            out.append(TextContent(self.text))
-        if self.content:
-            out.extend(self.content)
-        if self.tool_calls:
-            out.extend(self.tool_calls)
-        return out
 
 
 @dataclass
@@ -334,8 +126,6 @@ class LLMRequest(JsonMixin):
         return [m for m in self.messages if m.role != "system"]
 
     def validate(self) -> "LLMRequest":
-        from llmsdk._validate import validate_request
-
         validate_request(self)
         return self
 
@@ -404,14 +194,20 @@ class Usage(JsonMixin):
     cache_writes: int = 0
     #: Of ``cache_writes``, those written with a 1-hour lifetime (priced at the 1-hour rate).
     cache_writes_1h: int = field(default=0, metadata=json_field(omit_empty=True))
-    #: Calls of provider-run tools by tool, e.g. ``{"web_search": 2}`` (billed per call).
-    server_tool_requests: Dict[str, int] = field(default_factory=dict, metadata=json_field(omit_empty=True))
+    #: Calls of provider-run tools, by tool: ``{"web_search": 2}`` (billed per call);
+    #: ``server_tool_requests`` is their total.
+    server_tool_use: Dict[str, int] = field(default_factory=dict, metadata=json_field(omit_empty=True))
+
+    @property
+    def server_tool_requests(self) -> int:
+        """How many calls of provider-run tools (web search...) the reply made, all tools."""
+        return sum(self.server_tool_use.values())
 
     def __add__(self, other: "Usage") -> "Usage":
         if not isinstance(other, Usage):
             return NotImplemented
-        requests = dict(self.server_tool_requests)
-        for name, count in other.server_tool_requests.items():
+        requests = dict(self.server_tool_use)
+        for name, count in other.server_tool_use.items():
             requests[name] = requests.get(name, 0) + count
         return Usage(
             self.input_tokens + other.input_tokens,

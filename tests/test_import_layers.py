@@ -88,9 +88,7 @@ def test_the_walker_sees_function_level_imports() -> None:
 
 
 #: Known cycles still to untie (each names its issue); the list only shrinks.
-KNOWN: List[List[str]] = [
-    ["llmsdk.types", "llmsdk._validate", "llmsdk.types"],  # issue 10: validation moves with the content model
-]
+KNOWN: List[List[str]] = []
 
 
 def test_no_import_cycles() -> None:
