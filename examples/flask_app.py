@@ -12,6 +12,11 @@ The point of the example: the view relays ``stream.text_stream()``. When the bro
 away, the WSGI server's next write fails and it closes our generator; the ``with stream``
 block then closes the upstream stream, whose worker thread ends and whose connection is
 released. Nothing keeps reading a reply nobody will see.
+
+The page shows the model's text as text (``textContent``, never HTML), turns an error
+(an ``event: error`` frame mid-stream, or the JSON body of a 502 before it) into a visible
+message, and has a Stop button that aborts the request: the connection closes and the
+server stops the stream as above.
 """
 
 from __future__ import annotations
@@ -29,38 +34,88 @@ from llmsdk.errors import LLMError
 
 DEFAULT_MODEL = "claude-haiku-4-5"
 
-PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>llmsdk chat</title>
-<style>body{font:16px system-ui;max-width:46rem;margin:2rem auto}#log div{white-space:pre-wrap;margin:.5rem 0}
-.user{color:#555}.assistant{color:#000}form{display:flex;gap:.5rem}input{flex:1}</style></head>
-<body><h1>llmsdk chat</h1><div id="log"></div>
-<form id="f"><input id="q" autocomplete="off" placeholder="Say something"><button>Send</button></form>
+PAGE = r"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,"><title>llmsdk chat</title>
+<style>
+html{scroll-padding-bottom:6rem}body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem 6rem;color:#1a1a1a}
+.turn,.error{white-space:pre-wrap;margin:.75rem 0;padding:.5rem .75rem;border-radius:.5rem}
+.user{background:#e8f0fe}.assistant{background:#f3f3f3}.assistant[data-state=streaming]::after{content:"\258D"}
+.error{background:#fde8e8;color:#8a1010}.meta{color:#666;font-size:.85rem}
+form{position:fixed;left:0;right:0;bottom:0;max-width:46rem;margin:0 auto;padding:1rem;display:flex;gap:.5rem;background:#fff}input{flex:1;font:inherit;padding:.4rem .6rem}button{font:inherit}
+</style></head>
+<body><h1>llmsdk chat</h1><div id="log" aria-live="polite"></div>
+<form id="f"><input id="q" autocomplete="off" placeholder="Say something" aria-label="Your message" autofocus>
+<button id="send">Send</button><button id="stop" type="button" disabled>Stop</button></form>
 <script>
-const history = [];
+const history = [], log = document.getElementById("log"), input = document.getElementById("q");
+const send = document.getElementById("send"), stop = document.getElementById("stop");
+let controller = null;
+
+function add(cls, text) {  // textContent, never innerHTML: the model's text is shown, not run
+  const div = document.createElement("div");
+  div.className = cls; div.textContent = text; log.append(div); div.scrollIntoView({block: "end"});
+  return div;
+}
+
+function parse(frame) {  // one Server-Sent Events frame -> [event, data]
+  let event = "message"; const data = [];
+  for (const line of frame.split("\n")) {
+    if (line.startsWith("event: ")) event = line.slice(7);
+    else if (line.startsWith("data: ")) data.push(line.slice(6));
+  }
+  return [event, JSON.parse(data.join("\n"))];
+}
+
+stop.onclick = () => controller && controller.abort();  // closes the connection: the server stops the stream
+// Leaving the page stops the answer too (else the browser may keep the request open: back/forward cache).
+addEventListener("pagehide", () => controller && controller.abort());
+
 document.getElementById("f").onsubmit = async (e) => {
   e.preventDefault();
-  const q = document.getElementById("q"), prompt = q.value; q.value = "";
-  const log = document.getElementById("log");
-  log.insertAdjacentHTML("beforeend", "<div class=user></div><div class=assistant></div>");
-  log.children[log.children.length - 2].textContent = "> " + prompt;
-  const out = log.lastElementChild;
-  const resp = await fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json"},
-                                         body: JSON.stringify({prompt, history})});
-  const reader = resp.body.getReader(), decoder = new TextDecoder();
-  let buffer = "", reply = "";
-  for (;;) {
-    const {value, done} = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, {stream: true});
-    let cut;
-    while ((cut = buffer.indexOf("\\n\\n")) >= 0) {
-      const frame = buffer.slice(0, cut); buffer = buffer.slice(cut + 2);
-      const data = frame.split("\\n").filter(l => l.startsWith("data: ")).map(l => l.slice(6)).join("\\n");
-      if (frame.startsWith("event: error")) { out.textContent += "\\n[error] " + JSON.parse(data).message; }
-      else if (!frame.startsWith("event:")) { reply += JSON.parse(data); out.textContent = reply; }
+  const prompt = input.value.trim();
+  if (!prompt || controller) return;
+  input.value = "";
+  add("turn user", prompt);
+  const out = add("turn assistant", "");
+  out.dataset.state = "streaming";
+  controller = new AbortController(); send.disabled = true; stop.disabled = false;
+  let reply = "";
+  try {
+    const resp = await fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json"},
+                                           body: JSON.stringify({prompt, history}), signal: controller.signal,
+                                           cache: "no-store"});
+    if (!resp.ok) {  // failed before streaming: {"error": "AuthenticationError", "message": "..."}
+      const body = await resp.json().catch(() => ({}));
+      throw new Error([body.error, body.message].filter(Boolean).join(": ") || "HTTP " + resp.status);
     }
+    const reader = resp.body.getReader(), decoder = new TextDecoder();
+    let buffer = "", cut;
+    for (;;) {
+      const {value, done} = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, {stream: true});
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const [event, data] = parse(buffer.slice(0, cut));
+        buffer = buffer.slice(cut + 2);
+        if (event === "message") { reply += data; out.textContent = reply; out.scrollIntoView({block: "end"}); }
+        else if (event === "error") throw new Error(data.type + ": " + data.message);
+        else if (event === "done") {
+          out.dataset.state = "done";
+          add("meta", `${data.usage.input_tokens} tokens in, ${data.usage.output_tokens} out` +
+                      (data.cost == null ? "" : `, $${data.cost.toFixed(6)}`));
+        }
+      }
+    }
+    if (out.dataset.state !== "done") throw new Error("the connection closed before the answer was complete");
+    history.push({role: "user", text: prompt}, {role: "assistant", text: reply});
+  } catch (err) {
+    out.dataset.state = err.name === "AbortError" ? "stopped" : "error";
+    if (err.name === "AbortError") add("meta", "Stopped.");
+    else add("error", String(err.message || err)).setAttribute("role", "alert");
+  } finally {
+    controller = null; send.disabled = false; stop.disabled = true; input.focus();
   }
-  history.push({role: "user", text: prompt}, {role: "assistant", text: reply});
 };
 </script></body></html>
 """
@@ -110,8 +165,9 @@ def create_app(client: LLMClient, model: str = DEFAULT_MODEL) -> Flask:
             stream = client.send(LLMRequest(model=model, messages=_messages(payload), max_tokens=1024))
         except LLMError as exc:
             return {"error": type(exc).__name__, "message": str(exc)}, 502
+        # no-store: a one-off answer (a browser may hold a cacheable GET open for a second asker)
         return Response(stream_with_context(relay(stream)), mimetype="text/event-stream",
-                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+                        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     return app
 

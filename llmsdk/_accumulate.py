@@ -5,6 +5,11 @@ stream errors all use it, for every provider. It folds events as they are delive
 keeps only what the response needs: per open block, the text pieces received (joined
 once in a while, so memory follows the text, not the number of deltas); a finished block
 (``Content``) replaces its pieces.
+
+A processor that keeps its open blocks itself (``StreamProcessor.open_blocks``, the
+built-in ones) saves the reducer that work: with ``skip_deltas`` only finished blocks,
+citations and ``Stop`` are folded, and ``response(open_blocks=...)`` takes the blocks
+still open from the processor.
 """
 
 from __future__ import annotations
@@ -58,10 +63,12 @@ class Accumulator:
     >>> acc = Accumulator(); acc.add(batch); acc.response(response_id="msg_1")
     """
 
-    __slots__ = ("_blocks", "stop_reason", "usage", "stopped")
+    __slots__ = ("_blocks", "stop_reason", "usage", "stopped", "skip_deltas")
 
-    def __init__(self) -> None:
+    def __init__(self, skip_deltas: bool = False) -> None:
         self._blocks: Dict[int, _Block] = {}
+        #: Text and thinking deltas are not folded (their processor keeps its open blocks).
+        self.skip_deltas = skip_deltas
         self.stop_reason: Optional[StopReason] = None
         #: The usage the ``Stop`` event reported (None before it).
         self.usage: Optional[Usage] = None
@@ -70,9 +77,12 @@ class Accumulator:
 
     def add(self, events: Iterable[object]) -> None:
         blocks = self._blocks
+        skip = self.skip_deltas
         for event in events:
             kind = type(event)
             if kind is PartialContent:
+                if skip and not getattr(event.content, "citations", None):  # type: ignore[attr-defined]
+                    continue
                 index = event.index  # type: ignore[attr-defined]
                 content = event.content  # type: ignore[attr-defined]
                 block = blocks.get(index)
@@ -112,15 +122,24 @@ class Accumulator:
         provider: Optional[str] = None,
         usage: Optional[Usage] = None,
         cost: Optional[float] = None,
+        open_blocks: Optional[Dict[int, ContentBlock]] = None,
     ) -> LLMResponse:
         """The reply so far. ``usage`` is the fallback when no ``Stop`` arrived (a
-        partial response)."""
+        partial response); ``open_blocks`` the unfinished blocks by index, from a processor
+        that keeps them (``skip_deltas``)."""
         blocks = self._blocks
         final_usage = self.usage if self.usage is not None else usage
+        built = {i: b.build() for i, b in list(blocks.items()) if not self.skip_deltas or b.final is not None}
+        for index, block in (open_blocks or {}).items():
+            if index not in built:
+                streamed = blocks.get(index)  # citations that arrived as their own events
+                if streamed is not None and streamed.citations and isinstance(block, TextContent):
+                    block = dataclasses.replace(block, citations=list(streamed.citations))
+                built[index] = block
         return LLMResponse(
             id=response_id,
             model=model,
-            content=[blocks[i].build() for i in sorted(blocks)],
+            content=[built[i] for i in sorted(built)],
             stop_reason=self.stop_reason,
             usage=final_usage if final_usage is not None else Usage(),
             cost=cost,

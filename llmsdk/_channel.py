@@ -62,6 +62,11 @@ class StreamChannel:
         if waiter is not None:
             waiter()
 
+    def begin(self, processor: "StreamProcessor") -> None:
+        """A (new) attempt's processor; deltas are folded here only if it keeps no open blocks."""
+        self.processor = processor
+        self.accumulator = Accumulator(skip_deltas=processor.open_blocks() is not None)
+
     def deliver(self, batch: List[_Event]) -> None:
         self.accumulator.add(batch)
         self.delivered = True
@@ -70,12 +75,14 @@ class StreamChannel:
     def partial_response(self) -> LLMResponse:
         """The reply as far as it was delivered (what an error carries)."""
         p = self.processor
-        return self.accumulator.response(
+        acc = self.accumulator
+        return acc.response(
             response_id=p.response_id if p else None,
             model=p.model if p else None,
             provider=self.provider,
             usage=p.usage if p else None,
             cost=p.cost if p else None,
+            open_blocks=p.open_blocks() if p is not None and acc.skip_deltas else None,
         )
 
     # -- either side ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ Pricing rules (``LLMModel.calculate_cost``):
   ``extra_pricing["cache_write_1h_per_mtok"]`` (above a tier:
   ``cache_write_1h_above_200k_per_mtok``, else the base 1-hour/5-minute ratio applied to
   the tier's write price); a model without one bills them at its cache write price;
-* ``Usage.server_tool_requests`` (``{"web_search": 2}``) cost
+* ``Usage.server_tool_use`` (``{"web_search": 2}``) cost
   ``extra_pricing["<tool>_per_request"]`` USD each where the model has that price. The
   shipped catalog has none, so provider-run tool calls are not in ``cost`` by default;
 * provider batch jobs (``calculate_cost(usage, batch=True)``): the catalog's
@@ -299,7 +299,7 @@ class LLMModel:
     def _server_tool_cost(self, usage: Usage) -> float:
         """USD for provider-run tool calls the model has a per-call price for."""
         total = 0.0
-        for name, count in usage.server_tool_requests.items():
+        for name, count in usage.server_tool_use.items():
             price = self.extra_pricing.get(f"{name}_per_request")
             if price is not None:
                 total += count * price

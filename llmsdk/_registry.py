@@ -9,7 +9,6 @@ import, so ``import llmsdk`` stays cheap. The public face is ``llmsdk.models``.
 
 from __future__ import annotations
 
-import difflib
 import threading
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
@@ -221,6 +220,8 @@ def _suggest(text: str, provider: Optional[str]) -> List[str]:
     for guide, target in GUIDE_NAMES.items():
         if provider is None or target.startswith(provider + "/"):
             spellings.setdefault(guide.lower(), guide)
+    import difflib  # only for an unknown name's suggestions
+
     close = difflib.get_close_matches(text.lower(), list(spellings), n=8, cutoff=0.6)
     out: List[str] = []
     for spelling in close:

@@ -13,7 +13,6 @@ import threading
 import weakref
 from typing import Any, AsyncIterator, Callable, Iterator, Optional
 
-from llmsdk._async import aiter_events, atext_stream
 from llmsdk._channel import StreamChannel
 from llmsdk._consumer import Consumer
 from llmsdk.errors import StreamCancelledError
@@ -103,11 +102,16 @@ class EventStream:
 
     def __aiter__(self) -> AsyncIterator[_Event]:
         """``async for event in stream`` (ASGI views): the same worker thread, awaited
-        without blocking the event loop. See ``llmsdk._async``."""
+        without blocking the event loop. See ``llmsdk._async`` (imported on first use:
+        asyncio costs a blocking program ~20 ms it does not need)."""
+        from llmsdk._async import aiter_events
+
         return aiter_events(self._consumer, self.close)
 
     def atext_stream(self) -> AsyncIterator[str]:
         """The async variant of ``text_stream()``."""
+        from llmsdk._async import aiter_events, atext_stream
+
         return atext_stream(aiter_events(self._consumer, self.close))
 
     def final_response(self) -> LLMResponse:

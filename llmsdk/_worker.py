@@ -206,7 +206,8 @@ def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
     clock = _Clock(job) if job.watch_clock else None
     try:
         while True:
-            channel.processor = processor = job.new_processor()
+            processor = job.new_processor()
+            channel.begin(processor)
             try:
                 pump(response, processor, channel, clock)
                 break

@@ -194,14 +194,20 @@ class Usage(JsonMixin):
     cache_writes: int = 0
     #: Of ``cache_writes``, those written with a 1-hour lifetime (priced at the 1-hour rate).
     cache_writes_1h: int = field(default=0, metadata=json_field(omit_empty=True))
-    #: Calls of provider-run tools by tool, e.g. ``{"web_search": 2}`` (billed per call).
-    server_tool_requests: Dict[str, int] = field(default_factory=dict, metadata=json_field(omit_empty=True))
+    #: Calls of provider-run tools, by tool: ``{"web_search": 2}`` (billed per call);
+    #: ``server_tool_requests`` is their total.
+    server_tool_use: Dict[str, int] = field(default_factory=dict, metadata=json_field(omit_empty=True))
+
+    @property
+    def server_tool_requests(self) -> int:
+        """How many calls of provider-run tools (web search...) the reply made, all tools."""
+        return sum(self.server_tool_use.values())
 
     def __add__(self, other: "Usage") -> "Usage":
         if not isinstance(other, Usage):
             return NotImplemented
-        requests = dict(self.server_tool_requests)
-        for name, count in other.server_tool_requests.items():
+        requests = dict(self.server_tool_use)
+        for name, count in other.server_tool_use.items():
             requests[name] = requests.get(name, 0) + count
         return Usage(
             self.input_tokens + other.input_tokens,

@@ -92,7 +92,7 @@ def test_request_and_response_round_trip_with_everything():
     assert again == req and isinstance(again.tools[0], ProviderTool) and isinstance(again.system[0], TextContent)
     assert req.system_prompt() == "long rules\n\nbe brief"
     resp = LLMResponse("m", "x", content=req.messages[1].content,
-                       usage=Usage(1, 2, 3, 4, cache_writes_1h=4, server_tool_requests={"web_search": 1}))
+                       usage=Usage(1, 2, 3, 4, cache_writes_1h=4, server_tool_use={"web_search": 1}))
     assert LLMResponse.from_json(resp.to_json()) == resp
     assert resp.citations == [Citation("doc", url="u", raw={"k": 1})]
 
@@ -174,7 +174,7 @@ def test_one_hour_writes_above_a_long_context_tier():
 
 
 def test_server_tool_calls_are_priced_only_where_the_model_has_a_price():
-    usage = Usage(1000, 100, server_tool_requests={"web_search": 3})
+    usage = Usage(1000, 100, server_tool_use={"web_search": 3})
     haiku = get_model("anthropic/claude-haiku-4-5")
     assert haiku.calculate_cost(usage) == haiku.calculate_cost(Usage(1000, 100))  # the catalog has no such price
     priced = LLMModelBuilder().model_name("m").provider("anthropic").prices(1.0, 5.0).build()

@@ -182,3 +182,35 @@ def test_the_fallback_is_safe():
     assert sock.watch_refills(lambda: None) is None  # the caller checks before each piece instead
     sock.shutdown()
     assert response.closed
+
+
+def _both_ways(make_processor: Any, raw: bytes, cut: int) -> Any:
+    """The partial response after the first ``cut`` bytes: folding every delta, and
+    folding only finished blocks while the processor reports its open ones."""
+    from llmsdk._sse import event_groups
+
+    folded, kept = Accumulator(), Accumulator(skip_deltas=True)
+    processor = make_processor()
+    try:
+        for group in event_groups(processor, [raw[:cut]]):
+            folded.add(group)
+            kept.add(group)
+    except Exception:  # noqa: BLE001 - a cut body ends in an error; what came before counts
+        pass
+    return folded.response(), kept.response(open_blocks=processor.open_blocks())
+
+
+@pytest.mark.parametrize("name", ["anthropic", "groq"])
+def test_open_blocks_give_the_same_partial_response_as_folding_every_delta(name):
+    from llmsdk.providers.groq.stream import GroqStreamProcessor
+    from llmsdk.testing import openai as O
+
+    if name == "anthropic":
+        raw = body(A.thinking_reply("Let me think it through.", "The answer is 42, as cited."))
+        make = AnthropicStreamProcessor
+    else:
+        raw = body(O.reasoning_reply("Pondering the question.", "Forty-two.", dialect="groq"))
+        make = GroqStreamProcessor
+    for cut in range(1, len(raw), 7):
+        folded, kept = _both_ways(make, raw, cut)
+        assert kept.content == folded.content, f"cut at byte {cut}"

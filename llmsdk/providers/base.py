@@ -33,7 +33,7 @@ from llmsdk._urls import join_url, validate_api_base
 from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.errors import IncompleteStreamError
 from llmsdk.events import _Event
-from llmsdk.types import LLMRequest, RateLimitInfo, Usage
+from llmsdk.types import ContentBlock, LLMRequest, RateLimitInfo, Usage
 
 __all__ = [
     "EmbeddingsApi",
@@ -107,6 +107,13 @@ class StreamProcessor(ABC):
     @abstractmethod
     def process(self, event: str, data: str) -> Sequence[_Event]:
         """Handle one SSE event (``event`` is ``"message"`` when the frame has no name)."""
+
+    def open_blocks(self) -> Optional[Dict[int, ContentBlock]]:
+        """The blocks begun but not yet finished (by index, as their deltas add up: text
+        and thinking that had deltas), for a partial response; ``None`` (the default)
+        when the processor does not keep them, and the engine folds the deltas itself.
+        Called from another thread than ``process``: build the answer from copies."""
+        return None
 
     def finish(self) -> Sequence[_Event]:
         """End of body: any last events, or ``IncompleteStreamError`` if truncated."""

@@ -15,6 +15,10 @@ Replies are scripted as a list of body pieces: ``bytes`` (each written and flush
 its own write), ``Pause(seconds)`` and ``Stall(max_seconds)`` (send nothing until the
 client disconnects or the server stops). ``framing`` picks chunked transfer encoding,
 a body delimited by closing the connection, or a ``Content-Length`` body.
+
+A client that goes away before its reply is complete is noted: ``server.disconnected``
+lists those requests and ``server.wait_for_disconnect()`` waits for one, so a test can
+prove that closing a stream really closed the connection.
 """
 
 from __future__ import annotations
@@ -169,9 +173,12 @@ class _Handler(BaseHTTPRequestHandler):
         if callable(reply):
             reply = _call_route(reply, recorded)
         try:
-            self._send(reply, owner._stopping)
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout, OSError):
+            complete = self._send(reply, owner._stopping)
+        except OSError:  # a broken pipe, a reset: the client went away mid-reply
             self.close_connection = True
+            complete = False
+        if not complete:
+            owner._note_disconnect(recorded)
 
     do_POST = _handle
     do_GET = _handle
@@ -179,7 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
     do_PATCH = _handle
     do_DELETE = _handle
 
-    def _send(self, reply: ScriptedReply, stopping: threading.Event) -> None:
+    def _send(self, reply: ScriptedReply, stopping: threading.Event) -> bool:
+        """Write ``reply``; False if the client went away before it was complete."""
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         for name, value in reply.headers.items():
@@ -198,12 +206,11 @@ class _Handler(BaseHTTPRequestHandler):
                 if stopping.wait(piece.seconds):
                     break
             elif isinstance(piece, Stall):
-                self._stall(piece.max_seconds, stopping)
                 self.close_connection = True
-                return
-            elif isinstance(piece, Disconnect):
+                return not self._stall(piece.max_seconds, stopping)
+            elif isinstance(piece, Disconnect):  # the server hangs up, as scripted: not the client
                 self._disconnect(piece.reset)
-                return
+                return True
             elif piece:
                 if reply.framing == "chunked":
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
@@ -213,6 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.framing == "chunked":
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
+        return True
 
     def _disconnect(self, reset: bool) -> None:
         self.close_connection = True
@@ -223,20 +231,22 @@ class _Handler(BaseHTTPRequestHandler):
             sock.shutdown(socket.SHUT_WR)
         sock.close()
 
-    def _stall(self, max_seconds: float, stopping: threading.Event) -> None:
-        """Hold the connection until the peer closes it, the server stops, or time runs out."""
+    def _stall(self, max_seconds: float, stopping: threading.Event) -> bool:
+        """Hold the connection until the peer closes it, the server stops, or time runs
+        out; True if the peer closed it."""
         deadline = time.monotonic() + max_seconds
         sock = self.connection
         while not stopping.is_set() and time.monotonic() < deadline:
             sock.settimeout(0.05)
             try:
                 if sock.recv(1, socket.MSG_PEEK) == b"":
-                    return  # peer closed
+                    return True
             except socket.timeout:
                 continue
             except OSError:
-                return
+                return True
             stopping.wait(0.05)
+        return False
 
 
 class _Server(ThreadingHTTPServer):
@@ -271,6 +281,8 @@ class FakeProviderServer:
         self._routes: List[Tuple[Union[str, Pattern[str]], Reply]] = []
         self._default = default_reply
         self._lock = threading.Lock()
+        self._disconnect = threading.Condition(self._lock)
+        self._disconnected: List[RecordedRequest] = []
         self._stopping = threading.Event()
         self._server: Optional[_Server] = None
         self._thread: Optional[threading.Thread] = None
@@ -303,6 +315,22 @@ class FakeProviderServer:
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
+
+    def _note_disconnect(self, request: RecordedRequest) -> None:
+        with self._disconnect:
+            self._disconnected.append(request)
+            self._disconnect.notify_all()
+
+    @property
+    def disconnected(self) -> List[RecordedRequest]:
+        """Requests whose client went away before their reply was complete, in order."""
+        with self._lock:
+            return list(self._disconnected)
+
+    def wait_for_disconnect(self, count: int = 1, timeout: float = 10.0) -> bool:
+        """Wait until ``count`` clients in all have gone away mid-reply; False on timeout."""
+        with self._disconnect:
+            return self._disconnect.wait_for(lambda: len(self._disconnected) >= count, timeout)
 
     @property
     def pending_replies(self) -> int:

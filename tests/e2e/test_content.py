@@ -84,7 +84,8 @@ def test_a_web_search_turn_that_pauses_is_resumed_by_run_tools(server, anthropic
     paused = result.responses[0].content
     assert isinstance(paused[2], ProviderToolContent) and paused_turn["content"][2] == paused[2].data
     assert result.text == "Claude Shannon was born on April 30, 1916."
-    assert result.usage.server_tool_requests == {"web_search": 2}
+    assert result.usage.server_tool_use == {"web_search": 2}
+    assert result.usage.server_tool_requests == 2  # the total, every tool
     assert [m.role for m in result.new_messages] == ["assistant", "assistant"]
 
 
@@ -128,5 +129,5 @@ def test_gemini_grounding_through_the_client(server):
         response = client.complete(request)
     assert server.requests[0].json["tools"] == [{"googleSearch": {}}]
     assert response.text == "Shannon was born in 1916." and response.citations[0].title == "wikipedia.org"
-    assert response.usage.server_tool_requests == {"google_search": 1}
+    assert response.usage.server_tool_use == {"google_search": 1}
     assert response.content[-1].type == "grounding_metadata"

@@ -108,7 +108,7 @@ def test_web_search_runs_at_openai_and_goes_back_with_the_history(server, client
     first = client.complete(ask("When was Shannon born?", tools=search))
     assert isinstance(first.content[0], ProviderToolContent) and first.content[0].type == "web_search_call"
     assert first.content[1].citations[0].url == "https://en.wikipedia.org/wiki/Claude_Shannon"
-    assert first.usage.server_tool_requests == {"web_search": 1}
+    assert first.usage.server_tool_use == {"web_search": 1}
     assert server.requests[0].json["tools"] == [{"type": "web_search"}]
     history = [LLMMessage.user("When was Shannon born?"), first.to_message(), LLMMessage.user("Thanks")]
     client.complete(LLMRequest(model="gpt-5.4-mini", messages=history, tools=search))

@@ -72,7 +72,8 @@ def test_page_and_missing_prompt(llm_client: Any) -> None:
     from django.test import Client
 
     client = Client()
-    assert b"EventSource" in client.get("/").content
+    page = client.get("/").content
+    assert b'fetch("/api/chat?prompt="' in page and b'id="stop"' in page
     assert client.get("/api/chat").status_code == 400
 
 
@@ -83,6 +84,7 @@ def test_wsgi_streaming(llm_client: Any, server: FakeProviderServer) -> None:
     response = Client().get("/api/chat", {"prompt": "hi"})
 
     assert response.streaming and response["Content-Type"] == "text/event-stream"
+    assert response["Cache-Control"] == "no-store" and not response.has_header("Connection")  # hop-by-hop: not in WSGI
     frames = frames_of(b"".join(response.streaming_content).decode())
     assert text_of(frames) == "Hello from Django!" and frames[-1][0] == "done"
     assert wait_until(lambda: not stream_threads())
@@ -121,6 +123,7 @@ def test_asgi_streaming_with_the_async_client(llm_client: Any, server: FakeProvi
     async def fetch() -> Any:
         response = await AsyncClient().get("/api/chat", {"prompt": "hi"})
         assert response.is_async  # an async iterator: Django does not buffer it
+        assert response["Connection"] == "close"  # a browser that stops reading must not drain it
         return [chunk async for chunk in response.streaming_content]
 
     chunks = asyncio.run(fetch())

@@ -72,7 +72,7 @@ def test_sse_relay(app: Any, server: FakeProviderServer) -> None:
         "prompt": "And now?", "history": [{"role": "user", "text": "Hi"}, {"role": "assistant", "text": "Hello"}]})
 
     assert resp.status_code == 200 and resp.mimetype == "text/event-stream"
-    assert resp.headers["Cache-Control"] == "no-cache"
+    assert resp.headers["Cache-Control"] == "no-store"
     frames = parse_sse(resp.get_data(as_text=True))
     assert "".join(d for e, d in frames if e == "message") == "Hello from Flask!"
     assert len([f for f in frames if f[0] == "message"]) > 1  # relayed piece by piece

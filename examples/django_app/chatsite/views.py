@@ -11,11 +11,16 @@ Under ASGI Django would buffer a synchronous iterator (and warn), so the same vi
 it an async generator over ``stream.atext_stream()`` instead: the same worker thread does
 the reading, and the event loop is never blocked. A disconnect cancels the response task,
 which closes the stream.
+
+The page (``chat.html``) shows the model's text as text, never as HTML; turns an error
+frame, or the JSON body of a 502, into a visible message; and its Stop button aborts the
+request, which is a disconnect like any other.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, AsyncIterator, Iterator, Optional
 
 from django.conf import settings
@@ -26,20 +31,7 @@ from chatsite import llm
 from llmsdk import LLMMessage, LLMRequest
 from llmsdk.errors import LLMError
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>llmsdk + Django</title></head>
-<body style="font:16px system-ui;max-width:46rem;margin:2rem auto"><h1>llmsdk + Django</h1>
-<form id="f"><input id="q" size="60" placeholder="Ask something"> <button>Send</button></form>
-<pre id="out" style="white-space:pre-wrap"></pre>
-<script>
-document.getElementById("f").onsubmit = (e) => {
-  e.preventDefault();
-  const out = document.getElementById("out"); out.textContent = "";
-  const source = new EventSource("/api/chat?prompt=" + encodeURIComponent(document.getElementById("q").value));
-  source.onmessage = (m) => { out.textContent += JSON.parse(m.data); };
-  source.addEventListener("done", () => source.close());
-  source.addEventListener("error", (m) => { source.close(); if (m.data) out.textContent += "\\n[error] " + m.data; });
-};
-</script></body></html>"""
+PAGE = (Path(__file__).parent / "chat.html").read_text(encoding="utf-8")
 
 
 def sse(data: Any, event: Optional[str] = None) -> str:
@@ -90,8 +82,12 @@ def chat(request: HttpRequest) -> HttpResponse:
                                                   max_tokens=1024))
     except LLMError as exc:
         return JsonResponse({"error": type(exc).__name__, "message": str(exc)}, status=502)
-    content = relay_async(stream) if isinstance(request, ASGIRequest) else relay(stream)
-    response = StreamingHttpResponse(content, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
+    asgi = isinstance(request, ASGIRequest)
+    response = StreamingHttpResponse(relay_async(stream) if asgi else relay(stream), content_type="text/event-stream")
+    response["Cache-Control"] = "no-store"  # a one-off answer: a cached copy would tie two asks together
     response["X-Accel-Buffering"] = "no"
+    if asgi:  # (WSGI forbids hop-by-hop headers; its servers close after a streamed body anyway)
+        # A browser that stops reading a keep-alive response may drain it for seconds to reuse
+        # the connection (Chromium: up to 5 s), and the model keeps writing meanwhile.
+        response["Connection"] = "close"
     return response

@@ -22,6 +22,7 @@ logger = logging.getLogger("llmsdk.anthropic")
 
 _STOP_REASONS = {reason.value: reason for reason in StopReason}
 _NOTHING: Sequence[_Event] = ()
+_loads = json.loads
 
 
 def map_stop_reason(value: Optional[str]) -> Optional[StopReason]:
@@ -48,7 +49,7 @@ def citation_from_anthropic(raw: Dict[str, Any]) -> Citation:
     )
 
 
-def server_tool_requests(raw: Any) -> Dict[str, int]:
+def server_tool_counts(raw: Any) -> Dict[str, int]:
     """``usage.server_tool_use`` (``{"web_search_requests": 2}``) -> ``{"web_search": 2}``."""
     if not isinstance(raw, dict):
         return {}
@@ -81,10 +82,21 @@ class AnthropicStreamProcessor(StreamProcessor):
     def process(self, event: str, data: str) -> Sequence[_Event]:
         if event == "ping":
             return _NOTHING
-        payload = parse_json_event(data)
-        kind = payload.get("type", event) if isinstance(payload, dict) else event
+        try:
+            payload = _loads(data)
+        except ValueError:
+            payload = parse_json_event(data)  # raises MalformedEventError, saying why
+        kind = payload.get("type", event) if type(payload) is dict else event
         if kind == "content_block_delta":
-            return self._delta(payload["index"], payload["delta"])
+            delta = payload["delta"]
+            if delta.get("type") == "text_delta":  # most events: the text path inlined
+                index = payload["index"]
+                block = self._blocks.get(index)
+                if block is not None:
+                    text = delta["text"]
+                    block.parts.append(text)
+                    return [PartialContent(index, TextContent(text))]
+            return self._delta(payload["index"], delta)
         handler = _HANDLERS.get(kind)
         if handler is None:  # new event types may be added; ignore them
             return _NOTHING
@@ -138,6 +150,16 @@ class AnthropicStreamProcessor(StreamProcessor):
             block.citations.append(citation)
             return [PartialContent(index, TextContent("", citations=[citation]))]
         return _NOTHING  # future delta types
+
+    def open_blocks(self) -> Dict[int, ContentBlock]:
+        """Text and thinking blocks begun, not finished (tool input stays out until whole)."""
+        out: Dict[int, ContentBlock] = {}
+        for index, block in list(self._blocks.items()):
+            if block.kind == "text" and (block.parts or block.citations):
+                out[index] = TextContent("".join(block.parts), citations=list(block.citations))
+            elif block.kind == "thinking" and (block.parts or block.signature):
+                out[index] = ThinkingContent("".join(block.parts), signature=block.signature)
+        return out
 
     def _block_stop(self, payload: Dict[str, Any]) -> Sequence[_Event]:
         return self._close_block(payload["index"])
@@ -204,8 +226,8 @@ class AnthropicStreamProcessor(StreamProcessor):
             cache_writes=_int(usage.get("cache_creation_input_tokens"), current.cache_writes),
             cache_writes_1h=_int(creation.get("ephemeral_1h_input_tokens"), current.cache_writes_1h)
             if isinstance(creation, dict) else current.cache_writes_1h,
-            server_tool_requests=server_tool_requests(tools) if isinstance(tools, dict)
-            else current.server_tool_requests,
+            server_tool_use=server_tool_counts(tools) if isinstance(tools, dict)
+            else current.server_tool_use,
         )
 
 

@@ -233,8 +233,8 @@ class GeminiStreamProcessor(StreamProcessor):
                 out.append(PartialContent(block.index, TextContent("", citations=citations)))
         queries = meta.get("webSearchQueries")
         if isinstance(queries, list) and queries:
-            requests = {**self.usage.server_tool_requests, "google_search": len(queries)}
-            self.usage = dataclasses.replace(self.usage, server_tool_requests=requests)
+            requests = {**self.usage.server_tool_use, "google_search": len(queries)}
+            self.usage = dataclasses.replace(self.usage, server_tool_use=requests)
 
     # -- parts ------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ Each output item becomes content blocks, numbered in order of first appearance:
   argument fragments joined and parsed when the item is done;
 * any other item (``web_search_call`` and the other provider-run tools): a
   ``ProviderToolContent(type, data=item, provider="openai_responses")``, sent back as it
-  came; web searches are counted in ``Usage.server_tool_requests["web_search"]``.
+  came; web searches are counted in ``Usage.server_tool_use["web_search"]``.
 
 ``url_citation`` annotations on the text become ``TextContent.citations``.
 
@@ -301,7 +301,7 @@ class ResponsesStreamProcessor(StreamProcessor):
         """Usage from the terminal event, with the provider-run tool calls counted."""
         self._remember(response)
         if self._server_tools:
-            self.usage = dataclasses.replace(self.usage, server_tool_requests=dict(self._server_tools))
+            self.usage = dataclasses.replace(self.usage, server_tool_use=dict(self._server_tools))
 
     def _on_completed(self, payload: Json) -> Sequence[_Event]:
         self._remember_final(payload.get("response"))

@@ -176,7 +176,7 @@ def test_web_search_blocks_come_back_whole_with_server_tool_usage():
     assert finished[2].type == "web_search_tool_result" and finished[2].data["tool_use_id"] == "srvtoolu_01Fake"
     assert finished[3].citations[0].url == "https://en.wikipedia.org/wiki/Claude_Shannon"
     assert events[-1] == LLMEvent.Stop(StopReason.END_TURN, Usage(
-        2100, 510, 0, 1800, cache_writes_1h=1800, server_tool_requests={"web_search": 1}))
+        2100, 510, 0, 1800, cache_writes_1h=1800, server_tool_use={"web_search": 1}))
 
 
 def test_the_received_turn_formats_back_to_the_blocks_the_api_sent():

@@ -115,5 +115,5 @@ def test_web_search_turn_with_citations_same_as_its_stream():
     }
     resp = parse_response(body)
     assert resp.content[3].citations and resp.content[3].citations[0].url == found["url"]
-    assert resp.usage.server_tool_requests == {"web_search": 1}
+    assert resp.usage.server_tool_use == {"web_search": 1}
     assert resp == streamed_response(AnthropicStreamProcessor(), A.web_search_reply().body)

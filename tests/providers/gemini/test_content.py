@@ -78,7 +78,7 @@ def test_grounding_becomes_citations_with_character_offsets():
     grounding = finished[1]
     assert isinstance(grounding, ProviderToolContent) and grounding.type == "grounding_metadata"
     assert grounding.data["webSearchQueries"] == ["claude shannon birth date"]
-    assert events[-1].usage.server_tool_requests == {"google_search": 1}
+    assert events[-1].usage.server_tool_use == {"google_search": 1}
     for cut in range(1, len(raw)):
         assert run([raw[:cut], raw[cut:]]) == events, cut
 

@@ -177,7 +177,7 @@ def test_web_search_call_is_a_provider_tool_block_counted_in_usage_and_citations
         Content(1, TextContent("llmsdk is a Python client.", citations=[Citation(
             cited_text="llmsdk is a Python client.", title="llmsdk docs", url="https://example.com/llmsdk",
             start=0, end=26, raw=annotation)])),
-        Stop(StopReason.END_TURN, Usage(input_tokens=300, output_tokens=20, server_tool_requests={"web_search": 1})),
+        Stop(StopReason.END_TURN, Usage(input_tokens=300, output_tokens=20, server_tool_use={"web_search": 1})),
     ]
 
 
