@@ -59,7 +59,6 @@ def test_a_cached_system_prompt_is_read_back_cheaper_on_the_second_call(server, 
     assert second.usage == Usage(30, 15, 1400, 0)
     assert first.cost == pytest.approx((30 * 1 + 15 * 5 + 1400 * 2) / 1e6)
     assert second.cost == pytest.approx((30 * 1 + 15 * 5 + 1400 * 0.1) / 1e6)
-    assert second.cost < first.cost
     assert client.get_usage() == Usage(60, 30, 1400, 1400, cache_writes_1h=1400)
 
 
