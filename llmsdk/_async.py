@@ -59,10 +59,11 @@ async def _wait_for_put(consumer: Consumer, loop: asyncio.AbstractEventLoop) -> 
             return
         deadline = consumer.next_deadline()
         timeout = max(0.0, deadline - time.monotonic()) if deadline is not None else None
-        try:
-            await asyncio.wait_for(woken, timeout)
-        except asyncio.TimeoutError:
-            pass  # the next non-blocking look raises the stream's own timeout error
+        # asyncio.wait, not wait_for: on Python < 3.12, wait_for swallows a cancellation
+        # that lands in the turn the future resolves (an ASGI disconnect then goes unseen
+        # and the upstream stream is read, and billed, to its end). A timeout just returns:
+        # the next non-blocking look raises the stream's own timeout error.
+        await asyncio.wait((woken,), timeout=timeout)
     finally:
         channel.waiter = None
 

@@ -10,6 +10,7 @@ in half by the end of the body is a truncation too, not a garbled event, so the
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, List, Sequence
 
 from sseclient import SSEClient
@@ -40,42 +41,51 @@ class _Body:
         self.ended = True
 
 
+def _body(chunks: Iterable[bytes]) -> Any:
+    """``chunks`` if it keeps an ``ended`` flag itself (the worker's reader), else wrapped."""
+    return chunks if hasattr(chunks, "ended") else _Body(chunks)
+
+
+@contextmanager
+def _end_of_body_rule(processor: "StreamProcessor", body: Any) -> Iterator[None]:
+    """A half-sent last event means the body was cut, not garbled: ``IncompleteStreamError``."""
+    try:
+        yield
+    except MalformedEventError as exc:
+        if body.ended:
+            raise IncompleteStreamError(f"the {processor.provider} stream ended mid-event") from exc
+        raise
+
+
 def pour(processor: "StreamProcessor", chunks: Iterable[bytes], sink: Callable[[Sequence[_Event]], Any]) -> None:
     """Hand ``sink`` the events of each SSE event in ``chunks`` (non-empty groups only),
     then those of ``processor.finish()`` once the chunks end — the engine's loop, with no
-    generator between the parser and the sink. ``chunks`` may carry an ``ended`` flag, set
-    once it has yielded its last chunk (else it is wrapped to track that). Raising from
-    ``chunks`` (or ``sink``) abandons the body: ``finish()`` then never runs."""
-    body: Any = chunks if hasattr(chunks, "ended") else _Body(chunks)
+    generator between the parser and the sink (``event_groups`` is the pulling twin).
+    ``chunks`` may carry an ``ended`` flag, set once it has yielded its last chunk (else
+    it is wrapped to track that). Raising from ``chunks`` (or ``sink``) abandons the
+    body: ``finish()`` then never runs."""
+    body = _body(chunks)
     process = processor.process
-    try:
+    with _end_of_body_rule(processor, body):
         for sse in SSEClient(iter(body)).events():
             out = process(sse.event, sse.data)
             if out:
                 sink(out)
-    except MalformedEventError as exc:
-        if body.ended:  # a half-sent last event: the body was cut, not garbled
-            raise IncompleteStreamError(f"the {processor.provider} stream ended mid-event") from exc
-        raise
     last = processor.finish()
     if last:
         sink(last)
 
 
 def event_groups(processor: "StreamProcessor", chunks: Iterable[bytes]) -> Iterator[Sequence[_Event]]:
-    """``pour`` as a generator of event groups, for callers that pull (transcript tests,
-    a reader that wants to stop early: closing the generator abandons the body)."""
-    body: Any = chunks if hasattr(chunks, "ended") else _Body(chunks)
+    """``pour``'s groups pulled one by one (transcript tests; a reader that stops early
+    closes the generator, which abandons the body)."""
+    body = _body(chunks)
     process = processor.process
-    try:
+    with _end_of_body_rule(processor, body):
         for sse in SSEClient(iter(body)).events():
             out = process(sse.event, sse.data)
             if out:
                 yield out
-    except MalformedEventError as exc:
-        if body.ended:
-            raise IncompleteStreamError(f"the {processor.provider} stream ended mid-event") from exc
-        raise
     last = processor.finish()
     if last:
         yield last

@@ -6,17 +6,14 @@ task), and the chat-page browser tests caught it failing about once in a hundred
 on Python < 3.12, ``asyncio.wait_for`` with a timeout (the stream's ``content_idle``
 deadline, on by default) returns normally instead of raising ``CancelledError`` when the
 awaited future completes in that same turn (fixed in 3.12 by its rewrite), so
-``llmsdk._async`` loses the cancellation and the upstream stream runs to its end, billed. Waiting with ``asyncio.wait((woken,), timeout=...)`` instead never
-swallows a cancellation.
+``llmsdk._async`` lost the cancellation and the upstream stream ran to its end, billed.
+It now waits with ``asyncio.wait((woken,), timeout=...)``, which never swallows one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
-
-import pytest
 
 from llmsdk._async import aiter_events
 from llmsdk._channel import StreamChannel
@@ -25,8 +22,6 @@ from llmsdk.events import PartialContent
 from llmsdk.types import TextContent
 
 
-@pytest.mark.xfail(sys.version_info < (3, 12), strict=True,
-                   reason="llmsdk._async waits with asyncio.wait_for, which swallows this cancellation before 3.12")
 def test_a_cancel_in_the_same_turn_as_a_wake_up_still_closes_the_stream() -> None:
     channel = StreamChannel("anthropic")
     closed = threading.Event()
