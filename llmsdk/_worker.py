@@ -96,19 +96,79 @@ class _Clock:
         return exc
 
 
+class _Body:
+    """One reply's body, read piece by piece for ``_sse.pour``, handing the parsed events
+    over in batches (``ended`` once the last piece was read: ``_sse``'s end-of-body rule).
+
+    A batch is handed over when it is full, and before any socket refill that might
+    block (``before_refill``, hooked into http.client's reader); cancellation is checked
+    there too. Without the hook (the ``BodySocket`` fallback) or with a clock to watch,
+    both are checked before every piece.
+    """
+
+    __slots__ = ("batch", "delivered", "ended", "_deliver", "_next_piece", "_ready", "_cancelled", "_shutdown",
+                 "_clock", "hooked")
+
+    def __init__(self, next_piece: Callable[[], bytes], channel: StreamChannel, body_socket: BodySocket,
+                 clock: Optional[_Clock]) -> None:
+        self.batch: List[_Event] = []  # parsed, not yet handed over (always this one list)
+        self.delivered = 0
+        self.ended = False
+        self.hooked = False
+        self._deliver = channel.deliver
+        self._next_piece = next_piece
+        self._ready = body_socket.ready
+        self._cancelled = channel.cancelled
+        self._shutdown = body_socket.shutdown
+        self._clock = clock
+
+    def hand_over(self) -> None:
+        out = self.batch.copy()
+        self.batch.clear()
+        self.delivered += len(out)
+        self._deliver(out)
+
+    def before_refill(self) -> None:
+        if self._cancelled.is_set():
+            self._shutdown()  # the read about to start returns at once
+        elif self.batch and not self._ready():
+            self.hand_over()
+
+    def __iter__(self) -> Iterator[bytes]:
+        batch, next_piece, hand_over, clock = self.batch, self._next_piece, self.hand_over, self._clock
+        if self.hooked and clock is None:
+            # The common case: readiness and cancellation are checked per socket refill
+            # by ``before_refill``, so each piece costs only the batch bound.
+            while True:
+                if len(batch) >= MAX_BATCH:
+                    hand_over()
+                chunk = next_piece()
+                if not chunk:
+                    break
+                yield chunk
+        else:
+            ready, cancelled, hooked = self._ready, self._cancelled, self.hooked
+            while True:
+                if batch and (len(batch) >= MAX_BATCH or not hooked and not ready()):
+                    hand_over()
+                if clock is not None:
+                    clock.check(self.delivered + len(batch))
+                chunk = next_piece()
+                if not chunk or cancelled.is_set():
+                    break
+                yield chunk
+        self.ended = True
+
+
 def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, clock: Optional[_Clock] = None) -> None:
     """Read the body, feed it to ``processor``, deliver event batches; ``clock`` checks
     the deadlines before each piece when no consumer does."""
     raw = response.raw
     read1 = getattr(raw, "read1", None)
-    cancelled = channel.cancelled
-    deliver = channel.deliver
     body_socket = BodySocket.of(response)
     channel.interrupt = body_socket.shutdown
-    if cancelled.is_set():
+    if channel.cancelled.is_set():
         body_socket.shutdown()
-    batch: List[_Event] = []  # parsed, not yet handed over (always this one list)
-    delivered = 0
 
     if read1 is None or getattr(raw, "chunked", False):
         # Chunked: urllib3 hands over each HTTP chunk as soon as it is complete, through
@@ -119,7 +179,6 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
         # read1 returns whatever has arrived.
         next_piece = functools.partial(read1, READ_SIZE)
 
-    ready = body_socket.ready
     exchange = getattr(response, "llmsdk_exchange", None)  # LLMSDK_RECORD_DIR: keep the raw bytes
     if exchange is not None:
         read_piece = next_piece
@@ -129,51 +188,11 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
             exchange.piece(piece)
             return piece
 
-    def hand_over() -> None:
-        nonlocal delivered
-        out = batch.copy()
-        batch.clear()
-        delivered += len(out)
-        deliver(out)
-
-    def flush_unless_ready_or_cancelled() -> None:
-        if cancelled.is_set():
-            body_socket.shutdown()  # the read about to start returns at once
-        elif batch and not ready():
-            hand_over()
-
-    undo = body_socket.watch_refills(flush_unless_ready_or_cancelled)
-
-    class Body:
-        """The body's pieces; ``ended`` once the last one was read (``_sse``'s rule)."""
-
-        ended = False
-
-        def __iter__(self) -> Iterator[bytes]:
-            if undo is not None and clock is None:
-                # The common case: readiness and cancellation are checked per socket
-                # refill by the hook above, so each piece costs only the batch bound.
-                while True:
-                    if len(batch) >= MAX_BATCH:
-                        hand_over()
-                    chunk = next_piece()
-                    if not chunk:
-                        break
-                    yield chunk
-            else:
-                while True:
-                    if batch and (len(batch) >= MAX_BATCH or undo is None and not ready()):
-                        hand_over()
-                    if clock is not None:
-                        clock.check(delivered + len(batch))
-                    chunk = next_piece()
-                    if not chunk or cancelled.is_set():
-                        break
-                    yield chunk
-            self.ended = True
-
+    body = _Body(next_piece, channel, body_socket, clock)
+    undo = body_socket.watch_refills(body.before_refill)
+    body.hooked = undo is not None
     try:
-        pour(processor, Body(), batch.extend)
+        pour(processor, body, body.batch.extend)
     finally:
         if exchange is not None:
             exchange.close()
@@ -181,8 +200,8 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
             undo()
         # Whatever was parsed before a failure (or the end of the body) reaches the
         # caller first, so an error is raised right after the events that preceded it.
-        if batch and not cancelled.is_set():
-            hand_over()
+        if body.batch and not channel.cancelled.is_set():
+            body.hand_over()
 
 
 def _as_llm_error(exc: BaseException, channel: StreamChannel) -> BaseException:

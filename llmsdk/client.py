@@ -120,11 +120,11 @@ class LLMClient:
         if not isinstance(request, LLMRequest):
             raise InvalidRequestError(f"expected an LLMRequest, got {type(request).__name__}")
         request.validate()
-        check_capabilities(request, self._provider_key, self._options.strict_capabilities)
         if isinstance(request.model, str):
             entry = self._registry_entry(request.model)
             if entry is not None:
                 request = dataclasses.replace(request, model=entry)
+        check_capabilities(request, self._provider_key, self._options.strict_capabilities)
         return request
 
     def _registry_entry(self, model_id: str) -> Optional[LLMModel]:
