@@ -24,6 +24,7 @@ __all__ = [
     "ToolResultContent",
     "ToolUseContent",
     "block_from_dict",
+    "text_delta",
 ]
 
 
@@ -47,6 +48,28 @@ class TextContent(JsonMixin):
     signature: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
     citations: List[Citation] = field(default_factory=list, metadata=json_field(omit_empty=True))
     cache: Optional[str] = _cache_field()
+
+
+class _NoCitations(List[Citation]):
+    """The one empty, read-only ``citations`` list every plain text delta shares: a long
+    stream makes no list per event (each one a tracked object, so more garbage-collector
+    passes over the whole heap). It equals ``[]``; changing it raises ``TypeError``."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a text delta's citations are shared and read-only; build TextContent(text, citations=[...])")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only  # type: ignore[assignment]
+
+
+_NO_CITATIONS = _NoCitations()
+
+
+def text_delta(text: str) -> TextContent:
+    """The ``TextContent`` of a ``PartialContent`` text delta (without citations)."""
+    return TextContent(text, citations=_NO_CITATIONS)
 
 
 @dataclass

@@ -214,3 +214,18 @@ def test_open_blocks_give_the_same_partial_response_as_folding_every_delta(name)
     for cut in range(1, len(raw), 7):
         folded, kept = _both_ways(make, raw, cut)
         assert kept.content == folded.content, f"cut at byte {cut}"
+
+
+def test_text_deltas_share_one_read_only_empty_citations_list():
+    import copy
+
+    from llmsdk._content import text_delta
+
+    first, second = text_delta("a"), text_delta("b")
+    assert first.citations == [] and first.citations is second.citations  # no list per event
+    with pytest.raises(TypeError, match="read-only"):
+        first.citations.append("x")  # type: ignore[arg-type]
+    assert first == TextContent("a") and TextContent.from_json(first.to_json()) == TextContent("a")
+    copied = copy.deepcopy(first)
+    assert copied == first and copied.citations == []
+    assert TextContent("own").citations is not first.citations  # blocks built by users keep their own list

@@ -13,6 +13,7 @@ from llmsdk._partial_json import parse_partial_json
 from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.anthropic.errors import error_info
 from llmsdk.providers.base import StreamProcessor
+from llmsdk._content import text_delta
 from llmsdk.types import (
     Citation, ContentBlock, ProviderToolContent, RedactedThinkingContent, StopReason, TextContent, ThinkingContent,
     ToolUseContent, Usage,
@@ -95,7 +96,7 @@ class AnthropicStreamProcessor(StreamProcessor):
                 if block is not None:
                     text = delta["text"]
                     block.parts.append(text)
-                    return [PartialContent(index, TextContent(text))]
+                    return [PartialContent(index, text_delta(text))]
             return self._delta(payload["index"], delta)
         handler = _HANDLERS.get(kind)
         if handler is None:  # new event types may be added; ignore them
@@ -118,7 +119,7 @@ class AnthropicStreamProcessor(StreamProcessor):
         opened = self._blocks[index] = _OpenBlock(kind, block)
         if kind == "text" and block.get("text"):
             opened.parts.append(block["text"])
-            return [PartialContent(index, TextContent(block["text"]))]
+            return [PartialContent(index, text_delta(block["text"]))]
         if kind == "thinking" and block.get("thinking"):
             opened.parts.append(block["thinking"])
             return [PartialContent(index, ThinkingContent(block["thinking"]))]
@@ -132,7 +133,7 @@ class AnthropicStreamProcessor(StreamProcessor):
         if kind == "text_delta":
             text = delta["text"]
             block.parts.append(text)
-            return [PartialContent(index, TextContent(text))]
+            return [PartialContent(index, text_delta(text))]
         if kind == "input_json_delta":
             block.parts.append(delta.get("partial_json", ""))
             return _NOTHING

@@ -39,6 +39,7 @@ from llmsdk.providers.base import StreamProcessor
 from llmsdk.providers.openai.responses_errors import error_info as responses_error_info
 from llmsdk.providers.openai.responses_errors import failed_error_info
 from llmsdk.providers.openai.stream import citation_from_annotation
+from llmsdk._content import text_delta
 from llmsdk.types import (
     ContentBlock, ProviderToolContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
 )
@@ -187,7 +188,7 @@ class ResponsesStreamProcessor(StreamProcessor):
         content_index = payload.get("content_index")
         block = self._block(output_index, content_index if isinstance(content_index, int) else 0, kind)
         block.parts.append(delta)
-        return [PartialContent(block.index, TextContent(delta))]
+        return [PartialContent(block.index, text_delta(delta))]
 
     def _on_reasoning_delta(self, payload: Json) -> Sequence[_Event]:
         """Summary text (and the raw reasoning text some compatible servers stream) ->

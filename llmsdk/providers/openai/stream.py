@@ -22,6 +22,7 @@ from llmsdk._partial_json import parse_tool_arguments
 from llmsdk._sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.providers.openai.errors import error_info as chat_error_info
+from llmsdk._content import text_delta
 from llmsdk.types import Citation, ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
 __all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "citation_from_annotation",
@@ -232,7 +233,7 @@ class ChatStreamProcessor(StreamProcessor):
             return ()
         block = self._by_kind.get("text") or self._block("text")
         block.parts.append(text)
-        return [PartialContent(block.index, TextContent(text))]
+        return [PartialContent(block.index, text_delta(text))]
 
     def stream_error(self, err: Any, body: str) -> InvalidResponseCodeError:
         """An error object (or string) from inside the stream, as the matching exception:
@@ -264,7 +265,7 @@ class ChatStreamProcessor(StreamProcessor):
         if isinstance(text, str) and text:
             block = self._block("text")
             block.parts.append(text)
-            events.append(PartialContent(block.index, TextContent(text)))
+            events.append(PartialContent(block.index, text_delta(text)))
         annotations = delta.get("annotations")
         if isinstance(annotations, list) and annotations:  # url_citation (web search), made citations at the end
             self._block("text").annotations.extend(annotations)
@@ -273,7 +274,7 @@ class ChatStreamProcessor(StreamProcessor):
             self._refused = True
             block = self._block("refusal")
             block.parts.append(refusal)
-            events.append(PartialContent(block.index, TextContent(refusal)))
+            events.append(PartialContent(block.index, text_delta(refusal)))
         for call in delta.get("tool_calls") or ():
             if isinstance(call, dict):
                 self._tool_fragment(call)
