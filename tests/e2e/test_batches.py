@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
 from llmsdk import (
-    BatchCounts, BatchJob, BatchStatus, HttpClientOptions, LLMClient, LLMMessage, LLMRequest, LLMResponse, Timeouts,
-    Usage,
+    BatchCounts, BatchJob, BatchStatus, HttpClientOptions, LLMClient, LLMMessage, LLMRequest, LLMResponse, Usage,
 )
 from llmsdk.batches import _gemini
 from llmsdk.models import cost_of
@@ -19,7 +19,7 @@ from llmsdk.errors import (
     AuthenticationError, BadRequestError, BatchRequestNotRunError, InvalidRequestError, LLMError, TotalTimeoutError,
     UnsupportedFeatureError,
 )
-from llmsdk.testing import FakeProviderServer, ScriptedReply
+from llmsdk.testing import ScriptedReply
 from llmsdk.testing import anthropic as anthropic_replies
 from llmsdk.testing import gemini as gemini_replies
 from llmsdk.testing import openai as openai_replies
@@ -32,19 +32,9 @@ FAST = dict(poll_interval=0.005, timeout=20, progress=False)
 
 
 @pytest.fixture
-def make_client(server: FakeProviderServer) -> Iterator[Any]:
-    clients: List[LLMClient] = []
-
-    def make(provider: str) -> LLMClient:
-        options = HttpClientOptions.for_provider(provider, "test-key", api_base=server.url,
-                                                 timeouts=Timeouts(connect=5, read=10), max_retries=0)
-        client = LLMClient.new(options)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
+def make_client(make_client: Any) -> Any:
+    """The e2e client factory (``conftest.py``), without retries: failures are the point."""
+    return functools.partial(make_client, max_retries=0)
 
 
 def requests_for(provider: str, n: int = 4) -> Dict[str, LLMRequest]:

@@ -3,38 +3,14 @@ OpenRouter and a compatible server; refusals before any HTTP elsewhere."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, List
-
 import pytest
 
-from llmsdk import EmbeddingResponse, HttpClientOptions, LLMClient, Timeouts, Usage, get_model
+from llmsdk import EmbeddingResponse, Usage, get_model
 from llmsdk.errors import InvalidRequestError, RateLimitError, UnsupportedFeatureError
 from llmsdk.testing import embeddings as E
 from llmsdk.testing import openai as O
 
-KEY = "sk-test-SECRET-0123456789"
-ClientFactory = Callable[..., LLMClient]
-
-
-@pytest.fixture
-def make_client(server) -> Iterator[ClientFactory]:
-    clients: List[LLMClient] = []
-
-    def make(provider: str, **kwargs: object) -> LLMClient:
-        kwargs.setdefault("timeouts", Timeouts(connect=5, read=10))
-        kwargs.setdefault("max_retries", 0)
-        if provider == "openai_compatible":
-            options = HttpClientOptions.new_openai_compatible(server.url + "/v1", **kwargs)
-        else:
-            options = HttpClientOptions.for_provider(provider, KEY, server.url, **kwargs)
-        client = LLMClient.new(options)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
-
+from .conftest import KEY
 
 def test_openai_embeds_and_counts_usage_and_cost(server, make_client):
     server.add_reply(E.openai_reply(E.vectors(0, 2), prompt_tokens=8))
@@ -101,11 +77,10 @@ def test_compatible_server_embeds_without_a_key_unpriced(server, make_client):
     assert "authorization" not in server.requests[0].headers
 
 
-def test_a_responses_client_embeds_too(server):
+def test_a_responses_client_embeds_too(server, make_client):
     server.add_reply(E.openai_reply(E.vectors(0, 1)))
-    options = HttpClientOptions.new_openai(KEY, api_base=server.url, api="responses")
-    with LLMClient.new(options) as client:
-        assert client.embed(["x"], model="text-embedding-3-small").vectors == E.vectors(0, 1)
+    client = make_client("openai", api="responses")
+    assert client.embed(["x"], model="text-embedding-3-small").vectors == E.vectors(0, 1)
     assert server.requests[0].path == "/v1/embeddings"
 
 
@@ -140,7 +115,7 @@ def test_bad_gemini_input_type_fails_before_any_http(server, make_client):
 def test_a_failed_batch_keeps_the_finished_ones_and_bills_them(server, make_client):
     server.add_reply(E.gemini_reply(E.vectors(0, 100)),
                      O.error_reply(429, "Resource has been exhausted", error_type="RESOURCE_EXHAUSTED"))
-    client = make_client("gemini")
+    client = make_client("gemini", max_retries=0)  # the 429 is the point: not retried
     with pytest.raises(RateLimitError) as caught:
         client.embed(["abcd"] * 150, model="gemini-embedding-001")
     partial = caught.value.partial_response
