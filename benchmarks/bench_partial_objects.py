@@ -12,8 +12,8 @@ import json
 import time
 from typing import Any, Callable, List
 
-from llmsdk._partial_json import parse_partial_json
-from llmsdk._structured import partial_objects
+from llmsdk._core.partial_json import parse_partial_json
+from llmsdk._structured.replies import partial_objects
 from llmsdk.events import PartialContent
 from llmsdk.types import TextContent
 

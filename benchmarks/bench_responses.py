@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from llmsdk import HttpClientOptions, LLMClient, LLMMessage, LLMRequest  # noqa: E402
-from llmsdk._sse import feed  # noqa: E402
+from llmsdk._engine.sse import feed  # noqa: E402
 from llmsdk.providers.openai.responses_stream import ResponsesStreamProcessor  # noqa: E402
 from llmsdk.providers.openai.stream import OpenAIStreamProcessor  # noqa: E402
 from llmsdk.testing import FakeProviderServer, ScriptedReply  # noqa: E402

@@ -32,7 +32,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--no-cprofile", action="store_true")
     args = parser.parse_args(argv)
 
-    import llmsdk._worker as worker
+    import llmsdk._engine.worker as worker
 
     worker_profile = cProfile.Profile()
     real_pump = worker.pump

@@ -18,8 +18,8 @@ _EXPORTS: Dict[str, str] = {
     "BatchStatus": "llmsdk.batches",
     "Citation": "llmsdk.types",
     "DocumentContent": "llmsdk.types",
-    "EmbeddingResponse": "llmsdk._embeddings",
-    "EventStream": "llmsdk._stream",
+    "EmbeddingResponse": "llmsdk._engine.embeddings",
+    "EventStream": "llmsdk._engine.stream",
     "HttpClientOptions": "llmsdk.config",
     "ImageContent": "llmsdk.types",
     "LLMClient": "llmsdk.client",
@@ -31,15 +31,15 @@ _EXPORTS: Dict[str, str] = {
     "LLMProvider": "llmsdk.providers",
     "LLMRequest": "llmsdk.types",
     "LLMResponse": "llmsdk.types",
-    "MapResult": "llmsdk._map",
+    "MapResult": "llmsdk._many.map",
     "ModelCapabilities": "llmsdk.models",
     "ModelCapabilitiesBuilder": "llmsdk.models",
     "ProviderTool": "llmsdk.tools",
     "ProviderToolContent": "llmsdk.types",
     "RateLimitInfo": "llmsdk.types",
-    "RateLimiter": "llmsdk._rate_limiter",
+    "RateLimiter": "llmsdk._many.rate_limiter",
     "RedactedThinkingContent": "llmsdk.types",
-    "RedisRateLimiter": "llmsdk._redis_limiter",
+    "RedisRateLimiter": "llmsdk._many.redis_limiter",
     "RetryPolicy": "llmsdk.config",
     "SecretString": "llmsdk.config",
     "StopReason": "llmsdk.types",
@@ -50,7 +50,7 @@ _EXPORTS: Dict[str, str] = {
     "Tool": "llmsdk.tools",
     "ToolInputError": "llmsdk.tools",
     "ToolResultContent": "llmsdk.types",
-    "ToolRunResult": "llmsdk._tool_loop",
+    "ToolRunResult": "llmsdk._many.tool_loop",
     "ToolUseContent": "llmsdk.types",
     "UnknownModelError": "llmsdk.models",
     "Usage": "llmsdk.types",
@@ -79,11 +79,11 @@ def __dir__() -> list:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from llmsdk._embeddings import EmbeddingResponse
-    from llmsdk._map import MapResult
-    from llmsdk._rate_limiter import RateLimiter
-    from llmsdk._redis_limiter import RedisRateLimiter
-    from llmsdk._stream import EventStream
+    from llmsdk._engine.embeddings import EmbeddingResponse
+    from llmsdk._many.map import MapResult
+    from llmsdk._many.rate_limiter import RateLimiter
+    from llmsdk._many.redis_limiter import RedisRateLimiter
+    from llmsdk._engine.stream import EventStream
     from llmsdk.batches import BatchCounts, BatchJob, BatchStatus
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts
@@ -94,7 +94,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         all_models, get_model, register_model,
     )
     from llmsdk.providers import LLMProvider, register_openai_compatible, register_provider
-    from llmsdk._tool_loop import ToolRunResult
+    from llmsdk._many.tool_loop import ToolRunResult
     from llmsdk.tools import ProviderTool, Tool, ToolInputError, tool
     from llmsdk.types import (
         Citation, DocumentContent, ProviderToolContent,

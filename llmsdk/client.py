@@ -15,23 +15,24 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
-from llmsdk._http import HttpEngine, request_id_of
-from llmsdk._channel import StreamChannel
-from llmsdk._stream import EventStream
-from llmsdk._worker import StreamJob, run_worker
+from llmsdk._engine.http import HttpEngine, request_id_of
+from llmsdk._engine.channel import StreamChannel
+from llmsdk._engine.stream import EventStream
+from llmsdk._engine.worker import StreamJob, run_worker
 from llmsdk.config import HttpClientOptions
 from llmsdk.errors import InvalidConfigError, InvalidRequestError
 from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation
 from llmsdk.providers import LLMProvider
 from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
+from llmsdk._core.public_name import present_as_public
 
 if TYPE_CHECKING:  # pragma: no cover
-    from llmsdk._embeddings import EmbeddingResponse
+    from llmsdk._engine.embeddings import EmbeddingResponse
     import os
 
-    from llmsdk._map import MapResult
-    from llmsdk._rate_limiter import BaseRateLimiter
-    from llmsdk._tool_loop import ToolRunResult
+    from llmsdk._many.map import MapResult
+    from llmsdk._many.rate_limiter import BaseRateLimiter
+    from llmsdk._many.tool_loop import ToolRunResult
     from llmsdk.batches import Batches
 
 __all__ = ["LLMClient"]
@@ -179,7 +180,7 @@ class LLMClient:
                 result.model = request.model_id
             self._record(model_ref, result)
             if request.output_schema is not None:  # resp.parsed / resp.refusal
-                from llmsdk._structured import attach_output
+                from llmsdk._structured.replies import attach_output
                 attach_output(result, request)
 
         job = StreamJob(
@@ -229,7 +230,7 @@ class LLMClient:
 
         >>> invoice = client.parse(request, Invoice)
         """
-        from llmsdk._structured import parse_response
+        from llmsdk._structured.replies import parse_response
 
         response = self.complete(dataclasses.replace(request, output_schema=output_type))
         return parse_response(response, output_type)
@@ -246,7 +247,7 @@ class LLMClient:
 
         >>> results = client.map([("q1", req1), ("q2", req2)], limiter=RateLimiter(500))
         """
-        from llmsdk._map import map_requests
+        from llmsdk._many.map import map_requests
 
         return map_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
                             checkpoint=checkpoint, on_error=on_error)
@@ -259,7 +260,7 @@ class LLMClient:
         >>> for result in client.imap(requests_from_a_huge_file(), progress=False):
         ...     save(result)
         """
-        from llmsdk._map import imap_requests
+        from llmsdk._many.map import imap_requests
 
         return imap_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
                              checkpoint=checkpoint, on_error=on_error)
@@ -271,7 +272,7 @@ class LLMClient:
 
         >>> final, transcript = client.run_tools(request, [get_weather])
         """
-        from llmsdk._tool_loop import run_tools
+        from llmsdk._many.tool_loop import run_tools
 
         return run_tools(self.complete, request, tools, max_rounds=max_rounds)
 
@@ -284,7 +285,7 @@ class LLMClient:
 
         >>> client.embed(["hello", "world"], model="text-embedding-3-small").vectors
         """
-        from llmsdk._embeddings import embed
+        from llmsdk._engine.embeddings import embed
 
         def record(model_ref: Any, usage: Usage, cost: Optional[float]) -> None:
             self._record(model_ref, LLMResponse(id=None, model=None, usage=usage, cost=cost))
@@ -388,3 +389,4 @@ class LLMClient:
         return f"LLMClient(provider={self._provider_key!r}, api_base={self._options.api_base!r})"
 
 
+present_as_public(globals(), "LLMClient")

@@ -12,11 +12,13 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Mapping, Optional, Union
 
-from llmsdk._secret import SecretString
-from llmsdk._urls import validate_api_base
+from llmsdk._core.secrets import SecretString
+from llmsdk._core.urls import validate_api_base
+from llmsdk._engine.policy import RetryPolicy, Timeouts
 from llmsdk.errors import InvalidConfigError
 from llmsdk.providers import LLMProvider, get_provider
 from llmsdk.providers.base import Endpoint
+from llmsdk._core.public_name import present_as_public
 
 __all__ = [
     "DEFAULT_POOL_MAXSIZE",
@@ -29,42 +31,6 @@ __all__ = [
 
 USER_AGENT = "llmsdk-python/0.1.0"
 DEFAULT_POOL_MAXSIZE = 128
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Seconds. ``read`` bounds each socket read; ``content_idle`` bounds the gap between
-    content events (keep-alives do not reset it, so pings never hold a stream open past
-    it); ``total`` bounds the whole exchange, retries and their waits included. ``None``
-    switches a bound off."""
-
-    connect: float = 10.0
-    read: float = 600.0
-    content_idle: Optional[float] = 600.0
-    total: Optional[float] = None
-
-    def __post_init__(self) -> None:
-        for name in ("connect", "read", "content_idle", "total"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, (int, float)) or value <= 0):
-                raise InvalidConfigError(f"Timeouts.{name} must be a positive number, got {value!r}")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter; ``retry-after`` honoured when it is at most
-    ``max_retry_after`` seconds. A longer announced wait (a daily quota) is not retried:
-    the typed error is raised at once with its ``retry_after``, for the caller (or a
-    ``RateLimiter``) to act on."""
-
-    max_retries: int = 2
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    max_retry_after: float = 60.0
-
-    def __post_init__(self) -> None:
-        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
-            raise InvalidConfigError(f"max_retries must be a non-negative int, got {self.max_retries!r}")
 
 
 def _base_url_env(provider: LLMProvider) -> Optional[str]:
@@ -233,3 +199,6 @@ def headers_for(options: HttpClientOptions, provider_headers: Dict[str, str]) ->
     headers.update(provider_headers)
     headers.update(options.extra_headers)
     return headers
+
+
+present_as_public(globals(), "HttpClientOptions")

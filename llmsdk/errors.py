@@ -457,3 +457,8 @@ def make_body_error(
     cls = _refine(error_class_for_type(error_type) or ServerError, message)
     return cls(message, status=_CLASS_STATUS.get(cls), body=body, provider=provider, request_id=request_id,
                error_type=error_type)
+
+
+# Exported from ``llmsdk`` too: name that module (as ``llmsdk._core.public_name`` does for the
+# value classes; this module sits below it and its classes have no string annotations to resolve).
+LLMError.__module__ = "llmsdk"

@@ -1,10 +1,10 @@
 """Models: the registry (lookup by id, alias, ``provider/model`` or guide name, with
-suggestions for typos; ``register_model``; kept in ``llmsdk._registry``), costs, and the
+suggestions for typos; ``register_model``; kept in ``llmsdk._catalog.registry``), costs, and the
 capability check run before each request.
 
 The built-in catalog (``llmsdk/data/models_catalog.json``) is read on first use of the
 registry, not at import, so ``import llmsdk`` stays cheap. How costs are computed
-(cache prices, long-context tiers) is described in ``llmsdk._model``.
+(cache prices, long-context tiers) is described in ``llmsdk._catalog.model``.
 
 >>> model = get_model("claude-3-7-sonnet-20250219")   # or "anthropic/claude-3-7-...", "Sonnet37"
 >>> model.calculate_cost(Usage(input_tokens=1_000, output_tokens=500))
@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any, List, Optional
 
-from llmsdk._model import (
+from llmsdk._catalog.model import (
     CostFunction,
     LLMModel,
     LLMModelBuilder,
@@ -26,7 +26,7 @@ from llmsdk._model import (
     ModelCapabilitiesBuilder,
     PricingTier,
 )
-from llmsdk._registry import (
+from llmsdk._catalog.registry import (
     AllModels,
     UnknownModelError,
     all_models,
@@ -141,7 +141,7 @@ def check_capabilities(request: LLMRequest, provider_key: str, strict: bool) -> 
 def __getattr__(name: str) -> Any:
     if name.startswith("_"):  # import machinery probes (__path__ ...) must not load the catalog
         raise AttributeError(f"module 'llmsdk.models' has no attribute {name!r}")
-    from llmsdk._catalog import GUIDE_NAMES
+    from llmsdk._catalog.builtin import GUIDE_NAMES
 
     if name in GUIDE_NAMES:
         return get_model(name)
@@ -149,6 +149,6 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> List[str]:
-    from llmsdk._catalog import GUIDE_NAMES
+    from llmsdk._catalog.builtin import GUIDE_NAMES
 
     return sorted(set(globals()) | set(GUIDE_NAMES))

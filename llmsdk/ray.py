@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
-from llmsdk._map import MapResult
-from llmsdk._rate_limiter import BaseRateLimiter
+from llmsdk._many.map import MapResult
+from llmsdk._many.rate_limiter import BaseRateLimiter
 from llmsdk.client import LLMClient
 from llmsdk.errors import InvalidConfigError, InvalidRequestError, LLMError
 from llmsdk.types import LLMMessage, LLMRequest, LLMResponse

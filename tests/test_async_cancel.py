@@ -6,7 +6,7 @@ task), and the chat-page browser tests caught it failing about once in a hundred
 on Python < 3.12, ``asyncio.wait_for`` with a timeout (the stream's ``content_idle``
 deadline, on by default) returns normally instead of raising ``CancelledError`` when the
 awaited future completes in that same turn (fixed in 3.12 by its rewrite), so
-``llmsdk._async`` lost the cancellation and the upstream stream ran to its end, billed.
+``llmsdk._engine.aio`` lost the cancellation and the upstream stream ran to its end, billed.
 It now waits with ``asyncio.wait((woken,), timeout=...)``, which never swallows one.
 """
 
@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from llmsdk._async import aiter_events
-from llmsdk._channel import StreamChannel
-from llmsdk._consumer import Consumer
+from llmsdk._engine.aio import aiter_events
+from llmsdk._engine.channel import StreamChannel
+from llmsdk._engine.consumer import Consumer
 from llmsdk.events import PartialContent
 from llmsdk.types import TextContent
 

@@ -11,7 +11,7 @@ from typing import Any, List
 
 import pytest
 
-from llmsdk._commands.batch import parse_input_line
+from llmsdk.cli.batch import parse_input_line
 from llmsdk.cli import main
 from llmsdk.errors import InvalidRequestError
 from llmsdk.testing import FakeProviderServer

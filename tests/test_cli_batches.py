@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from llmsdk import HttpClientOptions, LLMClient, LLMMessage, LLMRequest, Timeouts
-from llmsdk._commands.batches import provider_for, run_provider_batch
+from llmsdk.cli.batches import provider_for, run_provider_batch
 from llmsdk.cli import main
 from llmsdk.testing import FakeProviderServer
 from llmsdk.testing.batches import FakeBatchAPI

@@ -6,7 +6,7 @@ import pytest
 
 from llmsdk import HttpClientOptions, LLMClient, LLMProvider, SecretString, Timeouts
 from llmsdk.errors import InvalidConfigError
-from llmsdk._urls import join_url
+from llmsdk._core.urls import join_url
 
 KEY = "sk-very-secret-key-123"
 

@@ -9,9 +9,9 @@ from typing import Any, List
 import pytest
 import requests
 
-from llmsdk._accumulate import _JOIN_EVERY, Accumulator, accumulate
-from llmsdk._body_socket import BodySocket
-from llmsdk._sse import event_groups, feed
+from llmsdk._core.accumulate import _JOIN_EVERY, Accumulator, accumulate
+from llmsdk._engine.body_socket import BodySocket
+from llmsdk._engine.sse import feed, pour
 from llmsdk.errors import IncompleteStreamError, MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
@@ -56,12 +56,19 @@ def test_a_garbled_event_mid_body_is_malformed():
     assert not isinstance(info.value, IncompleteStreamError)
 
 
-def test_event_groups_stops_when_the_caller_stops():
-    processor = AnthropicStreamProcessor()
-    groups = event_groups(processor, [body(A.text_reply("abcdef", chunk=1))])
-    first = next(groups)
-    groups.close()  # abandon the body: finish() never runs, so nothing is "incomplete"
-    assert first == [PartialContent(0, TextContent("a"))]
+def test_a_reader_that_stops_abandons_the_body_without_finishing():
+    class Stop(Exception):
+        pass
+
+    def pieces():
+        raw = body(A.text_reply("abcdef", chunk=1))
+        yield raw[:raw.index(b"event: message_delta")]
+        raise Stop  # the reader gives up (a closed stream) before the terminator
+
+    seen: List[Any] = []
+    with pytest.raises(Stop):  # not IncompleteStreamError: finish() never ran
+        pour(AnthropicStreamProcessor(), pieces(), seen.extend)
+    assert seen[0] == PartialContent(0, TextContent("a"))
 
 
 # -- _accumulate -------------------------------------------------------------------------------
@@ -187,14 +194,15 @@ def test_the_fallback_is_safe():
 def _both_ways(make_processor: Any, raw: bytes, cut: int) -> Any:
     """The partial response after the first ``cut`` bytes: folding every delta, and
     folding only finished blocks while the processor reports its open ones."""
-    from llmsdk._sse import event_groups
-
     folded, kept = Accumulator(), Accumulator(skip_deltas=True)
     processor = make_processor()
+
+    def both(group: Any) -> None:
+        folded.add(group)
+        kept.add(group)
+
     try:
-        for group in event_groups(processor, [raw[:cut]]):
-            folded.add(group)
-            kept.add(group)
+        pour(processor, [raw[:cut]], both)
     except IncompleteStreamError:  # a cut body ends so; what came before counts
         pass
     return folded.response(), kept.response(open_blocks=processor.open_blocks())
@@ -219,7 +227,7 @@ def test_open_blocks_give_the_same_partial_response_as_folding_every_delta(name)
 def test_text_deltas_share_one_read_only_empty_citations_list():
     import copy
 
-    from llmsdk._content import text_delta
+    from llmsdk._core.content import text_delta
 
     first, second = text_delta("a"), text_delta("b")
     assert first.citations == [] and first.citations is second.citations  # no list per event

@@ -1,5 +1,5 @@
 """The one precedence rule for which field of an error body names the error type, and
-the stream exception built from an ``ErrorInfo`` (``llmsdk/_error_bodies.py``)."""
+the stream exception built from an ``ErrorInfo`` (``llmsdk/_core/error_bodies.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from llmsdk._error_bodies import ErrorInfo, generic_error_info, stream_error
+from llmsdk._core.error_bodies import ErrorInfo, generic_error_info, stream_error
 from llmsdk.errors import ProviderStreamError, RateLimitError
 from llmsdk.providers.gemini.errors import error_info as gemini_error_info
 from llmsdk.providers.openrouter.errors import error_info as openrouter_error_info

@@ -8,7 +8,7 @@ import requests
 import urllib3.exceptions
 
 from llmsdk import errors as E
-from llmsdk._http import map_transport_error
+from llmsdk._engine.http import map_transport_error
 
 
 @pytest.mark.parametrize("status, cls", [

@@ -15,7 +15,7 @@ import llmsdk.models as models
 from llmsdk import (
     ImageContent, LLMMessage, LLMRequest, ThinkingOptions, Tool, ToolResultContent, ToolUseContent, Usage,
 )
-from llmsdk._catalog import DIALECT_FACTS, GUIDE_NAMES, read_catalog, structured_output_mode
+from llmsdk._catalog.builtin import DIALECT_FACTS, GUIDE_NAMES, read_catalog, structured_output_mode
 from llmsdk.errors import InvalidConfigError, InvalidRequestError, LLMError
 from llmsdk.models import (
     AllModels,
@@ -34,7 +34,7 @@ from llmsdk.models import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGED = REPO / "llmsdk" / "data" / "models_catalog.json"
+PACKAGED = REPO / "llmsdk" / "_catalog" / "data" / "models_catalog.json"
 SHARED = REPO.parent / "shared" / "models_catalog.json"
 M = 1_000_000
 
@@ -115,8 +115,8 @@ def test_counts_per_provider() -> None:
 
 def test_catalog_loads_lazily_not_at_import() -> None:
     code = ("import sys, llmsdk, llmsdk.models; "
-            "assert 'llmsdk._catalog' not in sys.modules; "
-            "llmsdk.models.get_model('gpt-4o'); assert 'llmsdk._catalog' in sys.modules")
+            "assert 'llmsdk._catalog.builtin' not in sys.modules; "
+            "llmsdk.models.get_model('gpt-4o'); assert 'llmsdk._catalog.builtin' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)
 
 

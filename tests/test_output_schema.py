@@ -13,11 +13,11 @@ from typing import Any, Dict, List, Literal, Optional
 import pytest
 
 from llmsdk import LLMMessage, LLMRequest
-from llmsdk._output_schema import (
+from llmsdk._structured.output_schema import (
     OutputSpec, closed_objects, nullable, output_spec, restrict_keywords, strict_schema,
 )
-from llmsdk._schema_check import SchemaMismatch, conform
-from llmsdk._structured import build
+from llmsdk._structured.schema_check import SchemaMismatch, conform
+from llmsdk._structured.replies import build
 from llmsdk.errors import InvalidRequestError, OutputParseError
 from tests.pydantic_models import maths_model
 

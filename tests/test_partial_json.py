@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from llmsdk._partial_json import parse_partial_json
+from llmsdk._core.partial_json import parse_partial_json
 
 WHOLE = {"city": "Zürich", "days": [1, 2, {"x": "a\"b"}], "ok": True, "n": 12.5, "note": "x, y: {z}"}
 
@@ -45,7 +45,7 @@ def test_garbage_raises():
 
 
 def feed_all(text: str, size: int) -> list:
-    from llmsdk._partial_json import PartialJSONParser
+    from llmsdk._core.partial_json import PartialJSONParser
 
     parser = PartialJSONParser()
     values = []

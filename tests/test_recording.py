@@ -10,9 +10,9 @@ from typing import Dict, List
 import pytest
 
 from llmsdk import HttpClientOptions, LLMClient, LLMEvent, TextContent
-from llmsdk._accumulate import accumulate
-from llmsdk._record import ENV_VAR
-from llmsdk._sse import feed
+from llmsdk._core.accumulate import accumulate
+from llmsdk._engine.recording import ENV_VAR
+from llmsdk._engine.sse import feed
 from llmsdk.errors import AuthenticationError
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
 from llmsdk.providers.openai.stream import OpenAIStreamProcessor

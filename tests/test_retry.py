@@ -4,7 +4,7 @@ import email.utils
 
 import pytest
 
-from llmsdk._retry import parse_retry_after, retry_delay, should_retry
+from llmsdk._engine.retry import parse_retry_after, retry_delay, should_retry
 from llmsdk.config import RetryPolicy
 from llmsdk.errors import (
     AuthenticationError, ConnectionFailedError, InvalidRequestError, ReadTimeoutError, make_status_error,

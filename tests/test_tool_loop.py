@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List
 import pytest
 
 from llmsdk import HttpClientOptions, LLMClient, LLMMessage, LLMRequest, StopReason, Timeouts, Tool, ToolResultContent
-from llmsdk._tool_loop import ToolRunResult, execute_tool_call, result_content
+from llmsdk._many.tool_loop import ToolRunResult, execute_tool_call, result_content
 from llmsdk.errors import InvalidRequestError
 from llmsdk.testing import FakeProviderServer, ScriptedReply
 from llmsdk.testing import anthropic as A
@@ -164,7 +164,7 @@ def test_tools_already_on_the_request_are_kept(server: FakeProviderServer, anthr
 
 def test_bad_arguments() -> None:
     complete: Callable[[LLMRequest], Any] = lambda r: None  # noqa: E731 - never called
-    from llmsdk._tool_loop import run_tools
+    from llmsdk._many.tool_loop import run_tools
 
     with pytest.raises(InvalidRequestError, match="max_rounds"):
         run_tools(complete, request_for("anthropic"), [get_weather], max_rounds=0)
@@ -212,7 +212,7 @@ def test_result_object() -> None:
 
 
 def test_a_call_cut_short_by_max_tokens_is_not_run(server: FakeProviderServer) -> None:
-    from llmsdk._tool_loop import CUT_OFF_MESSAGE
+    from llmsdk._many.tool_loop import CUT_OFF_MESSAGE
 
     calls: List[Dict[str, Any]] = []
 
@@ -233,7 +233,7 @@ def test_a_call_cut_short_by_max_tokens_is_not_run(server: FakeProviderServer) -
 
 
 def test_a_paused_turn_is_sent_back_until_the_model_finishes_or_rounds_run_out() -> None:
-    from llmsdk._tool_loop import run_tools
+    from llmsdk._many.tool_loop import run_tools
     from llmsdk.types import LLMResponse, ProviderToolContent
 
     paused = LLMResponse("m1", "m", [ProviderToolContent("server_tool_use", {"id": "s"}, "anthropic")],

@@ -21,7 +21,7 @@ import json
 import re
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
-from llmsdk._http import encode_body
+from llmsdk._engine.http import encode_body
 from llmsdk.batches._backend import (
     BatchBackend, BatchItem, BatchLimits, BatchResult, Json, as_object, int_field, parse_or_error,
 )

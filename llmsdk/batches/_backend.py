@@ -18,9 +18,9 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 
 import requests
 
-from llmsdk._http import HttpEngine, map_transport_error
-from llmsdk._urls import join_url
-from llmsdk.batches.job import BatchCounts, BatchStatus
+from llmsdk._engine.http import HttpEngine, map_transport_error
+from llmsdk._core.urls import join_url
+from llmsdk.batches.status import BatchCounts, BatchStatus
 from llmsdk.errors import InvalidRequestError, LLMError, MalformedEventError
 from llmsdk.providers.base import Endpoint, ProviderAdapter
 from llmsdk.types import LLMResponse

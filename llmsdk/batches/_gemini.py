@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from llmsdk._http import encode_body
+from llmsdk._engine.http import encode_body
 from llmsdk.batches._backend import (
     BatchBackend, BatchItem, BatchLimits, BatchResult, Json, as_object, int_field, parse_or_error,
 )

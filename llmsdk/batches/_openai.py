@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 
 import urllib3
 
-from llmsdk._http import encode_body
+from llmsdk._engine.http import encode_body
 from llmsdk.batches._backend import (
     BatchBackend, BatchItem, BatchLimits, BatchResult, Json, as_object, int_field, parse_or_error,
 )

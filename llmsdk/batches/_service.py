@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Tuple, Type, Union
 
-from llmsdk._http import HttpEngine, encode_body
+from llmsdk._engine.http import HttpEngine, encode_body
 from llmsdk.batches._backend import BatchBackend, BatchItem, Transport, strip_streaming
 from llmsdk.batches.job import BatchJob, Recorder
 from llmsdk.errors import InvalidRequestError, UnsupportedFeatureError

@@ -9,17 +9,17 @@
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-from llmsdk._retry import should_retry
-from llmsdk._structured import attach_output
+from llmsdk._engine.retry import should_retry
+from llmsdk.batches.status import BatchCounts, BatchStatus
+from llmsdk._structured.replies import attach_output
 from llmsdk.errors import BatchRequestNotRunError, InvalidRequestError, LLMError, TotalTimeoutError
 from llmsdk.models import cost_of
 from llmsdk.types import LLMResponse
+from llmsdk._core.public_name import present_as_public
 
 if TYPE_CHECKING:  # pragma: no cover
     from llmsdk.batches._backend import BatchBackend
@@ -38,43 +38,10 @@ MAX_BACKOFF = 8.0
 MAX_INTERVAL = 600.0
 
 
-class BatchStatus(str, enum.Enum):
-    """Where a job is. Compares equal to its value: ``job.status == "completed"``."""
-
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-
-    @property
-    def done(self) -> bool:
-        """The job will not change any more (results can be read)."""
-        return self is not BatchStatus.IN_PROGRESS
-
-    def __str__(self) -> str:
-        return self.value
-
-
 #: Why a submitted request has no result line, by the job's final status.
 _NOT_RUN_REASONS = {
     BatchStatus.CANCELLED: "cancelled", BatchStatus.EXPIRED: "expired", BatchStatus.FAILED: "failed",
 }
-
-
-@dataclass(frozen=True)
-class BatchCounts:
-    """Requests by state. ``failed`` counts errored, cancelled and expired requests.
-    (Anthropic reports succeeded/failed only once the whole job has ended.)"""
-
-    total: int = 0
-    succeeded: int = 0
-    failed: int = 0
-    pending: int = 0
-
-    @property
-    def done(self) -> int:
-        return self.succeeded + self.failed
 
 
 class BatchJob:
@@ -249,3 +216,6 @@ class _ProgressBar:
     def close(self, job: BatchJob) -> None:
         self.update(job)
         self._bar.close()
+
+
+present_as_public(globals(), "BatchJob")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, List, Tuple
 
-from llmsdk._accumulate import accumulate
+from llmsdk._core.accumulate import accumulate
 from llmsdk.events import _Event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.types import LLMResponse

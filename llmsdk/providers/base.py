@@ -23,13 +23,13 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
-from llmsdk._error_bodies import ErrorInfo, generic_error_info, stream_error
-from llmsdk._partial_json import parse_partial_json
-from llmsdk._rate_limit_headers import rate_limit_from_headers
-from llmsdk._secret import SecretString
-from llmsdk._sse_json import parse_json_event
-from llmsdk._token_estimate import estimate_tokens
-from llmsdk._urls import join_url, validate_api_base
+from llmsdk._core.error_bodies import ErrorInfo, generic_error_info, stream_error
+from llmsdk._core.partial_json import parse_partial_json
+from llmsdk._core.rate_limit_headers import rate_limit_from_headers
+from llmsdk._core.secrets import SecretString
+from llmsdk._core.sse_json import parse_json_event
+from llmsdk._core.token_estimate import estimate_tokens
+from llmsdk._core.urls import join_url, validate_api_base
 from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.errors import IncompleteStreamError
 from llmsdk.events import _Event

@@ -2,7 +2,7 @@
 
 An adapter that can embed sets ``ProviderAdapter.embeddings`` to an ``EmbeddingsApi``:
 where to POST, the JSON body for one call, and how to read the reply. Both are pure;
-batching, retries, usage and costs are the engine's (``llmsdk._embeddings``).
+batching, retries, usage and costs are the engine's (``llmsdk._engine.embeddings``).
 """
 
 from __future__ import annotations

@@ -167,7 +167,7 @@ def test_a_retry_after_within_the_policy_is_still_honoured(server, anthropic_cli
 
 
 def test_connect_and_read_timeouts_are_trimmed_to_the_time_left(server):
-    from llmsdk._http import HttpEngine
+    from llmsdk._engine.http import HttpEngine
 
     options = HttpClientOptions.new_anthropic(TEST_KEY, api_base=server.url, timeouts=Timeouts(connect=10, read=600))
     engine = HttpEngine(options, options.provider.adapter())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from llmsdk import LLMResponse, TextContent, Usage
-from llmsdk._checkpoint import CheckpointWriter, error_from_dict, parse_result_line, read_results, result_line
+from llmsdk._many.checkpoint import CheckpointWriter, error_from_dict, parse_result_line, read_results, result_line
 from llmsdk.errors import (
     BadRequestError, ConnectionFailedError, InvalidConfigError, LLMError, OverloadedError, ProviderStreamError,
     RateLimitError, make_status_error, make_stream_error,

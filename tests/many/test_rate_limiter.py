@@ -12,8 +12,8 @@ from typing import Callable, List
 import pytest
 
 from llmsdk import RateLimiter, RateLimitInfo, RedisRateLimiter
-from llmsdk._rate_limit_headers import exhausted_for, reset_seconds
-from llmsdk._rate_limiter import DEFAULT_OUTPUT_ESTIMATE, PROBE_POLL, BaseRateLimiter, _Bucket, request_cost
+from llmsdk._core.rate_limit_headers import exhausted_for, reset_seconds
+from llmsdk._many.rate_limiter import DEFAULT_OUTPUT_ESTIMATE, PROBE_POLL, BaseRateLimiter, _Bucket, request_cost
 from llmsdk.errors import ConnectionFailedError, InvalidConfigError
 from llmsdk.testing import FakeProviderServer
 

@@ -1,12 +1,12 @@
 """The ``LLMResponse`` a streamed reply comes to, read the way the engine reads it
-(``llmsdk._sse.feed``, then the shared reducer): what whole-reply parsers must match."""
+(``llmsdk._engine.sse.feed``, then the shared reducer): what whole-reply parsers must match."""
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from llmsdk._accumulate import accumulate
-from llmsdk._sse import feed
+from llmsdk._core.accumulate import accumulate
+from llmsdk._engine.sse import feed
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.types import LLMResponse
 

@@ -8,8 +8,8 @@ from typing import Any, Dict, Tuple
 import pytest
 
 from llmsdk import Usage, all_models
-from llmsdk._catalog import EMBEDDING_RESOURCE, read_catalog
-from llmsdk._embeddings import plan_batches
+from llmsdk._catalog.builtin import EMBEDDING_RESOURCE, read_catalog
+from llmsdk._engine.embeddings import plan_batches
 from llmsdk.errors import InvalidRequestError, MalformedEventError
 from llmsdk.providers import get_provider
 from llmsdk.providers.embedding_api import decode_vector, estimate_embedding_tokens

@@ -12,7 +12,7 @@ import pytest
 from llmsdk import (
     LLMMessage, LLMModelBuilder, LLMRequest, ModelCapabilitiesBuilder, ThinkingOptions, Tool, get_model,
 )
-from llmsdk._output_schema import output_spec, strict_schema
+from llmsdk._structured.output_schema import output_spec, strict_schema
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.anthropic.request import build_body as anthropic_body
 from llmsdk.providers.gemini.request import build_request_body as gemini_body

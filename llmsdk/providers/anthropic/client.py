@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from llmsdk._error_bodies import ErrorInfo
+from llmsdk._core.error_bodies import ErrorInfo
 from llmsdk.providers.anthropic.errors import error_info
 from llmsdk.providers.anthropic.request import build_body, build_count_tokens_body
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
-from llmsdk._urls import join_url
+from llmsdk._core.urls import join_url
 from llmsdk.providers.base import Endpoint, PostJson, ProviderAdapter
 from llmsdk.types import LLMRequest
 

@@ -5,14 +5,14 @@
      "request_id": "req_..."}
 
 ``error.type`` names the error (``overloaded_error`` -> ``OverloadedError``); the
-precedence rule shared by every provider is in ``llmsdk/_error_bodies.py``.
+precedence rule shared by every provider is in ``llmsdk/_core/error_bodies.py``.
 """
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
-from llmsdk._error_bodies import ErrorInfo, generic_error_info
+from llmsdk._core.error_bodies import ErrorInfo, generic_error_info
 
 __all__ = ["error_info"]
 

@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any, Dict, List, Optional
 
-from llmsdk._output_schema import OutputSpec, output_spec, structured_mode, with_output_tool
+from llmsdk._structured.output_schema import OutputSpec, output_spec, structured_mode, with_output_tool
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.anthropic.schema import output_format_schema
 from llmsdk.tools import ProviderTool

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from llmsdk._output_schema import OutputSpec, closed_objects, restrict_keywords
+from llmsdk._structured.output_schema import OutputSpec, closed_objects, restrict_keywords
 
 __all__ = ["output_format_schema"]
 

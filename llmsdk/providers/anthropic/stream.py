@@ -8,12 +8,12 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from llmsdk.errors import MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk._error_bodies import stream_error
-from llmsdk._partial_json import parse_partial_json
-from llmsdk._sse_json import parse_json_event
+from llmsdk._core.error_bodies import stream_error
+from llmsdk._core.partial_json import parse_partial_json
+from llmsdk._core.sse_json import parse_json_event
 from llmsdk.providers.anthropic.errors import error_info
 from llmsdk.providers.base import StreamProcessor
-from llmsdk._content import text_delta
+from llmsdk._core.content import text_delta
 from llmsdk.types import (
     Citation, ContentBlock, ProviderToolContent, RedactedThinkingContent, StopReason, TextContent, ThinkingContent,
     ToolUseContent, Usage,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional
 
-from llmsdk._error_bodies import ErrorInfo
-from llmsdk._urls import join_url
+from llmsdk._core.error_bodies import ErrorInfo
+from llmsdk._core.urls import join_url
 from llmsdk.providers.base import Endpoint, PostJson, ProviderAdapter, StreamProcessor
 from llmsdk.providers.gemini.embeddings import GeminiEmbeddings
 from llmsdk.providers.gemini.errors import error_info

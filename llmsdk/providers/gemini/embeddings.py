@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence
 
-from llmsdk._urls import join_url
+from llmsdk._core.urls import join_url
 from llmsdk.errors import InvalidRequestError, MalformedEventError
 from llmsdk.providers.embedding_api import EmbeddingBatch, EmbeddingsApi, Vector, decode_vector
 from llmsdk.providers.gemini.paths import API_VERSION, model_path

@@ -6,7 +6,7 @@
                "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
                             "retryDelay": "37s"}, ...]}}
 
-Beyond the shared reading (``llmsdk/_error_bodies.py``: ``status`` names the type,
+Beyond the shared reading (``llmsdk/_core/error_bodies.py``: ``status`` names the type,
 the numeric ``code`` is the HTTP status):
 
 * a ``google.rpc.ErrorInfo`` reason ``API_KEY_INVALID`` is the type (Gemini answers a bad
@@ -22,7 +22,7 @@ import dataclasses
 import re
 from typing import Any, Dict, List, Optional
 
-from llmsdk._error_bodies import ErrorInfo, error_object, error_type_of, generic_error_info
+from llmsdk._core.error_bodies import ErrorInfo, error_object, error_type_of, generic_error_info
 
 __all__ = ["error_info"]
 

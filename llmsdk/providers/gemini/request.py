@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from llmsdk._output_schema import (
+from llmsdk._structured.output_schema import (
     OutputSpec, output_spec, restrict_keywords, structured_mode, with_output_tool, with_schema_prompt,
 )
 from llmsdk.errors import InvalidRequestError

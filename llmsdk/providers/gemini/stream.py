@@ -19,8 +19,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from llmsdk.errors import IncompleteStreamError, MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk._error_bodies import ErrorInfo, stream_error
-from llmsdk._sse_json import parse_json_event
+from llmsdk._core.error_bodies import ErrorInfo, stream_error
+from llmsdk._core.sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.providers.gemini.errors import error_info
 from llmsdk.types import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence
 
-from llmsdk._urls import join_url
+from llmsdk._core.urls import join_url
 from llmsdk.errors import MalformedEventError
 from llmsdk.providers.embedding_api import EmbeddingBatch, EmbeddingsApi, Vector, decode_vector
 from llmsdk.types import Usage

@@ -6,7 +6,7 @@ way for an HTTP error reply and for an error chunk inside a stream (PROVIDERS.md
 
 A ``code`` llmsdk knows beats the generic ``type`` (``context_length_exceeded`` ->
 ``ContextWindowExceededError``, ``insufficient_quota`` -> ``RateLimitError``), by the rule
-every provider shares (``llmsdk/_error_bodies.py``). Groq's ``x_groq.error`` string and a
+every provider shares (``llmsdk/_core/error_bodies.py``). Groq's ``x_groq.error`` string and a
 named ``event: error`` reach this reader as ``{"error": ...}``.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from llmsdk._error_bodies import ErrorInfo, generic_error_info
+from llmsdk._core.error_bodies import ErrorInfo, generic_error_info
 
 __all__ = ["error_info"]
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from llmsdk._output_schema import output_spec, structured_mode, with_output_tool, with_schema_prompt
+from llmsdk._structured.output_schema import (
+    output_spec, strict_of, structured_mode, with_output_tool, with_schema_prompt,
+)
 from llmsdk.errors import InvalidRequestError
 from llmsdk.tools import ProviderTool
 from llmsdk.types import (
@@ -213,7 +215,7 @@ class ChatRequestFormatter:
         json_schema: Json = {"name": spec.name}
         if spec.description:
             json_schema["description"] = spec.description
-        json_schema["schema"] = spec.strict if strict else spec.schema
+        json_schema["schema"] = strict_of(spec) if strict else spec.schema
         json_schema["strict"] = strict
         return request, {"type": "json_schema", "json_schema": json_schema}
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from llmsdk._error_bodies import ErrorInfo
-from llmsdk._token_estimate import estimate_tokens
-from llmsdk._urls import join_url
+from llmsdk._core.error_bodies import ErrorInfo
+from llmsdk._core.token_estimate import estimate_tokens
+from llmsdk._core.urls import join_url
 from llmsdk.providers.base import Endpoint, PostJson
 from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.providers.openai.embeddings import OpenAIEmbeddings

@@ -2,7 +2,7 @@
 Completions' ``{"error": {"message", "type", "param", "code"}}``), an ``error`` event,
 and a ``response.failed`` event's ``response.error``.
 
-Beyond the shared reading (``llmsdk/_error_bodies.py``):
+Beyond the shared reading (``llmsdk/_core/error_bodies.py``):
 
 * an ``error`` event is documented flat (``{"type": "error", "code", "message",
   "param"}``) but arrives nested (``{"type": "error", "error": {"type", "code",
@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Dict, Optional
 
-from llmsdk._error_bodies import ErrorInfo, error_object, generic_error_info
+from llmsdk._core.error_bodies import ErrorInfo, error_object, generic_error_info
 from llmsdk.errors import error_class_for_type
 
 __all__ = ["error_info", "failed_error_info"]

@@ -30,16 +30,16 @@ import dataclasses
 import json
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from llmsdk._error_bodies import ErrorInfo, stream_error
+from llmsdk._core.error_bodies import ErrorInfo, stream_error
 from llmsdk.errors import MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk._partial_json import parse_tool_arguments
-from llmsdk._sse_json import parse_json_event
+from llmsdk._core.partial_json import parse_tool_arguments
+from llmsdk._core.sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.providers.openai.responses_errors import error_info as responses_error_info
 from llmsdk.providers.openai.responses_errors import failed_error_info
 from llmsdk.providers.openai.stream import citation_from_annotation
-from llmsdk._content import text_delta
+from llmsdk._core.content import text_delta
 from llmsdk.types import (
     ContentBlock, ProviderToolContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
 )

@@ -17,12 +17,12 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from llmsdk.errors import InvalidResponseCodeError, MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop, _Event
-from llmsdk._error_bodies import ErrorInfo, stream_error
-from llmsdk._partial_json import parse_tool_arguments
-from llmsdk._sse_json import parse_json_event
+from llmsdk._core.error_bodies import ErrorInfo, stream_error
+from llmsdk._core.partial_json import parse_tool_arguments
+from llmsdk._core.sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.providers.openai.errors import error_info as chat_error_info
-from llmsdk._content import text_delta
+from llmsdk._core.content import text_delta
 from llmsdk.types import Citation, ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
 __all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "citation_from_annotation",
@@ -42,7 +42,6 @@ FINISH_REASONS: Dict[str, StopReason] = {
 
 
 #: Delta keys of a plain text delta.
-_TEXT_DELTA_KEYS = frozenset({"content", "role"})
 _HOOKS = ("process", "_delta", "chunk_usage", "chunk_error", "reasoning_delta")
 
 

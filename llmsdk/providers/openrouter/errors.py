@@ -6,7 +6,7 @@ chunk of a stream (PROVIDERS.md §6.3, §6.5)::
 
 Before the first token ``code`` is the numeric HTTP status (``ErrorInfo.status``, no
 type); mid-stream it is a string such as ``server_error`` (a type, by the shared rule in
-``llmsdk/_error_bodies.py``). The upstream provider's name and raw error are added to the
+``llmsdk/_core/error_bodies.py``). The upstream provider's name and raw error are added to the
 message, since they say what actually failed.
 """
 
@@ -16,7 +16,7 @@ import dataclasses
 import json
 from typing import Any, Optional
 
-from llmsdk._error_bodies import ErrorInfo, error_object
+from llmsdk._core.error_bodies import ErrorInfo, error_object
 from llmsdk.providers.openai.errors import error_info as chat_error_info
 
 __all__ = ["error_info"]

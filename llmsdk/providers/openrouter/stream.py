@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from llmsdk._error_bodies import ErrorInfo
+from llmsdk._core.error_bodies import ErrorInfo
 from llmsdk.providers.openai.stream import ChatStreamProcessor
 from llmsdk.providers.openrouter.errors import error_info as openrouter_error_info
 from llmsdk.types import Usage

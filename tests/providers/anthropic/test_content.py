@@ -14,8 +14,8 @@ from llmsdk import (
     Citation, DocumentContent, ImageContent, LLMEvent, LLMMessage, LLMRequest, ProviderTool, ProviderToolContent,
     StopReason, TextContent, Tool, ToolResultContent, ToolUseContent, Usage,
 )
-from llmsdk._accumulate import accumulate
-from llmsdk._sse import feed
+from llmsdk._core.accumulate import accumulate
+from llmsdk._engine.sse import feed
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.anthropic.request import build_body
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor

@@ -7,7 +7,7 @@ import pytest
 from llmsdk import (
     LLMEvent, ProviderToolContent, RedactedThinkingContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
 )
-from llmsdk._sse import feed
+from llmsdk._engine.sse import feed
 from llmsdk.errors import IncompleteStreamError, MalformedEventError, OverloadedError, ProviderStreamError
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
 from llmsdk.testing import anthropic as A

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import List
 
-from llmsdk._sse import feed
+from llmsdk._engine.sse import feed
 from llmsdk import LLMEvent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
 from llmsdk.testing import anthropic as A

@@ -14,8 +14,8 @@ import base64
 from typing import Iterable, List
 
 from llmsdk import DocumentContent, LLMMessage, LLMRequest, ProviderTool, ProviderToolContent, TextContent, Tool
-from llmsdk._accumulate import accumulate
-from llmsdk._sse import feed
+from llmsdk._core.accumulate import accumulate
+from llmsdk._engine.sse import feed
 from llmsdk.events import Content, PartialContent, Stop, _Event
 from llmsdk.providers.gemini.client import GeminiAdapter
 from llmsdk.providers.gemini.stream import GeminiStreamProcessor

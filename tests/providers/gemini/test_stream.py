@@ -7,8 +7,8 @@ from typing import Iterable, List, Sequence
 import pytest
 from sseclient import SSEClient
 
-from llmsdk._accumulate import accumulate
-from llmsdk._sse import feed
+from llmsdk._core.accumulate import accumulate
+from llmsdk._engine.sse import feed
 from llmsdk.errors import (
     BadRequestError, IncompleteStreamError, MalformedEventError, OverloadedError, ProviderStreamError,
     RateLimitError,

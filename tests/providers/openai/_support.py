@@ -1,11 +1,11 @@
-"""Feed raw SSE bytes to a processor through ``llmsdk._sse``, as the engine does."""
+"""Feed raw SSE bytes to a processor through ``llmsdk._engine.sse``, as the engine does."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from llmsdk._sse import event_groups, feed
+from llmsdk._engine.sse import feed, pour
 from llmsdk.errors import LLMError
 from llmsdk.events import _Event
 from llmsdk.providers.base import StreamProcessor
@@ -30,8 +30,7 @@ def outcome(processor: StreamProcessor, chunks: Sequence[bytes]) -> Outcome:
     """Events delivered before any error, and the error's type and message."""
     events: List[_Event] = []
     try:
-        for group in event_groups(processor, chunks):
-            events.extend(group)
+        pour(processor, chunks, events.extend)
     except LLMError as exc:
         return events, (type(exc), str(exc))
     return events, None

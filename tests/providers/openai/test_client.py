@@ -12,7 +12,7 @@ import pytest
 from llmsdk import HttpClientOptions, LLMMessage, LLMRequest, Tool
 from llmsdk.errors import make_status_error
 from llmsdk.providers import get_provider
-from llmsdk._token_estimate import estimate_tokens
+from llmsdk._core.token_estimate import estimate_tokens
 from llmsdk.providers.openai import client as openai_client
 from llmsdk.providers.openai.client import OpenAIAdapter
 from llmsdk.providers.openrouter.client import OpenRouterAdapter, attribution_headers

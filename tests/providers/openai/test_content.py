@@ -132,7 +132,7 @@ def test_flattened_annotations_from_gateways():
 
 def test_a_document_a_tool_returned_follows_in_a_user_message():
     from llmsdk import ToolResultContent, ToolUseContent
-    from llmsdk._tool_loop import result_content
+    from llmsdk._many.tool_loop import result_content
 
     pdf = DocumentContent.from_base64("JVBERi0=")
     assert result_content(pdf) == [pdf]

@@ -12,7 +12,7 @@ import pytest
 from llmsdk import (
     HttpClientOptions, LLMClient, LLMMessage, LLMModelBuilder, LLMRequest, ModelCapabilitiesBuilder, ThinkingOptions,
 )
-from llmsdk._catalog import DIALECT_FACTS, load_catalog
+from llmsdk._catalog.builtin import DIALECT_FACTS, load_catalog
 from llmsdk.models import get_model
 from llmsdk.providers.groq.client import GroqAdapter
 from llmsdk.providers.openai.client import OpenAIAdapter

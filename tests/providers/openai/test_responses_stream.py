@@ -8,7 +8,7 @@ from llmsdk import Citation, ProviderToolContent, StopReason, TextContent, Think
 from llmsdk.errors import (
     BadRequestError, IncompleteStreamError, MalformedEventError, ProviderStreamError, RateLimitError, ServerError,
 )
-from llmsdk._accumulate import accumulate
+from llmsdk._core.accumulate import accumulate
 from llmsdk.events import Content, PartialContent, Stop
 from llmsdk.providers.openai.responses_stream import ResponsesStreamProcessor, usage_from_responses
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmsdk._sse import feed as run
+from llmsdk._engine.sse import feed as run
 from llmsdk import LLMEvent, StopReason, TextContent, ToolUseContent
 from llmsdk.providers.groq.stream import GroqStreamProcessor
 from llmsdk.providers.openai.stream import ChatStreamProcessor, OpenAIStreamProcessor

@@ -1,0 +1,183 @@
+"""``llmsdk batch``: run a JSONL file of requests through ``client.map`` and write one
+result line per item. The output file is also the checkpoint: rerunning the same command
+skips the keys already answered (and retries the ones that failed).
+
+    llmsdk batch questions.jsonl -o answers.jsonl -m claude-haiku-4-5 --concurrency 16 --rpm 500
+    llmsdk batch questions.jsonl -o answers.jsonl -p openai --provider-batch   # half price, asynchronous
+
+Each input line is ``{"key": "q1", "prompt": "..."}`` or ``{"key": "q1", "request":
+<LLMRequest JSON>}`` (a request without ``model`` gets ``-m``'s). Output lines are result
+lines (``llmsdk._many.checkpoint``): ``{"key", "response" | "error", "usage", "cost"}``. A summary
+(done, failed, tokens, cost, wall time) ends on stderr; the exit status is 0 when every
+row was answered, 1 when some failed, 2 for a usage error, 130 after Ctrl-C.
+
+With ``--provider-batch`` the rows go as one provider batch job instead (OpenAI, Groq,
+Anthropic, Gemini: about half price, answered within 24 hours): the command submits it,
+waits with a progress bar, and writes the same result lines; a rerun skips the keys
+already answered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Any, Iterator, List, Optional, Tuple, Union
+
+from llmsdk.cli.chat import (
+    EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CommandError, add_client_arguments, fail, make_client,
+    resolve_provider_and_model,
+)
+
+#: Failures listed one by one after the summary (the rest are counted).
+SHOWN_FAILURES = 5
+
+Key = Union[str, int]
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "batch", help="run a JSONL file of requests, resumably",
+        description="Send every request of INPUT (JSONL: {\"key\", \"prompt\"} or {\"key\", \"request\"} per "
+                    "line) and write one result line per item to OUTPUT. Rerun to resume: keys already "
+                    "answered in OUTPUT are skipped.",
+    )
+    add_client_arguments(parser)
+    parser.add_argument("input", help="the requests, one JSON object per line")
+    parser.add_argument("-o", "--output", required=True, help="the results (JSONL), also the checkpoint")
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight at once (default 16)")
+    parser.add_argument("--rpm", type=float, help="at most this many requests a minute")
+    parser.add_argument("--tpm", type=float, help="at most this many tokens a minute (estimated, then corrected)")
+    parser.add_argument("--system", "-s", help="system prompt for prompt lines")
+    parser.add_argument("--max-tokens", type=int, help="maximum output tokens for prompt lines")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--provider-batch", action="store_true",
+                        help="send the rows as one provider batch job (about half price; waits for it)")
+    parser.add_argument("--poll-interval", type=float, default=30.0,
+                        help="with --provider-batch: seconds between status polls (default 30, backing off)")
+    parser.set_defaults(run=run)
+
+
+def read_input(path: str, model: str, *, system: Optional[str] = None,
+               max_tokens: Optional[int] = None) -> Iterator[Tuple[Key, Any]]:
+    """``(key, LLMRequest)`` per input line, read lazily; an unreadable line becomes
+    ``(key, InvalidRequestError)``, which ``client.map`` reports as that row's error."""
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if line.strip():
+                yield parse_input_line(line, number, model, system=system, max_tokens=max_tokens)
+
+
+def parse_input_line(line: str, number: int, model: str, *, system: Optional[str] = None,
+                     max_tokens: Optional[int] = None) -> Tuple[Key, Any]:
+    """One input line: ``{"key", "prompt"}`` or ``{"key", "request"}``. A line without a
+    key is keyed by its line number."""
+    from llmsdk import LLMMessage, LLMRequest
+    from llmsdk.errors import InvalidRequestError
+
+    try:
+        data = json.loads(line)
+    except ValueError as exc:
+        return f"line-{number}", InvalidRequestError(f"line {number}: not JSON ({exc})")
+    if not isinstance(data, dict):
+        return f"line-{number}", InvalidRequestError(f"line {number}: expected a JSON object")
+    key = data.get("key", number)
+    if isinstance(key, bool) or not isinstance(key, (str, int)):
+        return f"line-{number}", InvalidRequestError(f"line {number}: key must be a string or an integer")
+    if "request" in data:
+        raw = data["request"]
+        if not isinstance(raw, dict):
+            return key, InvalidRequestError(f"line {number}: request must be a JSON object")
+        try:
+            request = LLMRequest.from_dict({"model": model, **raw})
+        except Exception as exc:  # noqa: BLE001 - whatever the decoder raises, the row says so
+            return key, InvalidRequestError(f"line {number}: not an LLMRequest ({type(exc).__name__}: {exc})")
+        return key, request
+    prompt = data.get("prompt")
+    if isinstance(prompt, str):
+        return key, LLMRequest(model=model, messages=[LLMMessage.user(prompt)], system=system,
+                               max_tokens=max_tokens)
+    return key, InvalidRequestError(f'line {number}: needs "prompt" (a string) or "request" (an object)')
+
+
+def run(args: argparse.Namespace) -> int:
+    from llmsdk import RateLimiter
+    from llmsdk.errors import LLMError
+
+    try:
+        if not os.path.isfile(args.input):
+            raise CommandError(f"no such input file: {args.input}", EXIT_USAGE)
+        if os.path.abspath(args.input) == os.path.abspath(args.output):
+            raise CommandError("the output file must not be the input file", EXIT_USAGE)
+        if args.concurrency < 1:
+            raise CommandError("--concurrency must be at least 1", EXIT_USAGE)
+        provider_key, model = resolve_provider_and_model(args)
+        try:
+            limiter = RateLimiter(requests_per_minute=args.rpm, tokens_per_minute=args.tpm)
+        except LLMError as exc:
+            raise CommandError(str(exc), EXIT_USAGE) from exc
+        client = make_client(args, provider_key)
+    except CommandError as exc:
+        fail(str(exc))
+        return exc.status
+    pairs = read_input(args.input, model, system=args.system, max_tokens=args.max_tokens)
+    with client:
+        if args.provider_batch:
+            return _run_provider_batch(client, pairs, args)
+        return _run_map(client, pairs, limiter, args)
+
+
+def _run_provider_batch(client: Any, pairs: Iterator[Tuple[Key, Any]], args: argparse.Namespace) -> int:
+    """One provider batch job for the rows not yet answered; the same result lines."""
+    from llmsdk._many.checkpoint import answered_keys
+    from llmsdk.cli.batches import run_provider_batch
+    from llmsdk.errors import LLMError
+
+    started = time.monotonic()
+    progress = not args.no_progress and sys.stderr.isatty()
+    try:
+        summary = run_provider_batch(client, pairs, args.output, progress=progress,
+                                     poll_interval=args.poll_interval, skip=answered_keys(args.output))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except LLMError as exc:  # an unsupported provider, a request over the limits
+        fail(str(exc))
+        return EXIT_USAGE
+    job = f"batch {summary.job_id} {summary.status}" if summary.job_id else "nothing to send"
+    sys.stderr.write(f"llmsdk batch: {job} · {summary.succeeded} done, {summary.failed} failed · "
+                     f"${summary.cost:.6f} at the batch price · {time.monotonic() - started:.1f} s → {args.output}\n")
+    return EXIT_OK if summary.failed == 0 else EXIT_ERROR
+
+
+def _run_map(client: Any, pairs: Iterator[Tuple[Key, Any]], limiter: Any, args: argparse.Namespace) -> int:
+    """Send the pairs through ``client.imap`` with the output as checkpoint; summarise."""
+    from llmsdk._many.checkpoint import answered_keys
+    from llmsdk._many.progress import Tally
+    from llmsdk.errors import LLMError
+
+    started = time.monotonic()
+    earlier = answered_keys(args.output)
+    tally = Tally()
+    failures: List[str] = []
+    progress = not args.no_progress and sys.stderr.isatty()
+    try:
+        for result in client.imap(pairs, concurrency=args.concurrency, limiter=limiter, progress=progress,
+                                  checkpoint=args.output):
+            tally.add(result.response, result.error, resumed=result.ok and result.key in earlier)
+            if result.error is not None and len(failures) < SHOWN_FAILURES:
+                failures.append(f"{result.key}: {type(result.error).__name__}: {result.error}")
+    except KeyboardInterrupt:
+        sys.stderr.write(f"\nllmsdk batch: interrupted after {tally.summary()}; "
+                         f"rerun the same command to resume ({args.output})\n")
+        return EXIT_INTERRUPTED
+    except LLMError as exc:  # e.g. the output file is not a checkpoint
+        fail(str(exc))
+        return EXIT_USAGE
+    for line in failures:
+        sys.stderr.write(f"  failed {line}\n")
+    if tally.failed > len(failures):
+        sys.stderr.write(f"  ... and {tally.failed - len(failures)} more (see {args.output})\n")
+    sys.stderr.write(f"llmsdk batch: {tally.summary()} · {time.monotonic() - started:.1f} s → {args.output}\n")
+    return EXIT_OK if tally.failed == 0 else EXIT_ERROR
