@@ -15,6 +15,7 @@ from llmsdk._engine.sse import feed, pour
 from llmsdk.errors import IncompleteStreamError, MalformedEventError
 from llmsdk.events import Content, PartialContent, Stop
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
+from llmsdk.providers.base import StreamProcessor, parse_json_event
 from llmsdk.testing import ScriptedReply, Stall
 from llmsdk.testing import anthropic as A
 from llmsdk.types import StopReason, TextContent, ThinkingContent, Usage
@@ -237,3 +238,34 @@ def test_text_deltas_share_one_read_only_empty_citations_list():
     copied = copy.deepcopy(first)
     assert copied == first and copied.citations == []
     assert TextContent("own").citations is not first.citations  # blocks built by users keep their own list
+
+
+# -- framings other than SSE -------------------------------------------------------------------
+
+
+class _JsonLines(StreamProcessor):
+    """A toy NDJSON processor: each line's ``text`` is a delta; ``{"done": true}`` ends it."""
+
+    framing = "ndjson"
+
+    def process(self, event: str, data: str) -> Any:
+        doc = parse_json_event(data)
+        if doc.get("done"):
+            self.done = True
+            return [Stop(StopReason.END_TURN, Usage())]
+        return [PartialContent(0, TextContent(doc["text"]))]
+
+
+_NDJSON = b'{"text": "Hel"}\n{"text": "lo"}\n\n{"done": true}\n'
+
+
+def test_ndjson_framing_gives_the_same_events_at_every_split() -> None:
+    whole = feed(_JsonLines(), [_NDJSON])
+    assert [e.content.text for e in whole if isinstance(e, PartialContent)] == ["Hel", "lo"]
+    for cut in range(1, len(_NDJSON)):
+        assert feed(_JsonLines(), [_NDJSON[:cut], _NDJSON[cut:]]) == whole
+
+
+def test_ndjson_body_cut_mid_line_is_incomplete() -> None:
+    with pytest.raises(IncompleteStreamError):
+        feed(_JsonLines(), [_NDJSON[:20]])

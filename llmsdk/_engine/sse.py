@@ -1,6 +1,10 @@
-"""Feeding a response body to a stream processor: SSE framing by sseclient-py, the
-provider's ``StreamProcessor`` for meaning, and the end-of-body rule. Pure: bytes in,
-events out; the worker and every transcript test use it.
+"""Feeding a response body to a stream processor: framing (SSE by sseclient-py, or the
+framing the processor names), the provider's ``StreamProcessor`` for meaning, and the
+end-of-body rule. Pure: bytes in, events out; the worker and every transcript test use it.
+
+Framing is a seam: ``StreamProcessor.framing`` names how the body is cut into
+``(event, data)`` pairs — ``"sse"`` (the default, inlined below: the hot path) or a name in
+``FRAMINGS`` (``"ndjson"``: one JSON document per line, event ``"message"``).
 
 The end-of-body rule: the body ends, then ``processor.finish()`` says whether the
 provider's terminator came (it raises ``IncompleteStreamError`` if not). A last event cut
@@ -10,7 +14,7 @@ in half by the end of the body is a truncation too, not a garbled event, so the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, List, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Sequence, Tuple
 
 from sseclient import SSEClient
 
@@ -20,7 +24,10 @@ from llmsdk.events import _Event
 if TYPE_CHECKING:  # pragma: no cover
     from llmsdk.providers.base import StreamProcessor
 
-__all__ = ["feed", "pour"]
+__all__ = ["FRAMINGS", "feed", "ndjson_pairs", "pour"]
+
+#: A framing: the body's chunks in, ``(event, data)`` pairs out, pure.
+Framing = Callable[[Iterable[bytes]], Iterator[Tuple[str, str]]]
 
 
 class _Body:
@@ -45,6 +52,34 @@ def _body(chunks: Iterable[bytes]) -> Any:
     return chunks if hasattr(chunks, "ended") else _Body(chunks)
 
 
+def ndjson_pairs(chunks: Iterable[bytes]) -> Iterator[Tuple[str, str]]:
+    """Newline-delimited JSON (Ollama's ``/api/chat``): each non-blank line is one event
+    named ``"message"``. A last line the body ends without a newline is still handed on, so
+    a cut document fails to parse and the end-of-body rule reports the truncation."""
+    pending = b""
+    for chunk in chunks:
+        *lines, pending = (pending + chunk).split(b"\n")
+        for line in lines:
+            if line.strip():
+                yield "message", line.decode("utf-8")
+    if pending.strip():
+        yield "message", pending.decode("utf-8")
+
+
+#: Framings other than SSE, by ``StreamProcessor.framing``.
+FRAMINGS: Dict[str, Framing] = {"ndjson": ndjson_pairs}
+
+
+def _pairs(processor: "StreamProcessor", body: Iterable[bytes]) -> Iterator[Tuple[str, str]]:
+    """The ``(event, data)`` pairs of a body in a framing other than SSE."""
+    framing = processor.framing
+    try:
+        return FRAMINGS[framing](body)
+    except KeyError:
+        raise MalformedEventError(f"the {processor.provider} stream processor names an unknown framing "
+                                  f"{framing!r}") from None
+
+
 def pour(processor: "StreamProcessor", chunks: Iterable[bytes], sink: Callable[[Sequence[_Event]], Any]) -> None:
     """Hand ``sink`` the events of each SSE event in ``chunks`` (non-empty groups only),
     then those of ``processor.finish()`` once the chunks end — the engine's loop, with no
@@ -55,10 +90,16 @@ def pour(processor: "StreamProcessor", chunks: Iterable[bytes], sink: Callable[[
     body = _body(chunks)
     process = processor.process
     try:
-        for sse in SSEClient(iter(body)).events():
-            out = process(sse.event, sse.data)
-            if out:
-                sink(out)
+        if getattr(processor, "framing", "sse") == "sse":
+            for sse in SSEClient(iter(body)).events():
+                out = process(sse.event, sse.data)
+                if out:
+                    sink(out)
+        else:
+            for event, data in _pairs(processor, body):
+                out = process(event, data)
+                if out:
+                    sink(out)
     except MalformedEventError as exc:
         if body.ended:  # a half-sent last event: the body was cut, not garbled
             raise IncompleteStreamError(f"the {processor.provider} stream ended mid-event") from exc

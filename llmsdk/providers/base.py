@@ -93,6 +93,10 @@ class StreamProcessor(ABC):
     """
 
     provider: str = "provider"
+    #: How the engine cuts the body into ``(event, data)`` pairs for ``process``: ``"sse"``
+    #: (Server-Sent Events), ``"ndjson"`` (one JSON document per line, event ``"message"``),
+    #: or another name in ``llmsdk._engine.sse.FRAMINGS``.
+    framing: str = "sse"
 
     def __init__(self, provider: Optional[str] = None) -> None:
         if provider is not None:
