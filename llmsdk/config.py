@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Mapping, Optional, Union
 
-from llmsdk._core.secrets import SecretString
+from llmsdk._core.secrets import SecretString, clean_key
 from llmsdk._core.urls import validate_api_base
 from llmsdk._engine.policy import RetryPolicy, Timeouts
 from llmsdk.errors import InvalidConfigError
@@ -72,9 +72,9 @@ class HttpClientOptions:
         provider = get_provider(self.provider)
         object.__setattr__(self, "provider", provider)
         key = self.api_key
-        if key is not None and not isinstance(key, SecretString):
-            key = SecretString(key)
-        if key is not None and not key.expose_secret().strip():
+        if key is not None:  # trimmed; a control character inside is an error showing no key
+            key = SecretString(clean_key(key.expose_secret() if isinstance(key, SecretString) else str(key)))
+        if key is not None and not key.expose_secret():
             key = None
         object.__setattr__(self, "api_key", key)
         if key is None and provider.requires_api_key:

@@ -64,7 +64,16 @@ __all__ = [
     "OutputParseError",
     "OverloadedError",
     "PermissionDeniedError",
+    "ProviderStreamAuthenticationError",
+    "ProviderStreamBadRequestError",
+    "ProviderStreamContextWindowExceededError",
     "ProviderStreamError",
+    "ProviderStreamInvalidResponseCodeError",
+    "ProviderStreamNotFoundError",
+    "ProviderStreamOverloadedError",
+    "ProviderStreamPermissionDeniedError",
+    "ProviderStreamRateLimitError",
+    "ProviderStreamServerError",
     "RateLimitError",
     "ReadTimeoutError",
     "RefusalError",
@@ -383,17 +392,66 @@ def make_status_error(
     )
 
 
-_STREAM_CLASSES: Dict[Type[InvalidResponseCodeError], Type[InvalidResponseCodeError]] = {}
+# An error event inside a 200 stream is a ``ProviderStreamError`` and the status class of
+# its type at once. The pairs are plain classes defined here (not built at run time), so
+# every such error pickles (multiprocessing, Ray, Celery) under a name that resolves.
+class ProviderStreamInvalidResponseCodeError(ProviderStreamError, InvalidResponseCodeError):
+    """An error event of an unknown type inside a stream."""
+
+
+class ProviderStreamBadRequestError(ProviderStreamError, BadRequestError):
+    """A bad-request error event inside a stream."""
+
+
+class ProviderStreamContextWindowExceededError(ProviderStreamError, ContextWindowExceededError):
+    """A context-window error event inside a stream."""
+
+
+class ProviderStreamAuthenticationError(ProviderStreamError, AuthenticationError):
+    """An authentication error event inside a stream."""
+
+
+class ProviderStreamPermissionDeniedError(ProviderStreamError, PermissionDeniedError):
+    """A permission error event inside a stream."""
+
+
+class ProviderStreamNotFoundError(ProviderStreamError, NotFoundError):
+    """A not-found error event inside a stream."""
+
+
+class ProviderStreamRateLimitError(ProviderStreamError, RateLimitError):
+    """A rate-limit error event inside a stream."""
+
+
+class ProviderStreamOverloadedError(ProviderStreamError, OverloadedError):
+    """An overloaded error event inside a stream."""
+
+
+class ProviderStreamServerError(ProviderStreamError, ServerError):
+    """A server error event inside a stream."""
+
+
+_STREAM_CLASSES: Dict[Type[InvalidResponseCodeError], Type[InvalidResponseCodeError]] = {
+    InvalidResponseCodeError: ProviderStreamInvalidResponseCodeError,
+    BadRequestError: ProviderStreamBadRequestError,
+    ContextWindowExceededError: ProviderStreamContextWindowExceededError,
+    AuthenticationError: ProviderStreamAuthenticationError,
+    PermissionDeniedError: ProviderStreamPermissionDeniedError,
+    NotFoundError: ProviderStreamNotFoundError,
+    RateLimitError: ProviderStreamRateLimitError,
+    OverloadedError: ProviderStreamOverloadedError,
+    ServerError: ProviderStreamServerError,
+}
 
 
 def _stream_class(cls: Type[InvalidResponseCodeError]) -> Type[InvalidResponseCodeError]:
-    """A class that is both ``ProviderStreamError`` and ``cls`` (cached, so types compare)."""
-    combined = _STREAM_CLASSES.get(cls)
-    if combined is None:
-        name = "ProviderStream" + cls.__name__
-        combined = type(name, (ProviderStreamError, cls), {"__module__": __name__})
-        _STREAM_CLASSES[cls] = combined
-    return combined
+    """The class that is both ``ProviderStreamError`` and ``cls`` (or ``cls``'s nearest
+    base that has one)."""
+    for base in cls.__mro__:
+        combined = _STREAM_CLASSES.get(base)  # type: ignore[arg-type]
+        if combined is not None:
+            return combined
+    return ProviderStreamInvalidResponseCodeError
 
 
 # Typical HTTP status of each error class, for errors that arrive inside a stream.
@@ -459,6 +517,40 @@ def make_body_error(
                error_type=error_type)
 
 
+#: The classes exported from ``llmsdk`` too (``from llmsdk import RateLimitError``).
+PUBLIC_ERRORS = (
+    LLMError,
+    AuthenticationError,
+    BadRequestError,
+    BrokenStreamError,
+    ConnectTimeoutError,
+    ConnectionFailedError,
+    ContentIdleTimeoutError,
+    ContextWindowExceededError,
+    IncompleteStreamError,
+    InvalidConfigError,
+    InvalidRequestError,
+    InvalidResponseCodeError,
+    MalformedEventError,
+    NotFoundError,
+    OutputParseError,
+    OverloadedError,
+    PermissionDeniedError,
+    ProviderStreamError,
+    RateLimitError,
+    ReadTimeoutError,
+    RefusalError,
+    ServerError,
+    StreamCancelledError,
+    StreamError,
+    StructuredOutputError,
+    TotalTimeoutError,
+    TransportError,
+    UnsupportedFeatureError,
+)
+
 # Exported from ``llmsdk`` too: name that module (as ``llmsdk._core.public_name`` does for the
 # value classes; this module sits below it and its classes have no string annotations to resolve).
-LLMError.__module__ = "llmsdk"
+for _cls in PUBLIC_ERRORS:
+    _cls.__module__ = "llmsdk"
+del _cls

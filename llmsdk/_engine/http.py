@@ -17,6 +17,7 @@ import requests.structures
 import urllib3.exceptions
 
 from llmsdk._core.error_bodies import stream_error
+from llmsdk._core.secrets import is_credential_header
 from llmsdk._engine.recording import Exchange, Recorder
 from llmsdk._engine.retry import call_with_retries, parse_retry_after
 from llmsdk.config import HttpClientOptions, headers_for
@@ -31,10 +32,23 @@ logger = logging.getLogger("llmsdk.http")
 REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id")
 
 
+class _Session(requests.Session):
+    """A session that sends no credential to another host: requests drops only
+    ``Authorization`` on a cross-host redirect; ``x-api-key``, ``x-goog-api-key`` and
+    custom auth headers (``_core.secrets.is_credential_header``) go too."""
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+        super().rebuild_auth(prepared_request, response)
+        old = response.request.url if response.request is not None else None
+        if old and prepared_request.url and self.should_strip_auth(old, prepared_request.url):
+            for name in [n for n in prepared_request.headers if is_credential_header(n)]:
+                del prepared_request.headers[name]
+
+
 def build_session(options: HttpClientOptions) -> requests.Session:
     """A session whose pool holds ``options.pool_maxsize`` connections per host, so many
     threads sharing one client reuse connections instead of discarding them."""
-    session = requests.Session()
+    session = _Session()
     adapter = requests.adapters.HTTPAdapter(
         pool_connections=4, pool_maxsize=options.pool_maxsize, max_retries=0
     )
@@ -124,9 +138,14 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
     if retry_after is None:
         retry_after = info.retry_after
     should = headers.get("x-should-retry")
+    message = info.message
+    if 300 <= response.status_code < 400:
+        message = (f"redirected to {headers.get('location') or '(no Location)'}: llmsdk does not follow a "
+                   f"redirect of a POST (it would send the request twice, and its key elsewhere); "
+                   f"point api_base at the final URL")
     return make_status_error(
         response.status_code,
-        redact(info.message, options),
+        redact(message, options),
         error_type=info.type,
         body=body,
         provider=options.provider.config_key(),
@@ -206,8 +225,8 @@ class HttpEngine:
         """POST through the session's mounted adapter, without ``Session.request``'s
         per-call work (settings merging, hooks, cookies: ~25% of a tiny call, per cProfile
         of benchmarks/bench_requests.py). It is still requests/urllib3 underneath: same
-        pool, proxies, TLS verification. API endpoints do not redirect POSTs; if one does,
-        the call is repeated through ``Session.request``, which follows it."""
+        pool, proxies, TLS verification. A redirect is not followed: a POST is never sent
+        twice, nor its key to another host (the 3xx becomes an error naming where it led)."""
         env = self._env_settings(url)
         prepared_url = self._urls.get(url)
         if prepared_url is None:
@@ -228,9 +247,6 @@ class HttpEngine:
             request, stream=True, timeout=timeout, verify=env.get("verify", True), cert=env.get("cert"),
             proxies=env.get("proxies") or {},
         )
-        if response.is_redirect:
-            response.close()
-            return self.session.post(url, data=data, headers=headers, stream=True, timeout=timeout, **env)
         return response
 
     def _timeout(self, deadline: Optional[float], read_cap: Optional[float] = None) -> Any:
@@ -297,7 +313,7 @@ class HttpEngine:
             exchange = self._record("POST", url, all_headers, data)
             try:
                 response = self.session.post(url, data=data, headers=all_headers, timeout=self._timeout(deadline),
-                                             **self._env_settings(url))
+                                             allow_redirects=False, **self._env_settings(url))
             except requests.RequestException as exc:
                 raise map_transport_error(exc) from exc
             self._recorded_whole(exchange, response)
@@ -329,7 +345,8 @@ class HttpEngine:
             exchange = self._record(method, url, all_headers, data)
             try:
                 response = self.session.request(method, url, data=data, headers=all_headers, params=params,
-                                                stream=stream, timeout=self._timeout(None), **self._env_settings(url))
+                                                stream=stream, timeout=self._timeout(None),
+                                                allow_redirects=method in ("GET", "HEAD"), **self._env_settings(url))
             except requests.RequestException as exc:
                 raise map_transport_error(exc) from exc
             logger.debug("%s %s -> %d", method, url, response.status_code)

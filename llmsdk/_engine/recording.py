@@ -5,7 +5,9 @@ replay (``llmsdk._engine.sse.feed(processor, [transcript.read_bytes()])``).
 One exchange, three files sharing a name ``<provider>-<UTC time>-<pid>-<n>``:
 
 * ``.request.json``: method, URL, headers and JSON body as sent — the API key never:
-  auth headers are dropped and the key is masked wherever else it appears;
+  every credential-bearing header (``_core.secrets.is_credential_header``: auth headers,
+  ``extra_headers`` such as ``X-Custom-Token``) is left out, and the key masked wherever else
+  it appears;
 * ``.response.json``: status and headers;
 * ``.sse`` (an event stream) or ``.json`` (anything else): the response body's bytes as
   received (transfer encoding undone), the key masked.
@@ -24,12 +26,12 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
+from llmsdk._core.secrets import MASK, is_credential_header, mask_headers
+
 __all__ = ["ENV_VAR", "Exchange", "Recorder"]
 
 ENV_VAR = "LLMSDK_RECORD_DIR"
-#: Headers that carry credentials; never written.
-_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api-key", "proxy-authorization"})
-_MASK = "**********"
+_MASK = MASK
 
 logger = logging.getLogger("llmsdk.record")
 _numbers = itertools.count(1)
@@ -69,7 +71,7 @@ class Recorder:
         request = {
             "method": method,
             "url": self.mask(url),
-            "headers": {k: self.mask(v) for k, v in headers.items() if k.lower() not in _SECRET_HEADERS},
+            "headers": {k: self.mask(v) for k, v in headers.items() if not is_credential_header(k)},
             "body": parsed,
         }
         exchange = Exchange(self, name)
@@ -101,7 +103,7 @@ class Exchange:
         self._suffix = ".sse" if "event-stream" in content_type else ".json"
         self.write_json(".response.json", {
             "status": status,
-            "headers": {k: self._recorder.mask(str(v)) for k, v in headers.items()},
+            "headers": {k: self._recorder.mask(v) for k, v in mask_headers(headers).items()},
             "body_file": self.name + self._suffix,
         })
 

@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 from llmsdk._core.error_bodies import ErrorInfo, generic_error_info, stream_error
 from llmsdk._core.partial_json import parse_partial_json
 from llmsdk._core.rate_limit_headers import rate_limit_from_headers
-from llmsdk._core.secrets import SecretString
+from llmsdk._core.secrets import SecretString, mask_headers
 from llmsdk._core.sse_json import parse_json_event
 from llmsdk._core.token_estimate import estimate_tokens
 from llmsdk._core.urls import join_url, validate_api_base
@@ -80,6 +80,9 @@ class PreparedRequest:
     url: str
     headers: Dict[str, str]
     body: Dict[str, Any]
+
+    def __repr__(self) -> str:  # credential-bearing headers masked
+        return f"PreparedRequest(url={self.url!r}, headers={mask_headers(self.headers)!r}, body={self.body!r})"
 
 
 class StreamProcessor(ABC):
