@@ -16,6 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from llmsdk._engine.http import HttpEngine, request_id_of
+from llmsdk._engine.retry import RetryBudget
 from llmsdk._engine.channel import StreamChannel
 from llmsdk._engine.stream import EventStream
 from llmsdk._engine.worker import StreamJob, run_worker
@@ -160,19 +161,22 @@ class LLMClient:
         timeouts = self._options.timeouts
         deadline = time.monotonic() + timeouts.total if timeouts.total else None
         engine = self._engine
+        adapter = self._adapter
         policy = self._options.retry
         retries = policy.max_retries if max_retries is None else max_retries
         # Read inline, nobody else watches content idleness: a silent socket must time out by then.
         read_cap = timeouts.content_idle if inline else None
-        response = engine.open_stream(prepared, deadline=deadline, max_retries=retries, read_cap=read_cap)
+        budget = RetryBudget(retries)  # one budget: HTTP-level and stream-level retries together
+        framing = adapter.stream_processor(request).framing
+        response = engine.open_stream(prepared, deadline=deadline, budget=budget, read_cap=read_cap,
+                                      framing=framing)
         channel = StreamChannel(self._provider_key)
-        adapter = self._adapter
         rate_limit = adapter.rate_limit(response.headers)
         model_ref = request.model
 
-        def reopen(retries_left: int) -> Any:
-            return engine.open_stream(prepared, deadline=deadline, max_retries=retries_left,
-                                      cancelled=channel.cancelled, read_cap=read_cap)
+        def reopen() -> Any:
+            return engine.open_stream(prepared, deadline=deadline, budget=budget, cancelled=channel.cancelled,
+                                      read_cap=read_cap, framing=framing)
 
         def on_finish(result: LLMResponse) -> None:  # usage is billed, finished or not
             result.rate_limit = rate_limit
@@ -187,7 +191,7 @@ class LLMClient:
             provider=self._provider_key,
             new_processor=functools.partial(adapter.stream_processor, request),
             reopen=reopen,
-            max_retries=retries,
+            budget=budget,
             retry_policy=policy,
             on_finish=on_finish,
             deadline=deadline,

@@ -7,9 +7,11 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import re
 import socket
+import ssl
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, List, Optional, Set
 
 import requests
 import requests.adapters
@@ -19,7 +21,8 @@ import urllib3.exceptions
 from llmsdk._core.error_bodies import stream_error
 from llmsdk._core.secrets import is_credential_header
 from llmsdk._engine.recording import Exchange, Recorder
-from llmsdk._engine.retry import call_with_retries, parse_retry_after
+from llmsdk._engine.sse import CONTENT_TYPES, expects_content_type
+from llmsdk._engine.retry import RetryBudget, call_with_retries, parse_retry_after
 from llmsdk.config import HttpClientOptions, headers_for
 from llmsdk.errors import (
     ConnectionFailedError, ConnectTimeoutError, InvalidRequestError, InvalidResponseCodeError, LLMError,
@@ -30,6 +33,26 @@ from llmsdk.providers.base import PreparedRequest, ProviderAdapter
 logger = logging.getLogger("llmsdk.http")
 
 REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id")
+
+
+def error_from_other_body(response: requests.Response, url: str, framing: str,
+                          options: HttpClientOptions) -> LLMError:
+    """A 2xx reply that is neither the stream ``framing`` reads nor JSON — an HTML page
+    from a wrong base URL, a proxy's login page: say what came back and from where."""
+    try:
+        head = next(response.iter_content(4096), b"")
+    except TRANSPORT_EXCEPTIONS:
+        head = b""
+    response._content = head  # what the recording keeps
+    response.close()
+    text = redact(head.decode("utf-8", "replace"), options)
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    shown = " ".join((title.group(1) if title else text).split())[:200]
+    media = response.headers.get("content-type", "").split(";", 1)[0].strip()
+    expected = " or ".join(CONTENT_TYPES.get(framing, ()))
+    return MalformedEventError(
+        f"{options.provider.config_key()}: POST {_without_query(url)} answered HTTP {response.status_code} with "
+        f"{media} ({shown!r}), not {expected or 'a stream'}; is api_base ({options.api_base}) right?")
 
 
 class _Session(requests.Session):
@@ -73,32 +96,83 @@ def encode_body(body: Any) -> bytes:
         raise InvalidRequestError(f"the request cannot be sent as JSON: {exc}") from exc
 
 
-def map_transport_error(exc: BaseException) -> LLMError:
-    """The one mapping from foreign exceptions to ``TransportError`` subclasses."""
+def map_transport_error(exc: BaseException, url: Optional[str] = None, timeout: Any = None) -> LLMError:
+    """The one mapping from foreign exceptions to ``TransportError`` subclasses, said in
+    our words: what failed, where (``url``), and why (refused, DNS, TLS, a timeout after
+    ``timeout`` seconds) — not urllib3's ``HTTPConnectionPool(...): Max retries exceeded``."""
     if isinstance(exc, LLMError):
         return exc
-    if isinstance(exc, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)):
-        return ConnectTimeoutError(f"connection timed out: {_short(exc)}")
-    if isinstance(exc, (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError, socket.timeout, TimeoutError)):
-        return ReadTimeoutError(f"read timed out: {_short(exc)}")
-    if isinstance(exc, requests.exceptions.Timeout):
-        return ReadTimeoutError(f"timed out: {_short(exc)}")
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        inner = exc.args[0] if exc.args else None
-        if isinstance(inner, urllib3.exceptions.ReadTimeoutError):
-            return ReadTimeoutError(f"read timed out: {_short(exc)}")
-        if isinstance(inner, urllib3.exceptions.ProtocolError) or isinstance(exc, requests.exceptions.ChunkedEncodingError):
-            return ConnectionFailedError(f"connection broken: {_short(exc)}")
-        return ConnectionFailedError(f"connection failed: {_short(exc)}")
-    if isinstance(exc, (urllib3.exceptions.ProtocolError, http.client.HTTPException, ConnectionError, OSError)):
-        return ConnectionFailedError(f"connection broken: {_short(exc)}")
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
-        return TransportError(f"invalid URL: {_short(exc)}")
-    if isinstance(exc, requests.exceptions.RequestException):
-        return TransportError(f"HTTP request failed: {_short(exc)}")
-    if isinstance(exc, urllib3.exceptions.HTTPError):
-        return TransportError(f"HTTP failure: {_short(exc)}")
-    return TransportError(f"unexpected transport failure: {exc!r}")
+    where = f" to {_without_query(url)}" if url else ""
+    connect_s, read_s = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    causes = list(_causes(exc))
+    reason = _connect_failure(causes)
+    if reason is not None:
+        return ConnectionFailedError(f"could not connect{where}: {reason}")
+    if any(isinstance(c, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError))
+           and not isinstance(c, urllib3.exceptions.NewConnectionError) for c in causes):
+        return ConnectTimeoutError(f"could not connect{where}: no connection{_after(connect_s)}")
+    if any(isinstance(c, (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError, socket.timeout,
+                          TimeoutError)) for c in causes) or isinstance(exc, requests.exceptions.Timeout):
+        return ReadTimeoutError(f"the request{where} timed out: no data{_after(read_s)}")
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                        requests.exceptions.InvalidSchema, urllib3.exceptions.LocationParseError)):
+        return TransportError(f"invalid URL{where}: {_short(exc)}")
+    if isinstance(exc, (requests.exceptions.ConnectionError, urllib3.exceptions.ProtocolError,
+                        http.client.HTTPException, ConnectionError, OSError)):
+        return ConnectionFailedError(f"the connection{where} broke: {_innermost(causes)}")
+    if isinstance(exc, (requests.exceptions.RequestException, urllib3.exceptions.HTTPError)):
+        return TransportError(f"the HTTP request{where} failed: {_innermost(causes)}")
+    return TransportError(f"unexpected transport failure{where}: {exc!r}")
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it wraps (urllib3's ``reason``, exception args, ``__cause__``,
+    ``__context__``), outermost first, each once."""
+    seen: Set[int] = set()
+    todo = [exc]
+    while todo and len(seen) < 32:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        inner = [getattr(current, "reason", None), *current.args, current.__cause__, current.__context__]
+        todo.extend(i for i in inner if isinstance(i, BaseException))
+
+
+def _connect_failure(causes: List[BaseException]) -> Optional[str]:
+    """Why a connection could not be made, if that is what happened."""
+    for cause in causes:
+        if isinstance(cause, (requests.exceptions.SSLError, ssl.SSLError, urllib3.exceptions.SSLError)):
+            detail = next((getattr(c, "reason", None) or c.strerror or str(c)
+                           for c in reversed(causes) if isinstance(c, ssl.SSLError)), None)
+            return f"the TLS handshake failed ({detail or _short(cause)})"
+    if any(isinstance(c, socket.gaierror) or type(c).__name__ == "NameResolutionError" for c in causes):
+        return "the host name could not be resolved (DNS)"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused (is anything listening on that port?)"
+    if any(isinstance(c, urllib3.exceptions.NewConnectionError) for c in causes):
+        return f"no connection could be made ({_innermost(causes)})"
+    if any(isinstance(c, requests.exceptions.ProxyError) for c in causes):
+        return "the proxy refused or failed"
+    return None
+
+
+def _innermost(causes: List[BaseException]) -> str:
+    """The deepest cause's own text (``Connection reset by peer``), briefly."""
+    for cause in reversed(causes):
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+    return _short(causes[-1]) if causes else "unknown failure"
+
+
+def _after(seconds: Any) -> str:
+    return f" within {round(float(seconds), 1):g} s" if isinstance(seconds, (int, float)) else ""
+
+
+def _without_query(url: str) -> str:
+    """A URL as errors show it: no query string (Gemini's ``?key=`` would be a secret)."""
+    return url.split("?", 1)[0]
 
 
 def _short(exc: BaseException) -> str:
@@ -264,23 +338,27 @@ class HttpEngine:
         return (connect, read)
 
     def open_stream(self, prepared: PreparedRequest, *, deadline: Optional[float] = None,
-                    max_retries: Optional[int] = None, cancelled: Any = None,
-                    read_cap: Optional[float] = None) -> requests.Response:
-        """POST and return the response once its headers say 2xx (retrying as allowed,
-        never past ``deadline``). ``read_cap`` shortens the socket read timeout (a reply
-        read on the caller's thread bounds content idleness that way)."""
+                    max_retries: Optional[int] = None, budget: Optional[RetryBudget] = None,
+                    cancelled: Any = None, read_cap: Optional[float] = None,
+                    framing: str = "sse") -> requests.Response:
+        """POST and return the response once its headers say 2xx and its content type is
+        what ``framing`` reads (retrying as ``budget`` allows — the exchange's one budget,
+        shared with the worker's stream-level retries — never past ``deadline``).
+        ``read_cap`` shortens the socket read timeout (a reply read on the caller's thread
+        bounds content idleness that way)."""
         data = encode_body(prepared.body)
         headers = headers_for(self.options, prepared.headers)
 
         def attempt() -> requests.Response:
             started = time.monotonic()
             exchange = self._record("POST", prepared.url, headers, data)
+            timeout = self._timeout(deadline, read_cap)
             try:
-                response = self._post(prepared.url, data, headers, self._timeout(deadline, read_cap))
+                response = self._post(prepared.url, data, headers, timeout)
             except requests.RequestException as exc:
                 if exchange is not None:
                     exchange.close()
-                raise map_transport_error(exc) from exc
+                raise map_transport_error(exc, prepared.url, timeout) from exc
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("POST %s -> %d in %.1f ms (request id %s)", prepared.url, response.status_code,
                              (time.monotonic() - started) * 1000, request_id_of(response.headers))
@@ -289,9 +367,12 @@ class HttpEngine:
                     raise error_from_response(response, self.adapter, self.options)
                 finally:
                     self._recorded_whole(exchange, response)
-            if "json" in response.headers.get("content-type", ""):
+            content_type = response.headers.get("content-type", "")
+            if not expects_content_type(framing, content_type):
                 try:
-                    raise error_from_json_body(response, self.adapter, self.options)
+                    if "json" in content_type:
+                        raise error_from_json_body(response, self.adapter, self.options)
+                    raise error_from_other_body(response, prepared.url, framing, self.options)
                 finally:
                     self._recorded_whole(exchange, response)
             if exchange is not None:  # the worker records the body as it reads it
@@ -299,7 +380,7 @@ class HttpEngine:
                 response.llmsdk_exchange = exchange  # type: ignore[attr-defined]
             return response
 
-        return call_with_retries(attempt, self.options.retry, max_retries=max_retries,
+        return call_with_retries(attempt, self.options.retry, max_retries=max_retries, budget=budget,
                                  cancelled=cancelled, deadline=deadline, what=f"{self.provider} request")
 
     def post_json(self, url: str, headers: Dict[str, str], body: Dict[str, Any]) -> Dict[str, Any]:
@@ -311,11 +392,12 @@ class HttpEngine:
 
         def attempt() -> Dict[str, Any]:
             exchange = self._record("POST", url, all_headers, data)
+            timeout = self._timeout(deadline)
             try:
-                response = self.session.post(url, data=data, headers=all_headers, timeout=self._timeout(deadline),
+                response = self.session.post(url, data=data, headers=all_headers, timeout=timeout,
                                              allow_redirects=False, **self._env_settings(url))
             except requests.RequestException as exc:
-                raise map_transport_error(exc) from exc
+                raise map_transport_error(exc, url, timeout) from exc
             self._recorded_whole(exchange, response)
             if response.status_code >= 300:
                 raise error_from_response(response, self.adapter, self.options)
@@ -343,12 +425,13 @@ class HttpEngine:
 
         def attempt() -> requests.Response:
             exchange = self._record(method, url, all_headers, data)
+            timeout = self._timeout(None)
             try:
                 response = self.session.request(method, url, data=data, headers=all_headers, params=params,
-                                                stream=stream, timeout=self._timeout(None),
+                                                stream=stream, timeout=timeout,
                                                 allow_redirects=method in ("GET", "HEAD"), **self._env_settings(url))
             except requests.RequestException as exc:
-                raise map_transport_error(exc) from exc
+                raise map_transport_error(exc, url, timeout) from exc
             logger.debug("%s %s -> %d", method, url, response.status_code)
             if not stream or response.status_code >= 300:  # a streamed download is not kept
                 self._recorded_whole(exchange, response)

@@ -19,7 +19,8 @@ from typing import Callable, Dict, List, Mapping, Optional, TypeVar
 
 from llmsdk._engine.policy import RetryPolicy
 from llmsdk.errors import (
-    ConnectionFailedError, ConnectTimeoutError, InvalidResponseCodeError, LLMError,
+    ConnectionFailedError, ConnectTimeoutError, InvalidResponseCodeError, LLMError, StreamCancelledError,
+    TransportError,
 )
 
 logger = logging.getLogger("llmsdk.retry")
@@ -97,38 +98,72 @@ def plan_retry(
     return delay
 
 
+class RetryBudget:
+    """The retries one exchange may still make: ONE budget that the HTTP-level retries
+    (``call_with_retries``) and the stream-level ones (a stream that fails before any
+    content, ``_engine.worker``) both draw on, so ``max_retries=N`` means at most N+1
+    attempts of any kind. ``attempts`` counts the attempts started."""
+
+    __slots__ = ("limit", "used", "attempts")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self.attempts = 0
+
+    def plan(self, exc: BaseException, policy: RetryPolicy, deadline: Optional[float] = None) -> Optional[float]:
+        """``plan_retry`` against what is left of the budget."""
+        return plan_retry(exc, self.used, self.limit, policy, deadline)
+
+    def __repr__(self) -> str:
+        return f"RetryBudget(used={self.used}, limit={self.limit})"
+
+
 def call_with_retries(
     attempt: Callable[[], T],
     policy: RetryPolicy,
     *,
     max_retries: Optional[int] = None,
+    budget: Optional[RetryBudget] = None,
     cancelled: Optional[threading.Event] = None,
     deadline: Optional[float] = None,
     what: str = "request",
 ) -> T:
-    """Run ``attempt`` until it succeeds, fails for good, or retries run out (see
-    ``plan_retry``; ``deadline`` is the exchange's ``Timeouts.total``, monotonic).
+    """Run ``attempt`` until it succeeds, fails for good, or ``budget`` (else a fresh one
+    of ``max_retries``, else the policy's) runs out (see ``plan_retry``; ``deadline`` is
+    the exchange's ``Timeouts.total``, monotonic). Once ``cancelled`` is set no attempt
+    starts: ``StreamCancelledError``. A transport error that ends the loop says how many
+    attempts were made.
 
     The first attempt runs directly: tenacity (and its per-call setup) only comes in once
     there is something to retry, which keeps it off the path of the call that succeeds.
     """
-    limit = policy.max_retries if max_retries is None else max_retries
+    if budget is None:
+        budget = RetryBudget(policy.max_retries if max_retries is None else max_retries)
+
+    def counted() -> T:
+        if cancelled is not None and cancelled.is_set():
+            raise StreamCancelledError(f"{what} was cancelled before it was sent")
+        budget.attempts += 1
+        return attempt()
+
     planned: Dict[int, float] = {}
     try:
-        return attempt()
+        return counted()
     except LLMError as exc:
         if cancelled is not None and cancelled.is_set():
             raise
-        delay = plan_retry(exc, 0, limit, policy, deadline)
+        delay = budget.plan(exc, policy, deadline)
         if delay is None:
-            raise
+            raise _with_attempts(exc, budget)
+        budget.used += 1
         planned[1] = delay
         first_failure: List[BaseException] = [exc]
 
     def replay_then_attempt() -> T:
         if first_failure:  # tenacity counts the failure above as its first attempt
             raise first_failure.pop()
-        return attempt()
+        return counted()
 
     import tenacity
 
@@ -144,7 +179,7 @@ def call_with_retries(
     def before_sleep(state: "tenacity.RetryCallState") -> None:
         exc = state.outcome.exception() if state.outcome else None
         wait_s = state.next_action.sleep if state.next_action else 0.0
-        logger.warning("%s failed (%s); retry %d/%d in %.2fs", what, _describe(exc), state.attempt_number, limit, wait_s)
+        logger.warning("%s failed (%s); retry %d/%d in %.2fs", what, _describe(exc), budget.used, budget.limit, wait_s)
 
     def retry_if(state: "tenacity.RetryCallState") -> bool:
         if cancelled is not None and cancelled.is_set():
@@ -152,21 +187,33 @@ def call_with_retries(
         if state.attempt_number in planned:  # the first failure, planned above
             return True
         exc = state.outcome.exception() if state.outcome else None
-        delay = None if exc is None else plan_retry(exc, state.attempt_number - 1, limit, policy, deadline)
+        delay = None if exc is None else budget.plan(exc, policy, deadline)
         if delay is None:
             return False
+        budget.used += 1
         planned[state.attempt_number] = delay
         return True
 
     retrying = tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(limit + 1),
+        stop=tenacity.stop_never,  # the budget decides, in retry_if
         wait=wait,
         retry=retry_if,
         sleep=sleep,
         before_sleep=before_sleep,
         reraise=True,
     )
-    return retrying(replay_then_attempt)
+    try:
+        return retrying(replay_then_attempt)
+    except TransportError as exc:
+        raise _with_attempts(exc, budget)
+
+
+def _with_attempts(exc: LLMError, budget: RetryBudget) -> LLMError:
+    """A transport error that ends the retries says how many attempts were made."""
+    if isinstance(exc, TransportError) and budget.attempts > 1 and "attempts)" not in exc.message:
+        exc.message = f"{exc.message} ({budget.attempts} attempts)"
+        exc.args = (exc.message,)
+    return exc
 
 
 def _describe(exc: Optional[BaseException]) -> str:

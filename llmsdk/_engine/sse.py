@@ -24,7 +24,7 @@ from llmsdk.events import _Event
 if TYPE_CHECKING:  # pragma: no cover
     from llmsdk.providers.base import StreamProcessor
 
-__all__ = ["FRAMINGS", "feed", "ndjson_pairs", "pour"]
+__all__ = ["CONTENT_TYPES", "FRAMINGS", "expects_content_type", "feed", "ndjson_pairs", "pour"]
 
 #: A framing: the body's chunks in, ``(event, data)`` pairs out, pure.
 Framing = Callable[[Iterable[bytes]], Iterator[Tuple[str, str]]]
@@ -68,6 +68,22 @@ def ndjson_pairs(chunks: Iterable[bytes]) -> Iterator[Tuple[str, str]]:
 
 #: Framings other than SSE, by ``StreamProcessor.framing``.
 FRAMINGS: Dict[str, Framing] = {"ndjson": ndjson_pairs}
+
+#: The media types a body in each framing comes as; a 2xx reply of another type (an HTML
+#: page from a wrong base URL) is an error that says what came back. A framing added to
+#: ``FRAMINGS`` declares its own here (none: any type is read).
+CONTENT_TYPES: Dict[str, Tuple[str, ...]] = {
+    "sse": ("text/event-stream",),
+    "ndjson": ("application/x-ndjson", "application/json"),
+}
+
+
+def expects_content_type(framing: str, content_type: str) -> bool:
+    """Is ``content_type`` (a ``Content-Type`` header, parameters and all) a body that
+    ``framing`` reads? A missing header is given the benefit of the doubt."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    expected = CONTENT_TYPES.get(framing)
+    return not media or expected is None or media in expected
 
 
 def _pairs(processor: "StreamProcessor", body: Iterable[bytes]) -> Iterator[Tuple[str, str]]:

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator, List, Optional
 from llmsdk._engine.body_socket import BodySocket
 from llmsdk._engine.channel import END, Failure, StreamChannel
 from llmsdk._engine.http import TRANSPORT_EXCEPTIONS, map_transport_error
-from llmsdk._engine.retry import plan_retry
+from llmsdk._engine.retry import RetryBudget
 from llmsdk._engine.sse import pour
 from llmsdk._engine.policy import RetryPolicy
 from llmsdk.errors import (
@@ -50,10 +50,11 @@ class StreamJob:
     provider: str
     #: A fresh processor per attempt.
     new_processor: Callable[[], StreamProcessor]
-    #: Open the stream again (after a failure before any content), with at most this
-    #: many retries of its own; returns the new response.
-    reopen: Callable[[int], Any]
-    max_retries: int
+    #: Open the stream again (after a failure before any content), drawing on ``budget``;
+    #: returns the new response.
+    reopen: Callable[[], Any]
+    #: The exchange's one retry budget, shared with the HTTP-level retries of ``reopen``.
+    budget: RetryBudget
     retry_policy: RetryPolicy
     #: Bills the reply, finished or not (called once, from the worker).
     on_finish: Callable[[LLMResponse], None]
@@ -221,7 +222,6 @@ def _as_llm_error(exc: BaseException, channel: StreamChannel) -> BaseException:
 
 def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
     """Read the reply; always ends by putting ``END``, after a ``Failure`` if one occurred."""
-    retries_done = 0
     clock = _Clock(job) if job.watch_clock else None
     try:
         while True:
@@ -236,17 +236,18 @@ def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
                     raise
                 retryable = isinstance(exc, (ProviderStreamError, BrokenStreamError))
                 delay = None
+                budget = job.budget
                 if retryable and not channel.delivered and not channel.cancelled.is_set():
-                    delay = plan_retry(exc, retries_done, job.max_retries, job.retry_policy, job.deadline)
+                    delay = budget.plan(exc, job.retry_policy, job.deadline)
                 if delay is None:
                     raise exc from exc.__cause__
                 response.close()
-                retries_done += 1
+                budget.used += 1
                 logger.warning("%s stream error before any content (%s); retry %d/%d in %.2fs",
-                               channel.provider, exc, retries_done, job.max_retries, delay)
+                               channel.provider, exc, budget.used, budget.limit, delay)
                 if channel.cancelled.wait(delay):
                     break
-                response = job.reopen(job.max_retries - retries_done)
+                response = job.reopen()
         if channel.cancelled.is_set() and not channel.accumulator.stopped:
             job.on_finish(channel.partial_response())
             return
