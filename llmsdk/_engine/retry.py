@@ -155,7 +155,8 @@ def call_with_retries(
             raise
         delay = budget.plan(exc, policy, deadline)
         if delay is None:
-            raise _with_attempts(exc, budget)
+            _with_attempts(exc, budget)
+            raise
         budget.used += 1
         planned[1] = delay
         first_failure: List[BaseException] = [exc]
@@ -205,7 +206,8 @@ def call_with_retries(
     try:
         return retrying(replay_then_attempt)
     except TransportError as exc:
-        raise _with_attempts(exc, budget)
+        _with_attempts(exc, budget)
+        raise
 
 
 def _with_attempts(exc: LLMError, budget: RetryBudget) -> LLMError:
