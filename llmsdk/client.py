@@ -25,6 +25,7 @@ from llmsdk.errors import InvalidConfigError, InvalidRequestError
 from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation
 from llmsdk.providers import LLMProvider
 from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
+from llmsdk._core.message_dicts import as_message
 from llmsdk._core.public_name import present_as_public
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -356,13 +357,16 @@ class LLMClient:
         with self._lock:
             return list(self._messages)
 
-    def add_message(self, message: LLMMessage) -> None:
+    def add_message(self, message: Union[LLMMessage, Dict[str, Any]]) -> None:
+        """Append to the history kept with ``client += message`` (an ``LLMMessage`` or an
+        OpenAI-style dict)."""
+        message = as_message(message)
         if not isinstance(message, LLMMessage):
             raise InvalidRequestError(f"expected an LLMMessage, got {type(message).__name__}")
         with self._lock:
             self._messages.append(message)
 
-    def __iadd__(self, message: Union[LLMMessage, LLMResponse]) -> "LLMClient":
+    def __iadd__(self, message: Union[LLMMessage, LLMResponse, Dict[str, Any]]) -> "LLMClient":
         self.add_message(message.to_message() if isinstance(message, LLMResponse) else message)
         return self
 

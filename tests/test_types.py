@@ -106,7 +106,7 @@ def test_system_messages_fold_into_system_prompt():
     ({"messages": [LLMMessage.user(ImageContent(media_type="image/png"))]}, "exactly one"),
     ({"thinking": ThinkingOptions(budget_tokens=-5)}, "budget_tokens"),
     ({"messages": [LLMMessage(role="user", text=123)]}, "must be a string"),
-    ({"messages": [LLMMessage(role="user", content="hi")]}, "must be a list"),
+    ({"messages": [LLMMessage(role="user", content=42)]}, "must be a list"),  # a str is one text block
     ({"messages": [LLMMessage(role="user", content=[{"type": "text", "text": "hi"}])]}, "not a content block"),
     ({"messages": "hello"}, "non-empty list"),
 ])

@@ -190,6 +190,8 @@ def block_from_dict(data: Dict[str, Any]) -> ContentBlock:
 def _decode_blocks(value: Any) -> Any:
     if value is None:
         return None
+    if isinstance(value, str):  # JSON ``"content": "hi"`` is one text block, not two characters
+        return [TextContent(value)]
     return [b if not isinstance(b, dict) else block_from_dict(b) for b in value]
 
 
@@ -215,6 +217,10 @@ class LLMMessage(JsonMixin):
     content: Optional[List[ContentBlock]] = _blocks_field()
     tool_calls: Optional[List[ToolUseContent]] = None
     tool_results: Optional[List[ToolResultContent]] = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.content, str):  # ``content="hi"``, as OpenAI-style code writes it
+            self.content = [TextContent(self.content)]
 
     @classmethod
     def user(cls, text: Union[str, ContentBlock, None] = None, *blocks: Union[str, ContentBlock]) -> "LLMMessage":

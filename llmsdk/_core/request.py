@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from llmsdk._core.content import LLMMessage, TextContent, _decode_blocks
 from llmsdk._core.json_codec import JsonMixin, json_field
+from llmsdk._core.message_dicts import as_messages, native_message_dicts
 from llmsdk._core.validate import validate_request
 from llmsdk._core.public_name import present_as_public
 
@@ -67,6 +68,10 @@ class LLMRequest(JsonMixin):
     output_schema: Any = field(default=None, metadata=json_field(
         encoder=lambda v: _encode_output_schema(v), decoder=_identity, omit_none=True))
 
+    def __post_init__(self) -> None:
+        # OpenAI-style dicts ({"role": "user", "content": "hi"}) are accepted as messages
+        self.messages = as_messages(self.messages)
+
     @property
     def model_id(self) -> str:
         return str(_encode_model(self.model))
@@ -99,6 +104,14 @@ class LLMRequest(JsonMixin):
     def validate(self) -> "LLMRequest":
         validate_request(self)
         return self
+
+    @classmethod
+    def from_dict(cls, kvs: Dict[str, Any], *, infer_missing: bool = True) -> "LLMRequest":
+        """From JSON; messages may be llmsdk's shape or OpenAI-style dicts (``content`` a
+        string — one text block — or a list of ``text`` / ``image_url`` parts)."""
+        if isinstance(kvs, dict) and "messages" in kvs:
+            kvs = {**kvs, "messages": native_message_dicts(kvs["messages"])}
+        return super().from_dict(kvs, infer_missing=infer_missing)  # type: ignore[no-any-return]
 
     def to_dict(self, encode_json: bool = False) -> Dict[str, Any]:
         data = super().to_dict(encode_json=encode_json)

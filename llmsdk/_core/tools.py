@@ -31,10 +31,12 @@ import enum
 import inspect
 import typing
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, overload
 
 from llmsdk._core.docstrings import parse_docstring
+from llmsdk.errors import InvalidRequestError
 from llmsdk._core.json_codec import JsonMixin, json_field
 from llmsdk._core.type_schema import (
     _ARRAY_TYPES, _MAPPING_TYPES, SchemaTypeError, add_default, annotated_description, hints_of, is_union,
@@ -91,8 +93,8 @@ class Tool(JsonMixin):
         if not callable(fn):
             raise TypeError(f"Tool.from_function needs a callable, got {type(fn).__name__}")
         doc = parse_docstring(inspect.getdoc(fn) or "")
-        schema = _function_schema(fn, doc.params)
         tool_name = name or getattr(fn, "__name__", None) or type(fn).__name__
+        schema = _function_schema(fn, doc.params, tool_name)
         return cls(name=tool_name, description=description if description is not None else doc.summary,
                    input_schema=schema, function=fn)
 
@@ -162,15 +164,22 @@ def _parameters(fn: Callable[..., Any]) -> List[inspect.Parameter]:
             if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name not in ("self", "cls")]
 
 
-def _function_schema(fn: Callable[..., Any], descriptions: Dict[str, str]) -> Dict[str, Any]:
+def _function_schema(fn: Callable[..., Any], descriptions: Dict[str, str], tool_name: str) -> Dict[str, Any]:
+    """The JSON Schema of ``fn``'s parameters. A parameter type with no JSON Schema is an
+    ``InvalidRequestError`` naming it; an untyped one is warned about (the model then gets
+    ``{}``: any JSON at all)."""
     hints = _hints(fn)
     properties: Dict[str, Any] = {}
     required: List[str] = []
     for param in _parameters(fn):
+        if param.name not in hints:
+            warnings.warn(f"tool {tool_name!r}: parameter {param.name!r} has no type hint, so the model may pass "
+                          f"any JSON for it; annotate it (e.g. {param.name}: str)", UserWarning, stacklevel=4)
         try:
             prop = schema_for_type(hints.get(param.name, Any))
         except SchemaTypeError as exc:
-            raise exc.within(param.name) from None
+            inner = exc.within(param.name)
+            raise InvalidRequestError(f"tool {tool_name!r}: parameter {param.name!r}: {inner}") from None
         if descriptions.get(param.name) and not annotated_description(hints.get(param.name)):
             prop["description"] = descriptions[param.name]
         if param.default is inspect.Parameter.empty:

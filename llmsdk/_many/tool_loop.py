@@ -8,7 +8,10 @@ It only speaks the provider-neutral vocabulary (``LLMRequest``, ``ToolUseContent
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import decimal
 import json
+import uuid
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Union
@@ -106,8 +109,15 @@ def _as_tools(tools: Sequence[ToolLike]) -> Dict[str, Tool]:
 _RESULT_BLOCKS = (TextContent, ImageContent, DocumentContent)
 
 
+class NotJsonResult(TypeError):
+    """A tool returned something with no JSON form (an arbitrary object): the model is
+    told so in an error result, not sent ``"<Thing object at 0x...>"``."""
+
+
 def result_content(value: Any) -> Union[str, List[Any]]:
-    """A tool's return value as tool-result content: text, or content blocks as-is."""
+    """A tool's return value as tool-result content: text, or content blocks as-is;
+    dataclasses and pydantic models as JSON. ``NotJsonResult`` for an object with no JSON
+    form."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -116,12 +126,19 @@ def result_content(value: Any) -> Union[str, List[Any]]:
         return [value]
     if isinstance(value, list) and value and all(isinstance(v, _RESULT_BLOCKS) for v in value):
         return list(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
     try:
-        return json.dumps(value, ensure_ascii=False, default=_json_fallback)
-    except (TypeError, ValueError):
-        return str(value)
+        return json.dumps(_jsonable(value), ensure_ascii=False, default=_json_fallback)
+    except (TypeError, ValueError) as exc:
+        raise NotJsonResult(str(exc)) from None
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    dump = getattr(value, "model_dump", None)  # a pydantic model
+    if callable(dump) and not isinstance(value, type):
+        return dump(mode="json")
+    return value
 
 
 def _json_fallback(value: Any) -> Any:
@@ -129,7 +146,14 @@ def _json_fallback(value: Any) -> Any:
         return value.value
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
-    return str(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    converted = _jsonable(value)
+    if converted is not value:
+        return converted
+    raise TypeError(f"a {type(value).__name__} has no JSON form")
 
 
 #: The answer to a call whose arguments max_tokens cut short: it is not run with half its input.
@@ -150,7 +174,13 @@ def execute_tool_call(call: ToolUseContent, tools: Dict[str, Tool]) -> ToolResul
     except Exception as exc:  # noqa: BLE001 - the model gets to see what went wrong
         logger.info("tool %s raised %s: %s", call.name, type(exc).__name__, exc)
         return ToolResultContent(call.id, f"Error: {type(exc).__name__}: {exc}", is_error=True)
-    return ToolResultContent(call.id, result_content(value))
+    try:
+        return ToolResultContent(call.id, result_content(value))
+    except NotJsonResult as exc:
+        logger.warning("tool %s returned a value with no JSON form (%s); the model gets an error result",
+                       call.name, exc)
+        return ToolResultContent(call.id, f"Error: the tool ran but returned a {type(value).__name__}, which "
+                                          f"cannot be sent as JSON ({exc})", is_error=True)
 
 
 def _forces_a_tool(choice: Any) -> bool:
