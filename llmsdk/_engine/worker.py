@@ -220,9 +220,25 @@ def _as_llm_error(exc: BaseException, channel: StreamChannel) -> BaseException:
     return error
 
 
+def _once(on_finish: Callable[[LLMResponse], None]) -> Callable[[LLMResponse], None]:
+    """``on_finish`` that runs at most once, however the worker ends: the usage of a
+    reply is billed once even when the bookkeeping itself raises."""
+    ran: List[bool] = []
+
+    def finish(result: LLMResponse) -> None:
+        if not ran:
+            ran.append(True)
+            on_finish(result)
+
+    return finish
+
+
 def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
-    """Read the reply; always ends by putting ``END``, after a ``Failure`` if one occurred."""
+    """Read the reply; always ends by putting ``END``, after a ``Failure`` if one occurred.
+    The reply is billed (``job.on_finish``) exactly once: finished, failed, cancelled, or
+    interrupted by Ctrl-C (``complete()`` reads on the caller's thread)."""
     clock = _Clock(job) if job.watch_clock else None
+    on_finish = _once(job.on_finish)
     try:
         while True:
             processor = job.new_processor()
@@ -249,17 +265,21 @@ def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
                     break
                 response = job.reopen()
         if channel.cancelled.is_set() and not channel.accumulator.stopped:
-            job.on_finish(channel.partial_response())
+            on_finish(channel.partial_response())
             return
         final = channel.partial_response()
-        job.on_finish(final)
+        on_finish(final)
         channel.final = final
     except (KeyboardInterrupt, SystemExit):  # only on the caller's own thread (complete())
         channel.cancelled.set()
+        try:  # billed input is still billed: record what arrived before raising
+            on_finish(channel.partial_response())
+        except Exception:  # noqa: BLE001 - the interrupt is what the caller must see
+            logger.exception("%s: recording usage after an interrupt failed", channel.provider)
         raise
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the consumer
         if channel.cancelled.is_set():
-            job.on_finish(channel.partial_response())
+            on_finish(channel.partial_response())
             return
         error = clock.explain(exc) if clock is not None and isinstance(exc, LLMError) else exc
         if error is not exc:
@@ -268,7 +288,7 @@ def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
         if isinstance(error, LLMError) and error.partial_response is None:
             error.partial_response = partial
         try:
-            job.on_finish(partial)
+            on_finish(partial)
         finally:
             channel.put(Failure(error))
     finally:

@@ -66,7 +66,12 @@ def attach_output(response: LLMResponse, request: Any) -> None:
     spec = output_spec(getattr(request, "output_schema", None))
     if spec is None:
         return
-    response._output = _parse(response, spec)
+    try:
+        response._output = _parse(response, spec)
+    except RecursionError:  # JSON nested deeper than Python's stack: a reply we cannot read, not a crash
+        response._output = StructuredOutput(spec, error=OutputParseError(
+            f"the reply's JSON for {spec.name} is nested too deeply to parse", raw_text=response.text,
+            partial_response=response))
 
 
 def _parse(response: LLMResponse, spec: OutputSpec) -> StructuredOutput:
