@@ -10,8 +10,10 @@ import logging
 import re
 import socket
 import ssl
+import threading
 import time
-from typing import Any, Dict, Iterator, List, Optional, Set
+from collections import OrderedDict
+from typing import Any, Dict, Generic, Iterator, List, Optional, Set, TypeVar
 
 import requests
 import requests.adapters
@@ -53,6 +55,39 @@ def error_from_other_body(response: requests.Response, url: str, framing: str,
     return MalformedEventError(
         f"{options.provider.config_key()}: POST {_without_query(url)} answered HTTP {response.status_code} with "
         f"{media} ({shown!r}), not {expected or 'a stream'}; is api_base ({options.api_base}) right?")
+
+
+#: Entries of each per-URL cache of an ``HttpEngine`` (URLs prepared, environment settings).
+URL_CACHE_SIZE = 64
+
+V = TypeVar("V")
+
+
+class BoundedCache(Generic[V]):
+    """A small least-recently-used map: ``get`` refreshes, ``put`` evicts the oldest past
+    ``size``. Thread-safe enough for a cache (a lost entry is recomputed)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: "OrderedDict[str, V]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Optional[V]:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: V) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 class _Session(requests.Session):
@@ -260,8 +295,9 @@ class HttpEngine:
         # instead (as httpx and the official SDKs do at client construction).
         self._trust_env = self.session.trust_env
         self.session.trust_env = False
-        self._env: Dict[str, Dict[str, Any]] = {}
-        self._urls: Dict[str, str] = {}
+        # Bounded: a client that touches a URL per batch id must not grow for its life.
+        self._env: "BoundedCache[Dict[str, Any]]" = BoundedCache(URL_CACHE_SIZE)
+        self._urls: "BoundedCache[str]" = BoundedCache(URL_CACHE_SIZE)
         self._session_headers: Dict[str, str] = {
             k: v.decode("latin-1") if isinstance(v, bytes) else v for k, v in self.session.headers.items()
         }
@@ -292,7 +328,7 @@ class HttpEngine:
                 auth = requests.utils.get_netrc_auth(url)
                 if auth:
                     settings["auth"] = auth
-            self._env[url] = settings
+            self._env.put(url, settings)
         return settings
 
     def _post(self, url: str, data: bytes, headers: Dict[str, str], timeout: Any) -> requests.Response:
@@ -306,7 +342,8 @@ class HttpEngine:
         if prepared_url is None:
             probe = requests.PreparedRequest()
             probe.prepare_url(url, None)
-            prepared_url = self._urls[url] = str(probe.url)
+            prepared_url = str(probe.url)
+            self._urls.put(url, prepared_url)
         request = requests.PreparedRequest()
         request.method = "POST"
         request.url = prepared_url

@@ -122,3 +122,15 @@ def test_close_during_a_retry_backoff_sends_no_further_post(anthropic_client, se
     with pytest.raises(StreamCancelledError):
         stream.final_response()
     assert len(server.requests) == 2
+
+
+def test_the_per_url_caches_are_bounded(anthropic_client, server) -> None:
+    engine = anthropic_client()._engine
+    for i in range(500):  # a URL per batch id, for the client's life
+        engine._env_settings(f"{server.url}/v1/messages/batches/msgbatch_{i}")
+    assert len(engine._env) <= 64
+    server.add_reply(*[A.text_reply("ok") for _ in range(3)])
+    client = anthropic_client()
+    for _ in range(3):
+        client.complete(simple_request())
+    assert len(client._engine._urls) == 1
