@@ -9,18 +9,22 @@ threads.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, TypeVar, Union
+from typing import (
+    TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar,
+    Union,
+)
 
 from llmsdk._engine.http import HttpEngine, request_id_of
 from llmsdk._engine.retry import RetryBudget
 from llmsdk._engine.channel import StreamChannel
 from llmsdk._engine.stream import EventStream
 from llmsdk._engine.worker import StreamJob, run_worker
-from llmsdk.config import HttpClientOptions
+from llmsdk.config import HttpClientOptions, Timeouts
 from llmsdk.errors import InvalidConfigError, InvalidRequestError
 from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation
 from llmsdk.providers import LLMProvider
@@ -60,11 +64,9 @@ class LLMClient:
         self._adapter = self._provider.adapter(options.api)
         self._endpoint = options.endpoint
         self._engine = HttpEngine(options, self._adapter)
-        self._lock = threading.Lock()
-        self._usage = Usage()
-        self._cost = 0.0
-        self._usage_by_model: Dict[str, Usage] = {}
-        self._cost_by_model: Dict[str, float] = {}
+        #: Usage and cost so far, shared with the clients ``with_options`` makes.
+        self._totals = _Totals()
+        self._lock = self._totals.lock
         self._messages: List[LLMMessage] = []
         #: model id -> registry entry (or None), filled on first use of each id.
         self._entries: Dict[str, Tuple[int, Optional[LLMModel]]] = {}
@@ -115,6 +117,30 @@ class LLMClient:
         """Key from the provider's environment variable (``ANTHROPIC_API_KEY`` ...)."""
         return cls(HttpClientOptions.from_env(provider, **kwargs))
 
+    def with_options(self, *, timeouts: Optional[Timeouts] = None, max_retries: Optional[int] = None,
+                     extra_headers: Optional[Mapping[str, str]] = None) -> "LLMClient":
+        """A client for the same provider with some options overridden for the calls made
+        through it, as the official SDKs' ``with_options``. It shares this client's
+        connection pool, usage and cost totals and history; ``extra_headers`` are added to
+        (and override) this client's.
+
+        >>> client.with_options(timeouts=Timeouts(read=30), max_retries=0).complete(request)
+        """
+        changes: Dict[str, Any] = {}
+        if timeouts is not None:
+            if not isinstance(timeouts, Timeouts):
+                raise InvalidConfigError(f"timeouts must be a Timeouts, got {type(timeouts).__name__}")
+            changes["timeouts"] = timeouts
+        if max_retries is not None:
+            changes["max_retries"] = max_retries
+        if extra_headers is not None:
+            changes["extra_headers"] = {**self._options.extra_headers, **dict(extra_headers)}
+        options = self._options.with_changes(**changes) if changes else self._options
+        other = copy.copy(self)
+        other._options = options
+        other._engine = self._engine.with_options(options)
+        return other
+
     # -- requests ----------------------------------------------------------------------------
 
     def _prepare(self, request: LLMRequest) -> LLMRequest:
@@ -148,6 +174,18 @@ class LLMClient:
         (after retries) raise here, later ones while iterating the stream."""
         return self._start(request, inline=False)
 
+    async def asend(self, request: LLMRequest) -> EventStream:
+        """``send()`` for async code: ``stream = await client.asend(request)`` opens the
+        stream (the POST, the wait for headers, retry backoffs) off the event loop, then
+        ``async for event in stream`` reads it the same way.
+
+        >>> async for text in (await client.asend(request)).atext_stream():
+        ...     await websocket.send_text(text)
+        """
+        from llmsdk._engine.aio import aopen
+
+        return await aopen(functools.partial(self.send, request))
+
     def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None,
                on_open: Optional[Callable[[EventStream], None]] = None) -> EventStream:
         """``send()``; with ``inline`` the reply is read to its end on this thread before
@@ -175,12 +213,17 @@ class LLMClient:
         rate_limit = adapter.rate_limit(response.headers)
         model_ref = request.model
 
+        request_ids = [request_id_of(response.headers)]  # the latest attempt's
+
         def reopen() -> Any:
-            return engine.open_stream(prepared, deadline=deadline, budget=budget, cancelled=channel.cancelled,
-                                      read_cap=read_cap, framing=framing)
+            reopened = engine.open_stream(prepared, deadline=deadline, budget=budget, cancelled=channel.cancelled,
+                                          read_cap=read_cap, framing=framing)
+            request_ids[0] = request_id_of(reopened.headers)
+            return reopened
 
         def on_finish(result: LLMResponse) -> None:  # usage is billed, finished or not
             result.rate_limit = rate_limit
+            result.request_id = request_ids[0]
             if result.model is None:
                 result.model = request.model_id
             self._record(model_ref, result)
@@ -201,7 +244,7 @@ class LLMClient:
         )
         kwargs: Dict[str, Any] = dict(
             response_headers=response.headers,
-            request_id=request_id_of(response.headers),
+            request_id=request_ids[0],
             rate_limit=rate_limit,
             content_idle=timeouts.content_idle,
             deadline=deadline,
@@ -325,32 +368,35 @@ class LLMClient:
             cost = cost_of(response.model, key, response.usage)
         response.cost = cost
         model_id = model_ref if isinstance(model_ref, str) else getattr(model_ref, "model_name", str(model_ref))
-        with self._lock:
-            self._usage = self._usage + response.usage
-            self._usage_by_model[model_id] = self._usage_by_model.get(model_id, Usage()) + response.usage
+        totals = self._totals
+        with totals.lock:
+            totals.usage = totals.usage + response.usage
+            totals.usage_by_model[model_id] = totals.usage_by_model.get(model_id, Usage()) + response.usage
             if cost is not None:
-                self._cost += cost
-                self._cost_by_model[model_id] = self._cost_by_model.get(model_id, 0.0) + cost
+                totals.cost += cost
+                totals.cost_by_model[model_id] = totals.cost_by_model.get(model_id, 0.0) + cost
 
     def get_usage(self, model: Any = None) -> Usage:
         """Total usage over this client's requests (or one model's: an id or ``LLMModel``)."""
         model = getattr(model, "model_name", model)
-        with self._lock:
+        totals = self._totals
+        with totals.lock:
             if model is not None:
-                return self._usage_by_model.get(model, Usage())
-            return Usage(**vars(self._usage))
+                return totals.usage_by_model.get(model, Usage())
+            return Usage(**vars(totals.usage))
 
     def get_usage_by_model(self) -> Dict[str, Usage]:
-        with self._lock:
-            return dict(self._usage_by_model)
+        with self._totals.lock:
+            return dict(self._totals.usage_by_model)
 
     def get_cost(self, model: Any = None) -> float:
         """Total USD cost of this client's priced requests (or one model's)."""
         model = getattr(model, "model_name", model)
-        with self._lock:
+        totals = self._totals
+        with totals.lock:
             if model is not None:
-                return self._cost_by_model.get(model, 0.0)
-            return self._cost
+                return totals.cost_by_model.get(model, 0.0)
+            return totals.cost
 
     def get_messages(self) -> List[LLMMessage]:
         """The history kept with ``client += message``."""
@@ -395,6 +441,19 @@ class LLMClient:
 
     def __repr__(self) -> str:
         return f"LLMClient(provider={self._provider_key!r}, api_base={self._options.api_base!r})"
+
+
+class _Totals:
+    """Usage and cost over a client's requests, behind one lock (shared by ``with_options``)."""
+
+    __slots__ = ("lock", "usage", "cost", "usage_by_model", "cost_by_model")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.usage = Usage()
+        self.cost = 0.0
+        self.usage_by_model: Dict[str, Usage] = {}
+        self.cost_by_model: Dict[str, float] = {}
 
 
 present_as_public(globals(), "LLMClient")

@@ -107,6 +107,9 @@ class LLMResponse(JsonMixin):
     cost: Optional[float] = None
     provider: Optional[str] = None
     rate_limit: Optional[RateLimitInfo] = None
+    #: The provider's id for this HTTP exchange (``request-id`` / ``x-request-id`` header):
+    #: what their support asks for.
+    request_id: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
     #: What structured output found (see ``llmsdk._structured.replies``); not part of the JSON form.
     _output: Any = field(default=None, init=False, repr=False, compare=False,
                          metadata={"dataclasses_json": {"exclude": _always}})

@@ -13,14 +13,19 @@ consuming task, or leaving ``async for`` early, closes the stream (``close``).
 from __future__ import annotations
 
 import asyncio
+import itertools
+import threading
 import time
-from typing import AsyncGenerator, Callable
+from typing import Any, AsyncGenerator, Callable, TypeVar
 
 from llmsdk._engine.consumer import Consumer
 from llmsdk.events import PartialContent, _Event
 from llmsdk.types import TextContent
 
-__all__ = ["aiter_events", "atext_stream"]
+__all__ = ["aiter_events", "aopen", "atext_stream"]
+
+T = TypeVar("T")
+_open_numbers = itertools.count(1)
 
 
 async def aiter_events(consumer: Consumer, close: Callable[[], None]) -> AsyncGenerator[_Event, None]:
@@ -81,3 +86,38 @@ async def atext_stream(events: AsyncGenerator[_Event, None]) -> AsyncGenerator[s
                 yield event.content.text
     finally:
         await events.aclose()
+
+
+async def aopen(open_stream: Callable[[], T]) -> T:
+    """``open_stream()`` (the POST, the wait for headers, every retry backoff) run on a
+    thread of its own and awaited, so the event loop never blocks (``client.asend``).
+    A dedicated thread, not the loop's default executor: a few hundred concurrent opens
+    must not queue behind its handful of workers. If the awaiting task is cancelled, the
+    stream is closed as soon as it has opened."""
+    loop = asyncio.get_running_loop()
+    future: "asyncio.Future[T]" = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if future.cancelled():
+            if ok:
+                getattr(value, "close", lambda: None)()  # nobody will read it
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def run() -> None:
+        try:
+            result: Any = open_stream()
+            ok = True
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
+            result, ok = exc, False
+        try:
+            loop.call_soon_threadsafe(settle, ok, result)
+        except RuntimeError:  # the loop is gone
+            if ok:
+                getattr(result, "close", lambda: None)()
+
+    threading.Thread(target=run, name=f"llmsdk-open-{next(_open_numbers)}", daemon=True).start()
+    return await future

@@ -4,6 +4,7 @@ turned into the ``InvalidResponseCodeError`` tree."""
 
 from __future__ import annotations
 
+import copy
 import http.client
 import json
 import logging
@@ -303,6 +304,13 @@ class HttpEngine:
         }
         #: Set when ``LLMSDK_RECORD_DIR`` is: every exchange is written there (``_record``).
         self.recorder = Recorder.from_env(options.api_key.expose_secret() if options.api_key else None)
+
+    def with_options(self, options: HttpClientOptions) -> "HttpEngine":
+        """An engine sending with ``options`` (timeouts, retries, extra headers) through
+        this one's session, pool and caches (``LLMClient.with_options``)."""
+        other = copy.copy(self)
+        other.options = options
+        return other
 
     def _record(self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes]) -> Optional[Exchange]:
         return self.recorder.start(self.provider, method, url, headers, data or b"") if self.recorder else None
