@@ -209,6 +209,41 @@ def restrict_keywords(schema: Dict[str, Any], allowed: FrozenSet[str],
     return result
 
 
+def inline_ref_siblings(schema: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of ``schema`` in which a ``$ref`` with sibling keywords (pydantic writes
+    ``{"$ref": "#/$defs/Address", "description": "..."}``) is replaced by its target merged
+    with those siblings (theirs win), as ``strict_schema`` does: Gemini's
+    ``responseJsonSchema`` (google-genai documents it) gives a ``$ref`` no siblings. A
+    ``$ref`` alone stays a reference, so recursive types still work; one that cannot be
+    resolved locally keeps the reference and loses its siblings. Pure."""
+
+    def walk(node: Any, depth: int) -> Any:
+        if isinstance(node, list):
+            return [walk(v, depth) for v in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and len(node) > 1:
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            target = _local_target(schema, ref) if depth < 32 else None
+            if target is None:
+                return {"$ref": ref}
+            return walk({**copy.deepcopy(target), **siblings}, depth + 1)
+        return {k: walk(v, depth) for k, v in node.items()}
+
+    result: Dict[str, Any] = walk(schema, 0)
+    return result
+
+
+def _local_target(root: Dict[str, Any], ref: str) -> Optional[Dict[str, Any]]:
+    if not ref.startswith("#/"):
+        return None
+    target: Any = root
+    for part in ref[2:].split("/"):
+        target = target.get(part) if isinstance(target, dict) else None
+    return target if isinstance(target, dict) else None
+
+
 def schema_prompt(spec: OutputSpec) -> str:
     """The system-prompt text that asks for the schema where the wire has no schema field
     (JSON mode); it names "JSON", which OpenAI's ``json_object`` mode requires."""

@@ -79,6 +79,7 @@ class AnthropicStreamProcessor(StreamProcessor):
         super().__init__(provider)
         self._blocks: Dict[int, _OpenBlock] = {}
         self._stop_reason: Optional[StopReason] = None
+        self._started = False
 
     def process(self, event: str, data: str) -> Sequence[_Event]:
         if event == "ping":
@@ -106,6 +107,9 @@ class AnthropicStreamProcessor(StreamProcessor):
     # -- handlers -----------------------------------------------------------------------
 
     def _message_start(self, payload: Dict[str, Any]) -> Sequence[_Event]:
+        if self._started and not self.done:  # not a restart: the stream is garbled
+            raise MalformedEventError("a second message_start arrived inside an open message")
+        self._started = True
         message = payload.get("message") or {}
         self.response_id = message.get("id")
         self.model = message.get("model")
@@ -146,6 +150,13 @@ class AnthropicStreamProcessor(StreamProcessor):
                 return _NOTHING
             block.signature = delta["signature"]
             return [PartialContent(index, ThinkingContent("", signature=block.signature))]
+        if kind == "compaction_delta" and block.kind == "compaction":
+            # the summary streams in pieces (kept, as the SDK keeps it: the block goes back
+            # on the next turn with its text); the latest encrypted_content wins
+            block.parts.append(delta.get("content") or "")
+            if delta.get("encrypted_content"):
+                block.signature = delta["encrypted_content"]
+            return _NOTHING
         if kind == "citations_delta" and block.kind == "text" and isinstance(delta.get("citation"), dict):
             citation = citation_from_anthropic(delta["citation"])
             block.citations.append(citation)
@@ -187,6 +198,13 @@ class AnthropicStreamProcessor(StreamProcessor):
             return RedactedThinkingContent(block.start.get("data", ""))
         if not block.kind:
             return None
+        if block.kind == "compaction":
+            data = dict(block.start)
+            if block.parts:
+                data["content"] = (data.get("content") or "") + "".join(block.parts)
+            if block.signature:
+                data["encrypted_content"] = block.signature
+            return ProviderToolContent("compaction", data, provider="anthropic")
         # server_tool_use, web_search_tool_result and every other block type of a tool the
         # provider runs: kept whole, to be sent back unchanged
         data = dict(block.start)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from llmsdk._structured.output_schema import (
-    OutputSpec, output_spec, restrict_keywords, structured_mode, with_output_tool, with_schema_prompt,
+    OutputSpec, inline_ref_siblings, output_spec, restrict_keywords, structured_mode, with_output_tool,
+    with_schema_prompt,
 )
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.gemini.schema import reduce_schema
@@ -252,7 +253,8 @@ def structured_output(request: LLMRequest) -> Tuple[LLMRequest, Dict[str, Any]]:
     if mode == "response_schema":
         config["responseSchema"] = reduce_schema(spec.schema, spec.name) or {"type": "object"}
     else:
-        config["responseJsonSchema"] = _ordered(restrict_keywords(spec.schema, _JSON_SCHEMA_KEYWORDS))
+        schema = inline_ref_siblings(spec.schema)  # a $ref takes no siblings there
+        config["responseJsonSchema"] = _ordered(restrict_keywords(schema, _JSON_SCHEMA_KEYWORDS))
     return request, config
 
 

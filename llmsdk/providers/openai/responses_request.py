@@ -13,8 +13,9 @@ comes back as an encrypted item that the next request sends again (no
 * ``ToolUseContent`` -> ``{"type": "function_call", "call_id", "name", "arguments"}``;
 * ``ToolResultContent`` -> ``{"type": "function_call_output", "call_id", "output"}``;
 * ``ThinkingContent`` with an ``id`` (one this API returned) -> ``{"type": "reasoning",
-  "id", "summary", "encrypted_content"}``. Other providers' thinking blocks are dropped:
-  their signatures mean nothing here;
+  "id", "summary", "encrypted_content"}``; one without its ``encrypted_content`` is dropped
+  (sent by id alone under ``store: false`` it is a 404). Other providers' thinking blocks
+  are dropped: their signatures mean nothing here;
 * ``DocumentContent`` -> ``{"type": "input_file", "filename", "file_data"}`` (a PDF inline)
   or ``{"type": "input_file", "file_url"}``; a text document -> ``input_text``;
 * ``ProviderToolContent`` this API returned (``web_search_call``...) -> the item unchanged.
@@ -131,7 +132,8 @@ def _tool_output(result: ToolResultContent) -> Union[str, List[Json]]:
 
 def reasoning_item(block: ThinkingContent) -> Json:
     """A reasoning item sent back as it came: its id, its summary, its encrypted content
-    (the model reads only the encrypted content; ``summary`` is required, ``[]`` allowed)."""
+    (the model reads only the encrypted content; ``summary`` is required, ``[]`` allowed).
+    Callers send only items that have their encrypted content."""
     summary = [{"type": "summary_text", "text": block.thinking}] if block.thinking else []
     item: Json = {"type": "reasoning", "id": block.id, "summary": summary}
     if block.signature:
@@ -247,9 +249,11 @@ class ResponsesRequestFormatter:
                 flush_text()
                 items.append({"type": "function_call", "call_id": block.id, "name": block.name,
                               "arguments": json.dumps(block.input, ensure_ascii=False)})
-            elif isinstance(block, ThinkingContent) and block.id:
+            elif isinstance(block, ThinkingContent) and block.id and block.signature:
                 flush_text()
                 items.append(reasoning_item(block))
+            # A reasoning item without its encrypted_content could only be resolved by id,
+            # which ``store: false`` keeps nowhere (the API answers 404): it is dropped.
             elif isinstance(block, ProviderToolContent) and block.provider == WIRE_FORMAT:
                 flush_text()
                 items.append(dict(block.data))
