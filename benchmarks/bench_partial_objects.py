@@ -1,63 +1,41 @@
-"""stream.partial_objects(): CPU per text delta for structured replies of growing size,
-the incremental scanner (what partial_objects uses) against re-parsing the whole text with
-parse_partial_json after every delta. Pure: no HTTP, run by hand.
+"""partial_objects() on a ~6 KB structured reply whose strings hold raw newlines (not
+strict JSON: the case that went cubic), fed in 4-character deltas. Prints the CPU time
+of each of several alternated runs: strict JSON vs raw newlines.
 
-    python benchmarks/bench_partial_objects.py
+    PYTHONPATH=. python benchmarks/bench_partial_objects.py
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import time
-from typing import Any, Callable, List
 
-from llmsdk._core.partial_json import parse_partial_json
 from llmsdk._structured.replies import partial_objects
 from llmsdk.events import PartialContent
 from llmsdk.types import TextContent
 
-DELTA = 16  # characters per text delta, about 4 tokens
+
+def reply(raw_newlines: bool) -> str:
+    items = {f"key_{i}": f"line one\nline two of item {i}" for i in range(180)}
+    text = json.dumps(items)
+    return text.replace("\\n", "\n") if raw_newlines else text
 
 
-def reply(items: int) -> Any:
-    return {"items": [{"name": f"item {i}", "price": i * 1.5, "tags": ["a", "b"]} for i in range(items)],
-            "summary": "x" * 50}
-
-
-def rescan(pieces: List[str]) -> None:
-    text = ""
-    for piece in pieces:
-        text += piece
-        try:
-            parse_partial_json(text)
-        except ValueError:
-            pass
-
-
-def consume(events: List[Any]) -> None:
-    for _ in partial_objects(events):
+def run(text: str) -> float:
+    events = [PartialContent(0, TextContent(text[i:i + 4])) for i in range(0, len(text), 4)]
+    start = time.process_time()
+    last = None
+    for last in partial_objects(events):
         pass
-
-
-def timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    assert isinstance(last, dict) and len(last) == 180
+    return time.process_time() - start
 
 
 def main() -> None:
-    print("| JSON chars | deltas | partial_objects total | per delta | re-parse each delta total | per delta |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for items in (20, 100, 400):
-        text = json.dumps(reply(items))
-        pieces = [text[i:i + DELTA] for i in range(0, len(text), DELTA)]
-        events = [PartialContent(0, TextContent(p)) for p in pieces]
-        ours = min(timed(functools.partial(consume, events)) for _ in range(3))
-        theirs = min(timed(functools.partial(rescan, pieces)) for _ in range(3))
-        n = len(pieces)
-        print(f"| {len(text):,} | {n:,} | {ours * 1e3:.1f} ms | {ours / n * 1e6:.0f} us | "
-              f"{theirs * 1e3:.1f} ms | {theirs / n * 1e6:.0f} us |")
+    strict, raw = reply(False), reply(True)
+    print(f"reply: {len(raw)} chars, {len(raw) // 4} deltas")
+    for _ in range(5):
+        print(f"strict {run(strict) * 1000:7.1f} ms   raw newlines {run(raw) * 1000:7.1f} ms")
 
 
 if __name__ == "__main__":

@@ -80,14 +80,27 @@ def _closed(prefix: str) -> Optional[str]:
     return body + "".join(reversed(stack))
 
 
+_SCALAR_START = frozenset("-0123456789tfn")
+_SCALAR_CHARS = frozenset("-+.0123456789eEtruefalsn")
+_SPACE = frozenset(" \t\r\n")
+
+
+class _NotJson(Exception):
+    """The text scanned since the opening bracket is not JSON (a ``[`` in prose)."""
+
+
 class PartialJSONParser:
     """The JSON object (or array) in a growing text, parsed so far, at O(piece) per piece.
 
     ``parse_partial_json`` on the whole text after every delta re-scans it each time
     (quadratic over a long reply); this keeps the scanner's state between pieces and
     remembers the longest prefix that closes into valid JSON (after a complete value, an
-    opening bracket, or before a comma), so ``value()`` costs one ``json.loads``. Text
-    before the first ``{`` or ``[`` (a code fence, prose) and after the value is ignored.
+    opening bracket, or before a comma), so ``value()`` costs at most one ``json.loads``
+    (``strict=False``: a raw newline inside a string, as models write, is read, not a
+    reason to fall back to a slower parser) and nothing when no new prefix closed. Text
+    before the first ``{`` or ``[`` (a code fence, prose) and after the value is ignored; a
+    bracket in prose (``see [1] below: {...}``) is dropped as soon as what follows it
+    cannot be JSON, and the scan resumes after it.
 
     >>> p = PartialJSONParser(); p.feed('{"a": [1, 2'); p.value()
     {'a': [1]}
@@ -97,6 +110,10 @@ class PartialJSONParser:
                  "_safe", "_closers", "_parsed_at", "_parsed")
 
     def __init__(self) -> None:
+        self._parsed: Any = None
+        self._reset()
+
+    def _reset(self) -> None:
         self._text = ""
         #: Open containers: [closing char, state]; state is what comes next: "key",
         #: "colon", "value" or "comma" (objects), "value" or "comma" (arrays).
@@ -105,23 +122,31 @@ class PartialJSONParser:
         self._safe = 0
         self._closers = ""
         self._parsed_at = 0
-        self._parsed: Any = None
+        self._parsed = None
 
     def feed(self, piece: str) -> None:
-        if self._ended:
-            return
-        start = len(self._text)
-        if not self._stack:  # not started: skip to the first bracket
-            found = [i for i in (piece.find("{"), piece.find("[")) if i >= 0]
-            if not found:
-                return
-            piece = piece[min(found):]
-        self._text += piece
-        for pos in range(start, len(self._text)):
-            self._step(self._text[pos], pos)
-            if self._ended:
-                self._text = self._text[:pos + 1]
-                return
+        # Each restart drops at least the bracket it began at, so this loop ends.
+        while piece and not self._ended:
+            if not self._stack and not self._text:  # not started: skip to the first bracket
+                found = [i for i in (piece.find("{"), piece.find("[")) if i >= 0]
+                if not found:
+                    return
+                piece = piece[min(found):]
+            start = len(self._text)
+            self._text += piece
+            piece = rest = ""
+            try:
+                for pos in range(start, len(self._text)):
+                    self._step(self._text[pos], pos)
+                    if self._ended:
+                        rest = self._text[pos + 1:]
+                        self._text = self._text[:pos + 1]
+                        if not _loads(self._text)[0]:
+                            raise _NotJson
+                        return
+            except _NotJson:
+                piece = self._text[1:] + rest
+                self._reset()
 
     def _mark(self, end: int) -> None:
         self._safe = end
@@ -145,42 +170,60 @@ class PartialJSONParser:
                 else:
                     self._value_done(pos + 1)
             return
-        if self._scalar and (ch in ",}] \t\r\n"):
+        if self._scalar:
+            if ch in _SCALAR_CHARS:
+                return
+            if ch not in ",}]" and ch not in _SPACE:
+                raise _NotJson
             self._scalar = False
             self._value_done(pos)
+        if ch in _SPACE:
+            return
+        state = self._stack[-1][1] if self._stack else "value"
         if ch == '"':
+            if state not in ("key", "value"):
+                raise _NotJson
             self._in_string = True
-            self._key = bool(self._stack) and self._stack[-1][0] == "}" and self._stack[-1][1] == "key"
+            self._key = state == "key" and self._stack[-1][0] == "}"
         elif ch in "{[":
+            if state != "value":
+                raise _NotJson
             self._stack.append(["}" if ch == "{" else "]", "key" if ch == "{" else "value"])
-            self._mark(pos + 1)
+            if len(self._stack) > 1:  # a lone top-level bracket may yet be prose: shown once a member is
+                self._mark(pos + 1)
         elif ch in "}]":
-            if self._stack:
-                self._stack.pop()
+            if not self._stack or self._stack[-1][0] != ch or state in ("colon",) or (ch == "}" and state == "value"):
+                raise _NotJson
+            self._stack.pop()
             self._value_done(pos + 1)
             if not self._stack:
                 self._ended = True
         elif ch == ":":
-            if self._stack:
-                self._stack[-1][1] = "value"
+            if state != "colon":
+                raise _NotJson
+            self._stack[-1][1] = "value"
         elif ch == ",":
-            if self._stack:
-                self._stack[-1][1] = "key" if self._stack[-1][0] == "}" else "value"
-        elif ch not in " \t\r\n":
+            if state != "comma":
+                raise _NotJson
+            self._stack[-1][1] = "key" if self._stack[-1][0] == "}" else "value"
+        elif ch in _SCALAR_START and state == "value":
             self._scalar = True  # a number or true/false/null, complete at its delimiter
+        else:
+            raise _NotJson
 
     def value(self) -> Any:
         """The value of the longest closable prefix (None before there is one)."""
-        if self._safe == 0:
-            return None
-        if self._safe != self._parsed_at:
-            candidate = self._text[:self._safe] + self._closers
-            try:
-                self._parsed = json.loads(candidate)
-            except ValueError:  # not the shape this scanner expects: the general parser decides
-                try:
-                    self._parsed = parse_partial_json(self._text)
-                except ValueError:
-                    return self._parsed
-            self._parsed_at = self._safe
+        if self._safe == 0 or self._safe == self._parsed_at:
+            return self._parsed
+        ok, parsed = _loads(self._text[:self._safe] + self._closers)
+        if ok:
+            self._parsed = parsed
+        self._parsed_at = self._safe  # not retried until more of it closes
         return self._parsed
+
+
+def _loads(text: str) -> "tuple[bool, Any]":
+    try:
+        return True, json.loads(text, strict=False)
+    except (ValueError, RecursionError):
+        return False, None
