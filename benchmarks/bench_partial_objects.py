@@ -24,9 +24,8 @@ def reply(raw_newlines: bool) -> str:
 def run(text: str) -> float:
     events = [PartialContent(0, TextContent(text[i:i + 4])) for i in range(0, len(text), 4)]
     start = time.process_time()
-    last = None
-    for last in partial_objects(events):
-        pass
+    values = list(partial_objects(events))
+    last = values[-1]
     assert isinstance(last, dict) and len(last) == 180
     return time.process_time() - start
 
