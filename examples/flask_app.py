@@ -13,9 +13,11 @@ away, the WSGI server's next write fails and it closes our generator; the ``with
 block then closes the upstream stream, whose worker thread ends and whose connection is
 released. Nothing keeps reading a reply nobody will see.
 
-The page shows the model's text as text (``textContent``, never HTML), turns an error
-(an ``event: error`` frame mid-stream, or the JSON body of a 502 before it) into a visible
-message, and has a Stop button that aborts the request: the connection closes and the
+Errors are JSON, never Flask's HTML 500: one before the stream starts is a JSON body
+(502 for an upstream failure such as a bad key, 429 when rate-limited, 504 on a timeout,
+400 for a bad request); one after it started ends the stream with an ``event: error``
+frame, never a silent cut. The page shows the model's text as text (``textContent``, never
+HTML), turns either kind of error into a visible message, and has a Stop button that aborts the request: the connection closes and the
 server stops the stream as above.
 """
 
@@ -23,14 +25,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from typing import Any, Dict, Iterator, List, Optional
 
 from flask import Flask, Response, request, stream_with_context
+from werkzeug.exceptions import HTTPException
 
 from llmsdk import HttpClientOptions, LLMClient, LLMMessage, LLMRequest, Timeouts
-from llmsdk.errors import LLMError
+from llmsdk.errors import InvalidConfigError, InvalidRequestError, LLMError, RateLimitError
+
+app_logger = logging.getLogger("flask_app")
 
 DEFAULT_MODEL = "claude-haiku-4-5"
 
@@ -128,24 +134,66 @@ def sse(data: Any, event: Optional[str] = None) -> str:
 
 
 def relay(stream: Any) -> Iterator[str]:
-    """The model's text as SSE frames. Closing this generator closes the stream."""
+    """The model's text as SSE frames, ending with ``event: done`` or ``event: error`` —
+    never silently: a browser must be able to tell a cut answer from a finished one.
+    Closing this generator (the browser went away) closes the stream."""
     with stream:
         try:
             for text in stream.text_stream():
                 yield sse(text)
+            response = stream.final_response()
         except LLMError as exc:
             yield sse({"type": type(exc).__name__, "message": str(exc)}, event="error")
             return
-        response = stream.final_response()
+        except Exception as exc:  # noqa: BLE001 - a bug here still ends the stream with a frame
+            app_logger.exception("the answer stream failed")
+            yield sse({"type": type(exc).__name__, "message": "internal error"}, event="error")
+            return
     yield sse({"stop_reason": str(response.stop_reason), "usage": response.usage.to_dict(),
                "cost": response.cost}, event="done")
 
 
-def _messages(payload: Dict[str, Any]) -> List[LLMMessage]:
-    messages = [LLMMessage(role=m["role"], text=str(m["text"])) for m in payload.get("history") or []
-                if m.get("role") in ("user", "assistant") and m.get("text")]
-    messages.append(LLMMessage.user(str(payload.get("prompt") or "")))
+class BadPayload(ValueError):
+    """The browser sent something that is not a chat request (answered with 400)."""
+
+
+def _messages(payload: Any) -> List[LLMMessage]:
+    """The history (``{"role", "text"}`` items, or OpenAI-style ``{"role", "content"}``) and
+    the new prompt; ``BadPayload`` for anything else."""
+    if not isinstance(payload, dict):
+        raise BadPayload("the body must be a JSON object")
+    prompt = payload.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise BadPayload("prompt is required")
+    history = payload.get("history") or []
+    if not isinstance(history, list):
+        raise BadPayload("history must be a list")
+    messages = []
+    for item in history:
+        text = item.get("text", item.get("content")) if isinstance(item, dict) else None
+        if not isinstance(text, str) or item.get("role") not in ("user", "assistant"):
+            raise BadPayload('each history item must be {"role": "user" | "assistant", "text": "..."}')
+        if text:
+            messages.append(LLMMessage(role=item["role"], text=text))
+    messages.append(LLMMessage.user(prompt))
     return messages
+
+
+def error_status(exc: LLMError) -> int:
+    """The status our API answers for an upstream failure: 400 for a request we should not
+    have sent, 504 for a timeout, 429 when the provider is rate-limiting us (its
+    ``retry_after`` passed on), else 502 (a bad key, an outage: the gateway's fault)."""
+    if isinstance(exc, (InvalidRequestError, InvalidConfigError)):
+        return 400
+    if isinstance(exc, TimeoutError):
+        return 504
+    if isinstance(exc, RateLimitError):
+        return 429
+    return 502
+
+
+def error_body(exc: BaseException, message: Optional[str] = None) -> Dict[str, Any]:
+    return {"error": type(exc).__name__, "message": message if message is not None else str(exc)}
 
 
 def create_app(client: LLMClient, model: str = DEFAULT_MODEL) -> Flask:
@@ -156,15 +204,28 @@ def create_app(client: LLMClient, model: str = DEFAULT_MODEL) -> Flask:
     def index() -> Response:
         return Response(PAGE, mimetype="text/html")
 
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        """Any other failure: JSON for the API (the page reads it), never Flask's HTML 500."""
+        if isinstance(exc, HTTPException):  # 404, 405...: as Flask answers them
+            return exc
+        app.logger.exception("unhandled error")
+        return error_body(exc, "internal error"), 500
+
     @app.route("/api/chat", methods=["GET", "POST"])
     def chat() -> Any:
-        payload = (request.get_json(silent=True) or {}) if request.method == "POST" else dict(request.args)
-        if not str(payload.get("prompt") or "").strip():
-            return {"error": "prompt is required"}, 400
+        payload = request.get_json(silent=True) if request.method == "POST" else dict(request.args)
+        try:
+            messages = _messages(payload)
+        except BadPayload as exc:
+            return error_body(exc), 400
         try:  # HTTP errors (bad key, rate limit after retries) arrive here, before any byte is sent
-            stream = client.send(LLMRequest(model=model, messages=_messages(payload), max_tokens=1024))
+            stream = client.send(LLMRequest(model=model, messages=messages, max_tokens=1024))
         except LLMError as exc:
-            return {"error": type(exc).__name__, "message": str(exc)}, 502
+            headers = {}
+            if isinstance(exc, RateLimitError) and exc.retry_after is not None:
+                headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+            return error_body(exc), error_status(exc), headers
         # no-store: a one-off answer (a browser may hold a cacheable GET open for a second asker)
         return Response(stream_with_context(relay(stream)), mimetype="text/event-stream",
                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

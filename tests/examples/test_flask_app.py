@@ -167,3 +167,51 @@ def test_runs_as_a_script_offline() -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_bad_payloads_are_json_400s_not_html(app: Any) -> None:
+    client = app.test_client()
+    for body in ([1, 2], {"prompt": "hi", "history": "nope"}, {"prompt": "hi", "history": [{"role": "user"}]},
+                 {"prompt": 5}):
+        resp = client.post("/api/chat", json=body)
+        assert resp.status_code == 400 and resp.is_json and resp.json["error"] == "BadPayload", body
+
+
+def test_an_unexpected_failure_before_the_stream_is_json(app: Any, monkeypatch: Any) -> None:
+    import llmsdk
+
+    def broken(self: Any, request: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(llmsdk.LLMClient, "send", broken)
+    resp = app.test_client().post("/api/chat", json={"prompt": "hi"})
+    assert resp.status_code == 500 and resp.is_json and resp.json == {"error": "RuntimeError",
+                                                                      "message": "internal error"}
+
+
+def test_a_rate_limit_is_a_429_with_retry_after(app: Any, server: FakeProviderServer) -> None:
+    for _ in range(3):
+        server.add_reply(A.error_reply(429, "rate_limit_error", "slow down", headers={"retry-after": "120"}))
+    resp = app.test_client().post("/api/chat", json={"prompt": "hi"})
+    assert resp.status_code == 429 and resp.json["error"] == "RateLimitError" and resp.headers["Retry-After"] == "120"
+
+
+def test_a_stream_cut_by_any_error_ends_with_an_error_frame(app: Any, server: FakeProviderServer,
+                                                            monkeypatch: Any) -> None:
+    from llmsdk import EventStream
+
+    def text_then_bug(self: Any) -> Iterator[str]:
+        yield "Par"
+        raise KeyError("a bug in the relay")
+
+    monkeypatch.setattr(EventStream, "text_stream", text_then_bug)
+    server.add_reply(A.text_reply("Partial answer"))
+    frames = parse_sse(app.test_client().post("/api/chat", json={"prompt": "hi"}).get_data(as_text=True))
+    assert frames[0] == ("message", "Par")
+    assert frames[-1] == ("error", {"type": "KeyError", "message": "internal error"})
+
+
+def test_a_truncated_upstream_stream_ends_with_an_error_frame(app: Any, server: FakeProviderServer) -> None:
+    server.add_reply(A.truncated_reply("Half an ans"))
+    frames = parse_sse(app.test_client().post("/api/chat", json={"prompt": "hi"}).get_data(as_text=True))
+    assert frames[-1][0] == "error" and frames[-1][1]["type"] == "IncompleteStreamError"
