@@ -85,7 +85,7 @@ class HttpClientOptions:
             raise InvalidConfigError(f"{provider.name()} needs an api_base URL")
         object.__setattr__(self, "api_base", validate_api_base(api_base))
         object.__setattr__(self, "timeouts", self.timeouts or Timeouts())
-        object.__setattr__(self, "extra_headers", dict(self.extra_headers or {}))
+        object.__setattr__(self, "extra_headers", _checked_headers(self.extra_headers or {}))
         policy, retries = self.retry_policy, self.max_retries
         if policy is None:
             policy = RetryPolicy() if retries is None else RetryPolicy(max_retries=retries)
@@ -187,6 +187,18 @@ class HttpClientOptions:
             raise InvalidConfigError(f"{spec.name()} API key not found: set the {env_var} environment variable")
         api_base = kw.pop("api_base", None) or _base_url_env(spec)
         return cls.for_provider(spec, key, api_base, **kw)
+
+
+def _checked_headers(headers: Mapping[str, str]) -> Dict[str, str]:
+    """``extra_headers`` with values trimmed; a control character inside one is an
+    ``InvalidConfigError`` that names the header, never its value (it may be a token)."""
+    out: Dict[str, str] = {}
+    for name, value in dict(headers).items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise InvalidConfigError(f"extra_headers must map str to str, got {type(name).__name__} -> "
+                                     f"{type(value).__name__} for {str(name)!r}")
+        out[name] = clean_key(value, what=f"value of the {name!r} header")
+    return out
 
 
 def headers_for(options: HttpClientOptions, provider_headers: Dict[str, str]) -> Dict[str, str]:

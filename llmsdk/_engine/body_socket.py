@@ -11,6 +11,11 @@ The engine needs three things the public APIs do not give:
 * ``shutdown()``: wake a thread blocked reading the body (``close()`` alone may not, on
   Linux).
 
+Before there is a response there is a fourth need: ``interrupt_request_of(thread)`` wakes a
+thread blocked sending a request or waiting for its response headers (a stream's retry,
+re-opened on its worker thread, that ``close()`` must end at once). Pools made by
+``tracked_pool_classes()`` note the connection each thread is using for that.
+
 ``BodySocket.of(response)`` finds the internals it knows (urllib3 2.x
 ``HTTPResponse._connection.sock`` / ``_fp``, http.client's ``fp.raw`` ``SocketIO``);
 where they are missing — another urllib3, a proxy tunnel, a test double — it returns a
@@ -23,9 +28,52 @@ from __future__ import annotations
 
 import select
 import socket
-from typing import Any, Callable, Optional
+import threading
+from typing import Any, Callable, Dict, Optional
 
-__all__ = ["BodySocket"]
+import urllib3
+
+__all__ = ["BodySocket", "interrupt_request_of", "tracked_pool_classes"]
+
+#: thread id -> the urllib3 connection that thread is sending a request on or waiting
+#: for the response headers of.
+_IN_FLIGHT: Dict[int, Any] = {}
+
+
+class _Tracked:
+    """A connection pool that notes which connection each thread has a request in flight on."""
+
+    def _make_request(self, conn: Any, *args: Any, **kwargs: Any) -> Any:
+        thread = threading.get_ident()
+        _IN_FLIGHT[thread] = conn
+        try:
+            return super()._make_request(conn, *args, **kwargs)  # type: ignore[misc]
+        finally:
+            _IN_FLIGHT.pop(thread, None)
+
+
+class _TrackedHTTPConnectionPool(_Tracked, urllib3.HTTPConnectionPool):
+    pass
+
+
+class _TrackedHTTPSConnectionPool(_Tracked, urllib3.HTTPSConnectionPool):
+    pass
+
+
+def tracked_pool_classes() -> Dict[str, Any]:
+    """``PoolManager.pool_classes_by_scheme`` for pools whose requests can be interrupted."""
+    return {"http": _TrackedHTTPConnectionPool, "https": _TrackedHTTPSConnectionPool}
+
+
+def interrupt_request_of(thread: int) -> None:
+    """Wake ``thread`` if it is blocked sending a request or awaiting its headers (its
+    connection's socket is shut down: the call fails at once). Safe from any thread."""
+    sock = getattr(_IN_FLIGHT.get(thread), "sock", None)
+    if isinstance(sock, socket.socket):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def _raw_socket(response: Any) -> Any:

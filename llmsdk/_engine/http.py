@@ -23,6 +23,7 @@ import urllib3.exceptions
 
 from llmsdk._core.error_bodies import stream_error
 from llmsdk._core.secrets import is_credential_header
+from llmsdk._engine.body_socket import tracked_pool_classes
 from llmsdk._engine.recording import Exchange, Recorder
 from llmsdk._engine.sse import CONTENT_TYPES, expects_content_type
 from llmsdk._engine.retry import RetryBudget, call_with_retries, parse_retry_after
@@ -104,11 +105,20 @@ class _Session(requests.Session):
                 del prepared_request.headers[name]
 
 
+class _Adapter(requests.adapters.HTTPAdapter):
+    """requests' adapter, with pools whose in-flight requests ``close()`` can interrupt
+    (``body_socket.interrupt_request_of``)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = tracked_pool_classes()
+
+
 def build_session(options: HttpClientOptions) -> requests.Session:
     """A session whose pool holds ``options.pool_maxsize`` connections per host, so many
     threads sharing one client reuse connections instead of discarding them."""
     session = _Session()
-    adapter = requests.adapters.HTTPAdapter(
+    adapter = _Adapter(
         pool_connections=4, pool_maxsize=options.pool_maxsize, max_retries=0
     )
     session.mount("http://", adapter)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, List, Optional
 
-from llmsdk._engine.body_socket import BodySocket
+from llmsdk._engine.body_socket import BodySocket, interrupt_request_of
 from llmsdk._engine.channel import END, Failure, StreamChannel
 from llmsdk._engine.http import TRANSPORT_EXCEPTIONS, map_transport_error
 from llmsdk._engine.retry import RetryBudget
@@ -261,6 +262,8 @@ def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
                 budget.used += 1
                 logger.warning("%s stream error before any content (%s); retry %d/%d in %.2fs",
                                channel.provider, exc, budget.used, budget.limit, delay)
+                # close() from now on wakes this thread even inside the re-open's POST
+                channel.interrupt = functools.partial(interrupt_request_of, threading.get_ident())
                 if channel.cancelled.wait(delay):
                     break
                 response = job.reopen()

@@ -81,3 +81,11 @@ def test_no_credential_follows_a_redirect_to_another_host(server) -> None:
         assert result == {"ok": True}
         (sent,) = elsewhere.requests
         assert not {"x-api-key", "x-goog-api-key", "x-custom-token", "authorization"} & set(sent.headers)
+
+
+def test_a_control_character_in_an_extra_header_is_a_config_error_showing_no_value() -> None:
+    with pytest.raises(InvalidConfigError, match="'X-Custom-Token' header") as info:
+        HttpClientOptions.new_anthropic(TEST_KEY, extra_headers={"X-Custom-Token": "tok-SECRET\r\nX: y"})
+    assert "tok-SECRET" not in str(info.value)
+    options = HttpClientOptions.new_anthropic(TEST_KEY, extra_headers={"X-Custom-Token": "tok-SECRET\n"})
+    assert options.extra_headers == {"X-Custom-Token": "tok-SECRET"}

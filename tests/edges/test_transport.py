@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
-from typing import Iterator
+import threading
+from typing import Iterator, List
 
 import pytest
 import requests
@@ -134,3 +135,27 @@ def test_the_per_url_caches_are_bounded(anthropic_client, server) -> None:
     for _ in range(3):
         client.complete(simple_request())
     assert len(client._engine._urls) == 1
+
+
+def test_close_while_a_retry_waits_for_headers_ends_the_worker_at_once(anthropic_client, server, caplog) -> None:
+    released = threading.Event()
+    calls: List[int] = []
+
+    def replies(request):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            return A.stream_error_reply("Overloaded")
+        released.wait(20)  # the re-open's POST waits here for its headers
+        return A.text_reply("late")
+
+    server.route("/v1/messages", replies)
+    client = anthropic_client(retry_policy=RetryPolicy(max_retries=2, initial_delay=0.01),
+                              timeouts=Timeouts(connect=5, read=30))
+    try:
+        stream = client.send(simple_request())
+        assert wait_until(lambda: len(calls) == 2)
+        stream.close()
+        assert stream._channel.done.wait(3), "the worker stayed blocked in the re-open"
+        assert len(calls) == 2
+    finally:
+        released.set()
