@@ -322,6 +322,12 @@ class HttpEngine:
         other.options = options
         return other
 
+    def attempt_headers(self, headers: Dict[str, str]) -> Dict[str, str]:
+        """The headers of ONE HTTP attempt: called inside each attempt of every retry loop
+        (streams, JSON POSTs, other calls), so whatever must be fresh per attempt (a
+        bearer token from a ``token_provider``) is added here and nowhere else."""
+        return dict(headers)
+
     def _record(self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes]) -> Optional[Exchange]:
         return self.recorder.start(self.provider, method, url, headers, data or b"") if self.recorder else None
 
@@ -402,10 +408,11 @@ class HttpEngine:
         ``read_cap`` shortens the socket read timeout (a reply read on the caller's thread
         bounds content idleness that way)."""
         data = encode_body(prepared.body)
-        headers = headers_for(self.options, prepared.headers)
+        static_headers = headers_for(self.options, prepared.headers)
 
         def attempt() -> requests.Response:
             started = time.monotonic()
+            headers = self.attempt_headers(static_headers)
             exchange = self._record("POST", prepared.url, headers, data)
             timeout = self._timeout(deadline, read_cap)
             try:
@@ -446,10 +453,11 @@ class HttpEngine:
         deadline = time.monotonic() + self.options.timeouts.total if self.options.timeouts.total else None
 
         def attempt() -> Dict[str, Any]:
-            exchange = self._record("POST", url, all_headers, data)
+            headers = self.attempt_headers(all_headers)
+            exchange = self._record("POST", url, headers, data)
             timeout = self._timeout(deadline)
             try:
-                response = self.session.post(url, data=data, headers=all_headers, timeout=timeout,
+                response = self.session.post(url, data=data, headers=headers, timeout=timeout,
                                              allow_redirects=False, **self._env_settings(url))
             except requests.RequestException as exc:
                 raise map_transport_error(exc, url, timeout) from exc
@@ -479,10 +487,11 @@ class HttpEngine:
             all_headers.pop("Content-Type", None)
 
         def attempt() -> requests.Response:
-            exchange = self._record(method, url, all_headers, data)
+            attempt_headers = self.attempt_headers(all_headers)
+            exchange = self._record(method, url, attempt_headers, data)
             timeout = self._timeout(None)
             try:
-                response = self.session.request(method, url, data=data, headers=all_headers, params=params,
+                response = self.session.request(method, url, data=data, headers=attempt_headers, params=params,
                                                 stream=stream, timeout=timeout,
                                                 allow_redirects=method in ("GET", "HEAD"), **self._env_settings(url))
             except requests.RequestException as exc:

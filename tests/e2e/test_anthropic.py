@@ -149,14 +149,17 @@ def test_json_error_under_200_is_a_typed_error(server, anthropic_client):
         anthropic_client().send(simple_request())
 
 
-def test_redirected_post_is_followed(server, anthropic_client):
+def test_a_redirected_post_is_not_followed(server, anthropic_client):
+    """Once followed (and sent twice to the origin first); now the 3xx is an error naming
+    where it led, and nothing is sent there (issue 21)."""
+    from llmsdk.errors import InvalidResponseCodeError
+
     target = server.url + "/moved/v1/messages"
     server.add_reply(ScriptedReply(status=307, headers={"Location": target}, body=[], framing="length"),
-                     ScriptedReply(status=307, headers={"Location": target}, body=[], framing="length"),
                      A.text_reply("after redirect"))
-    assert anthropic_client().complete(simple_request()).text == "after redirect"
-    assert [r.path for r in server.requests] == ["/v1/messages", "/v1/messages", "/moved/v1/messages"]
-    assert server.requests[-1].json["model"] == "claude-haiku-4-5"
+    with pytest.raises(InvalidResponseCodeError, match="redirected to .*/moved/v1/messages"):
+        anthropic_client().complete(simple_request())
+    assert [r.path for r in server.requests] == ["/v1/messages"]
 
 
 def test_http_proxy_from_the_environment_is_used(server, monkeypatch):
