@@ -173,6 +173,11 @@ def partial_objects(events: Any) -> Iterator[Any]:
             if value is not None and value is not last:
                 last = value
                 yield value
+        elif kind is Content and type(event.content) is TextContent and event.index in parsers:
+            value = parsers[event.index].value(force=True)  # the block is whole: its last value
+            if value is not None and value is not last:
+                last = value
+                yield value
         elif kind is Content and isinstance(event.content, ToolUseContent) and event.content.input:
             if event.content.input != last:
                 last = event.content.input

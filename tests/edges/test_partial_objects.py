@@ -45,3 +45,16 @@ def test_a_closed_bracket_that_is_not_json_is_skipped_too() -> None:
     for piece in ["Steps [1 2] then ", "[x] and ", '{"a": ', '[1, {"b": 2}]}', " trailing"]:
         parser.feed(piece)
     assert parser.value() == {"a": [1, {"b": 2}]}
+
+
+def test_a_long_reply_is_parsed_in_linear_total_work(monkeypatch) -> None:
+    """Past a few KB the prefix is re-parsed only after it grew by a sixteenth: the
+    characters handed to json.loads stay a small multiple of the reply's length."""
+    parsed_chars: List[int] = []
+    real_loads = json.loads
+    monkeypatch.setattr(partial_json.json, "loads", lambda t, **kw: parsed_chars.append(len(t)) or real_loads(t, **kw))
+    reply = json.dumps({f"key_{i}": f"value number {i}" for i in range(3000)})  # ~80 KB
+    events = deltas(reply, 4)
+    values = list(partial_objects(events))
+    assert values[-1] == {f"key_{i}": f"value number {i}" for i in range(3000)}
+    assert sum(parsed_chars) < 60 * len(reply)
