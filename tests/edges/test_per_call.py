@@ -61,3 +61,37 @@ def test_asend_does_not_block_the_event_loop(anthropic_client, server) -> None:
         return "".join([text async for text in stream.atext_stream()])
 
     assert asyncio.run(main()) == "async hello"
+
+
+def test_cancelling_asend_closes_the_stream_once_it_opens(anthropic_client, server) -> None:
+    from ..conftest import stream_threads, wait_until
+
+    held = threading.Event()
+    arrived = threading.Event()
+
+    def slow(request):  # type: ignore[no-untyped-def]
+        arrived.set()
+        held.wait(10)
+        return A.text_reply("nobody reads this " * 50, chunk=4).with_pauses(0.01)
+
+    server.route("/v1/messages", slow)
+    client = anthropic_client()
+    baseline = len(stream_threads())
+
+    async def main() -> None:
+        task = asyncio.ensure_future(client.asend(simple_request()))
+        for _ in range(1000):  # bounded: the POST reaches the server in well under 10 s
+            if arrived.is_set():
+                break
+            await asyncio.sleep(0.01)
+        assert arrived.is_set()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    try:
+        asyncio.run(main())
+    finally:
+        held.set()
+    assert server.wait_for_disconnect(1, timeout=10)  # the opened stream was closed, not read to its end
+    assert wait_until(lambda: len(stream_threads()) <= baseline)
