@@ -99,6 +99,17 @@ class ModelCapabilities:
     #: Reasoning is shown or hidden with ``include_reasoning``; the model takes no
     #: ``reasoning_format`` (Groq's gpt-oss).
     include_reasoning: bool = field(default=False, metadata=_DIALECT)
+    #: ``temperature``/``top_p``/``top_k`` are refused (Claude Opus 4.7+, Sonnet 5+, Fable;
+    #: OpenAI GPT-6 Astra, 6.1 Sol, 6.2): formatters drop them with a warning.
+    rejects_sampling: bool = field(default=False, metadata=_DIALECT)
+    #: Sampling parameters only with ``reasoning_effort: "none"`` (OpenAI GPT-6 Sol/Luna,
+    #: 6.1 Terra); dropped, with a warning, at any other effort (the default is medium).
+    sampling_only_without_reasoning: bool = field(default=False, metadata=_DIALECT)
+    #: A forced ``tool_choice`` (any/tool) is an error (Claude Opus 5.5, Sonnet 5.5, Fable 5.1+).
+    rejects_forced_tool_choice: bool = field(default=False, metadata=_DIALECT)
+    #: Thinking text is omitted unless ``display: "summarized"`` is asked for (Claude Opus
+    #: 4.7+, Sonnet 5.5, Fable).
+    thinking_display_omitted: bool = field(default=False, metadata=_DIALECT)
 
     def names(self) -> List[str]:
         """The enabled capabilities, in field order (dialect facts and the
@@ -160,6 +171,13 @@ class ModelCapabilitiesBuilder:
 
     def with_include_reasoning(self) -> ModelCapabilitiesBuilder:
         return self._on("include_reasoning")
+
+    def with_dialect_fact(self, name: str) -> ModelCapabilitiesBuilder:
+        """Set one dialect fact by name (``rejects_sampling``, ``thinking_display_omitted``...)."""
+        known = [f.name for f in dataclasses.fields(ModelCapabilities) if f.metadata.get("dialect")]
+        if name not in known:
+            raise InvalidConfigError(f"unknown dialect fact {name!r}; known: {', '.join(known)}")
+        return self._on(name)
 
     def with_structured_output(self, mode: str = "json_schema") -> ModelCapabilitiesBuilder:
         """How the model takes ``output_schema`` (see ``ModelCapabilities.structured_output``)."""
@@ -334,7 +352,7 @@ class LLMModel:
         at: the catalog's ``<tier>_input_per_mtok`` / ``<tier>_output_per_mtok`` over the
         standard prices ("priority" — OpenAI's ``fast`` — and "flex"); 1.0 for the default
         tier or a tier the catalog has no price for."""
-        if not tier or tier in ("default", "auto", "standard"):
+        if tier not in ("priority", "flex"):  # default/auto, and batch (priced by ``batch=True``)
             return 1.0, 1.0
         extra = self.extra_pricing or {}
 

@@ -75,6 +75,7 @@ def usage_from_metadata(meta: Dict[str, Any]) -> Usage:
         input_tokens=max(0, prompt - cached),
         output_tokens=_count(meta, "candidatesTokenCount") + _count(meta, "thoughtsTokenCount"),
         cache_reads=cached,
+        reasoning_tokens=_count(meta, "thoughtsTokenCount"),
     )
 
 
