@@ -4,7 +4,7 @@ every new finish reason maps to a typed stop or error, XHIGH thinking, the API v
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any, List
 
 import pytest
 
