@@ -130,6 +130,28 @@ def without_disallowed_sampling(request: LLMRequest) -> LLMRequest:
     return dataclasses.replace(request, temperature=None, top_p=None, extra_body=extra or None)
 
 
+#: ``prompt_cache_options.ttl`` values per API (openai 3.63 types: Chat Completions takes
+#: only ``30m``; Responses ``30m`` or ``12h``). ``mode``: ``implicit`` or ``explicit``.
+PROMPT_CACHE_TTLS = {"chat": ("30m",), "responses": ("30m", "12h")}
+
+
+def check_prompt_cache_options(body: Json, api: str) -> None:
+    """Refuse, before HTTP, ``prompt_cache_options`` the API does not take (gpt-5.6 and
+    later: ``{"mode": "implicit"|"explicit", "ttl": ...}``, passed in ``extra_body``)."""
+    options = body.get("prompt_cache_options")
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise InvalidRequestError(f"prompt_cache_options must be an object, got {options!r}")
+    ttl, mode = options.get("ttl"), options.get("mode")
+    if ttl is not None and ttl not in PROMPT_CACHE_TTLS[api]:
+        hint = " (12-hour caching is a Responses API option: api='responses')" if api == "chat" else ""
+        raise InvalidRequestError(
+            f"prompt_cache_options.ttl must be one of {PROMPT_CACHE_TTLS[api]} here, got {ttl!r}{hint}")
+    if mode is not None and mode not in ("implicit", "explicit"):
+        raise InvalidRequestError(f"prompt_cache_options.mode must be 'implicit' or 'explicit', got {mode!r}")
+
+
 def image_part(image: ImageContent) -> Json:
     """An ``image_url`` part; inline images become ``data:`` URLs."""
     url = image.url if image.url is not None else f"data:{image.media_type};base64,{image.data}"
@@ -356,6 +378,11 @@ class OpenAIRequestFormatter(ChatRequestFormatter):
     community.openai.com/t/1062784). Register the model with
     ``ModelCapabilitiesBuilder().with_developer_role()`` to send ``developer``.
     """
+
+    def body(self, request: LLMRequest) -> Json:
+        body = super().body(request)
+        check_prompt_cache_options(body, "chat")
+        return body
 
     def system_role(self, model: Any) -> str:
         return "developer" if model_has(model, "developer_role") else "system"

@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from llmsdk.errors import InvalidRequestError, UnsupportedFeatureError
 from llmsdk.providers.openai.request import (
-    OpenAIRequestFormatter, model_has, requested_effort, without_disallowed_sampling,
+    OpenAIRequestFormatter, check_prompt_cache_options, model_has, requested_effort, without_disallowed_sampling,
 )
 from llmsdk.providers.openai.responses_stream import WIRE_FORMAT
 from llmsdk.tools import ProviderTool
@@ -189,6 +189,7 @@ class ResponsesRequestFormatter:
         body["stream"] = True
         if request.extra_body:
             body.update(request.extra_body)
+        check_prompt_cache_options(body, "responses")
         return body
 
     def reasoning(self, request: LLMRequest) -> Optional[Json]:

@@ -10,6 +10,7 @@ import logging
 import pytest
 
 from llmsdk import LLMMessage, LLMRequest, ThinkingOptions, Usage
+from llmsdk.errors import InvalidRequestError
 from llmsdk.events import Stop
 from llmsdk.models import get_model
 from llmsdk.providers.openai.request import OpenAIRequestFormatter
@@ -57,10 +58,15 @@ def test_sampling_only_at_effort_none_on_sol_and_luna() -> None:
     assert CHAT.body(LLMRequest(model="my-gpt", messages=[LLMMessage.user("x")], temperature=0.2))["temperature"] == 0.2
 
 
-def test_prompt_cache_options_pass_through() -> None:
+def test_prompt_cache_options_checked_per_api() -> None:
     options = {"mode": "explicit", "ttl": "12h"}
-    assert CHAT.body(req("gpt-6.2-sol", extra_body={"prompt_cache_options": options}))["prompt_cache_options"] == options
     assert RESPONSES.body(req("gpt-6.2-sol", extra_body={"prompt_cache_options": options}))["prompt_cache_options"] == options
+    chat = {"mode": "explicit", "ttl": "30m"}
+    assert CHAT.body(req("gpt-6.2-sol", extra_body={"prompt_cache_options": chat}))["prompt_cache_options"] == chat
+    with pytest.raises(InvalidRequestError, match="Responses API"):
+        CHAT.body(req("gpt-6.2-sol", extra_body={"prompt_cache_options": options}))
+    with pytest.raises(InvalidRequestError, match="mode"):
+        RESPONSES.body(req("gpt-6.2-sol", extra_body={"prompt_cache_options": {"mode": "always"}}))
 
 
 def test_chat_usage_reads_cache_writes_12h_and_reasoning() -> None:
