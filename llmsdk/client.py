@@ -56,6 +56,7 @@ class LLMClient:
         #: The provider's one name: in errors, logs and responses.
         self._provider_key = options.provider.config_key()
         self._adapter = self._provider.adapter(options.api)
+        self._adapter.check_settings(options.provider_settings)
         self._endpoint = options.endpoint
         self._engine = HttpEngine(options, self._adapter)
         self._lock = threading.Lock()

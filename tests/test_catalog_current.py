@@ -111,3 +111,14 @@ def test_a_retired_model_warns_once(caplog: pytest.LogCaptureFixture) -> None:
         assert not warn_if_retired(LLMRequest(model="gpt-6.2-sol", messages=request.messages), "openai")
     assert [r.getMessage() for r in caplog.records].count(caplog.records[0].getMessage()) == 1
     assert "openai/o1" in caplog.text and "retired" in caplog.text
+
+
+def test_usage_adds_and_round_trips_the_new_fields() -> None:
+    a = Usage(10, 100, cache_writes=50, reasoning_tokens=60, cache_writes_12h=20, service_tier="priority")
+    b = Usage(5, 10, reasoning_tokens=4, service_tier="priority")
+    total = a + b
+    assert (total.reasoning_tokens, total.cache_writes_12h, total.service_tier) == (64, 20, "priority")
+    assert (a + Usage(1, 1, service_tier="flex")).service_tier is None  # mixed tiers: unknown
+    assert (Usage(1, 1) + a).service_tier == "priority"
+    assert Usage.from_json(a.to_json()) == a
+    assert "reasoning_tokens" not in Usage(1, 2).to_json()  # plain usage JSON unchanged

@@ -157,6 +157,11 @@ class ProviderAdapter(ABC):
             body=self.request_body(request),
         )
 
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        """Refuse, at client construction, ``provider_settings`` this adapter cannot use
+        (``InvalidConfigError``). The default takes any (most adapters read none)."""
+        return None
+
     def headers(self, endpoint: Endpoint) -> Dict[str, str]:
         """The headers for this client's calls (``auth_headers`` unless the client's
         ``settings`` change them, e.g. a pinned API version)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from llmsdk._core.error_bodies import ErrorInfo
 from llmsdk.providers.anthropic.errors import error_info
@@ -43,6 +43,9 @@ class AnthropicAdapter(ProviderAdapter):
         if api_key:
             headers["x-api-key"] = api_key
         return headers
+
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        check_version(settings.get("anthropic_version"))
 
     def headers(self, endpoint: Endpoint) -> Dict[str, str]:
         return self.auth_headers(endpoint.key, client_version(endpoint))

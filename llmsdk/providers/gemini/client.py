@@ -8,7 +8,7 @@ counting and error bodies. Request and stream formats live in ``request.py`` and
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Mapping, Optional
 
 from llmsdk._core.error_bodies import ErrorInfo
 from llmsdk._core.urls import join_url
@@ -31,6 +31,9 @@ class GeminiAdapter(ProviderAdapter):
 
     def endpoint(self, api_base: str, request: LLMRequest, version: str = API_VERSION) -> str:
         return join_url(api_base, f"{version}/{model_path(request.model_id)}:streamGenerateContent?alt=sse")
+
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        api_version_path(settings)
 
     def prepare_request(self, request: LLMRequest, endpoint: Endpoint) -> PreparedRequest:
         """As the base, on the client's API version (``provider_settings["api_version"]``)."""

@@ -23,6 +23,7 @@ from llmsdk.providers.anthropic.versions import (
 )
 from llmsdk.testing import FakeProviderServer
 from llmsdk.testing import anthropic as A
+from llmsdk.testing.server import ScriptedReply
 from llmsdk.types import Citation, ProviderToolContent, TextContent, ToolResultContent
 
 KEY = "sk-ant-test-SECRET-0123456789"
@@ -184,6 +185,20 @@ def test_default_client_sends_2026_10_21_and_warns_once(server: FakeProviderServ
     first.close(), second.close()
 
 
+def test_a_bad_version_setting_fails_at_construction(server: FakeProviderServer) -> None:
+    with pytest.raises(InvalidConfigError, match="anthropic_version"):
+        client_for(server, anthropic_version="newest")
+
+
+def test_count_tokens_speaks_the_pinned_version(server: FakeProviderServer) -> None:
+    server.add_reply(ScriptedReply.json(200, {"input_tokens": 7}))
+    client = client_for(server, anthropic_version="2023-06-01")
+    assert client.count_tokens(req(temperature=0.2)) == 7
+    assert server.requests[0].headers["anthropic-version"] == LEGACY_VERSION
+    assert server.requests[0].path == "/v1/messages/count_tokens"
+    client.close()
+
+
 def test_a_client_pinned_to_2023_06_01_keeps_sampling(server: FakeProviderServer) -> None:
     server.add_reply(A.text_reply("a"))
     client = client_for(server, anthropic_version="2023-06-01")
@@ -197,8 +212,6 @@ def test_error_details_error_code_is_read(server: FakeProviderServer) -> None:
     body = {"type": "error", "error": {"type": "invalid_request_error", "message": "compaction block misplaced",
                                        "details": {"error_code": "compaction_block_misplaced"}},
             "request_id": "req_1"}
-    from llmsdk.testing.server import ScriptedReply
-
     server.add_reply(ScriptedReply.json(400, body))
     client = client_for(server, max_retries=0)
     with pytest.raises(BadRequestError) as caught:

@@ -106,5 +106,5 @@ def test_api_version_is_configurable(server: FakeProviderServer) -> None:
     assert server.requests[0].path.startswith("/v1beta/models/gemini-3.8-flash:streamGenerateContent")
     assert server.requests[1].path.startswith("/v1/models/gemini-3.8-flash:streamGenerateContent")
     with pytest.raises(InvalidConfigError):
-        client_for(server, api_version="v1;drop").complete(request)
+        client_for(server, api_version="v1;drop")
     default.close(), v1.close()
