@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Union
 
 from llmsdk._core.secrets import SecretString
 from llmsdk._core.urls import validate_api_base
@@ -67,6 +67,11 @@ class HttpClientOptions:
     #: ``"responses"`` (OpenAI's Responses API, where the provider has it). None: the
     #: provider's default, ``"chat"`` unless it was registered otherwise.
     api: Optional[str] = None
+    #: Signs each HTTP attempt: ``signer(method, url, headers, body) -> headers``, called by
+    #: the engine once per attempt right before sending (so a signature covers that
+    #: attempt's date and body). Bedrock's SigV4 uses it; never printed or compared.
+    signer: Optional[Callable[[str, str, Dict[str, str], bytes], Dict[str, str]]] = field(
+        default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         provider = get_provider(self.provider)
@@ -77,7 +82,7 @@ class HttpClientOptions:
         if key is not None and not key.expose_secret().strip():
             key = None
         object.__setattr__(self, "api_key", key)
-        if key is None and provider.requires_api_key:
+        if key is None and provider.requires_api_key and self.signer is None:
             hint = f" (set {provider.env_var()})" if provider.env_var() else ""
             raise InvalidConfigError(f"{provider.name()} needs an API key{hint}")
         api_base = self.api_base or provider.default_api_base()
@@ -176,11 +181,59 @@ class HttpClientOptions:
     def new_openai_compatible(cls, api_base: str, api_key: Union[str, SecretString, None] = None, **kw: Any) -> "HttpClientOptions":
         return cls.for_provider("openai_compatible", api_key, api_base, **kw)
 
+    # -- AWS Bedrock (issue 24) ----------------------------------------------------------
+
+    @classmethod
+    def new_bedrock(cls, region: Optional[str] = None, *, api_key: Union[str, SecretString, None] = None,
+                    credentials: Any = None, profile: Optional[str] = None, api_base: Optional[str] = None,
+                    **kw: Any) -> "HttpClientOptions":
+        """Amazon Bedrock runtime in ``region`` (else ``AWS_REGION`` / ``AWS_DEFAULT_REGION``
+        / the profile's region). Auth: ``api_key`` (a Bedrock API key, sent as a bearer
+        token), else SigV4 signed by botocore (extra ``[bedrock]``) with ``credentials``
+        (botocore ``Credentials`` or ``(access_key, secret_key[, session_token])``) or the
+        credential chain of ``profile`` / the default profile, refreshed per attempt.
+
+        >>> HttpClientOptions.new_bedrock("us-east-1")                    # SigV4, default chain
+        >>> HttpClientOptions.new_bedrock("eu-west-1", api_key="ABSK...")  # Bedrock API key
+        """
+        from llmsdk.providers.bedrock.client import runtime_url
+        from llmsdk.providers.bedrock.signing import SigV4Signer, profile_region
+
+        region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if not region and api_base is None:
+            region = profile_region(profile)
+        if not region and api_base is None:
+            raise InvalidConfigError(
+                "Bedrock needs an AWS region: pass region=, set AWS_REGION (or AWS_DEFAULT_REGION), "
+                "or give the profile a region in ~/.aws/config")
+        key = api_key.expose_secret() if isinstance(api_key, SecretString) else api_key
+        signer = None
+        if not (key and key.strip()):
+            if region is None:  # an api_base alone (a proxy, the fake server): sign for us-east-1
+                region = "us-east-1"
+            signer = SigV4Signer(region, credentials=credentials, profile=profile)
+        elif credentials is not None or profile is not None:
+            raise InvalidConfigError("give Bedrock either api_key= or credentials=/profile=, not both")
+        return cls.for_provider("bedrock", key, api_base or runtime_url(region or "us-east-1"),
+                                signer=signer, **kw)
+
+    @classmethod
+    def _bedrock_from_env(cls, **kw: Any) -> "HttpClientOptions":
+        """``AWS_BEARER_TOKEN_BEDROCK`` if set, else SigV4 with the credential chain
+        (``AWS_PROFILE`` is botocore's own); ``BEDROCK_BASE_URL`` overrides the URL."""
+        kw.setdefault("api_key", os.environ.get("AWS_BEARER_TOKEN_BEDROCK") or None)
+        kw.setdefault("api_base", os.environ.get("BEDROCK_BASE_URL") or None)
+        return cls.new_bedrock(kw.pop("region", None), **kw)
+
+    # -------------------------------------------------------------------------------------
+
     @classmethod
     def from_env(cls, provider: Union[str, LLMProvider], **kw: Any) -> "HttpClientOptions":
         """Options with the key from the provider's environment variable
         (``ANTHROPIC_API_KEY`` ...) and the base URL from ``<PREFIX>_BASE_URL`` if set."""
         spec = get_provider(provider)
+        if spec.config_key() == "bedrock":
+            return cls._bedrock_from_env(**kw)
         env_var = spec.env_var()
         key = os.environ.get(env_var) if env_var else None
         if not key and spec.requires_api_key:
