@@ -199,16 +199,17 @@ class HttpClientOptions:
         from llmsdk.providers.bedrock.client import runtime_url
         from llmsdk.providers.bedrock.signing import SigV4Signer, profile_region
 
+        key = api_key.expose_secret() if isinstance(api_key, SecretString) else api_key
+        sigv4 = not (key and key.strip())
         region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if not region and api_base is None:
-            region = profile_region(profile)
+        if not region and (sigv4 or profile is not None or api_base is None):
+            region = profile_region(profile)  # needs botocore: SigV4 does anyway
         if not region and api_base is None:
             raise InvalidConfigError(
                 "Bedrock needs an AWS region: pass region=, set AWS_REGION (or AWS_DEFAULT_REGION), "
                 "or give the profile a region in ~/.aws/config")
-        key = api_key.expose_secret() if isinstance(api_key, SecretString) else api_key
         signer = None
-        if not (key and key.strip()):
+        if sigv4:
             if region is None:  # an api_base alone (a proxy, the fake server): sign for us-east-1
                 region = "us-east-1"
             signer = SigV4Signer(region, credentials=credentials, profile=profile)

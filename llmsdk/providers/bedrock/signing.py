@@ -117,7 +117,10 @@ class SigV4Signer:
         import botocore.awsrequest
 
         source = self._credential_source()
-        frozen = source.get_frozen_credentials()  # refreshes expiring credentials, per attempt
+        try:
+            frozen = source.get_frozen_credentials()  # refreshes expiring credentials, per attempt
+        except Exception as exc:  # noqa: BLE001 - botocore's refresh errors, whatever their class
+            raise InvalidConfigError(f"AWS credentials could not be refreshed ({type(exc).__name__})") from None
         unsigned = {k: v for k, v in headers.items() if k.lower() != "authorization"}
         request = botocore.awsrequest.AWSRequest(method=method, url=url, data=body, headers=unsigned)
         botocore.auth.SigV4Auth(frozen, self.service, self.region).add_auth(request)
