@@ -249,5 +249,7 @@ def load_catalog() -> List[LLMModel]:
         model = model_from_entry(entry)
         provider, _, model_id = mode_key.partition("/")
         mode = structured_output_mode(provider, model_id)
-        models.append(replace(model, capabilities=replace(model.capabilities, structured_output=mode)))
+        if model.capabilities is not None:
+            model = replace(model, capabilities=replace(model.capabilities, structured_output=mode))
+        models.append(model)
     return models
