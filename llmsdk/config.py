@@ -196,27 +196,45 @@ class HttpClientOptions:
         >>> HttpClientOptions.new_bedrock("us-east-1")                    # SigV4, default chain
         >>> HttpClientOptions.new_bedrock("eu-west-1", api_key="ABSK...")  # Bedrock API key
         """
-        from llmsdk.providers.bedrock.client import runtime_url
-        from llmsdk.providers.bedrock.signing import SigV4Signer, profile_region
+        from llmsdk.providers.bedrock.aws_auth import aws_auth, runtime_url
 
-        key = api_key.expose_secret() if isinstance(api_key, SecretString) else api_key
-        sigv4 = not (key and key.strip())
-        region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if not region and (sigv4 or profile is not None or api_base is None):
-            region = profile_region(profile)  # needs botocore: SigV4 does anyway
-        if not region and api_base is None:
-            raise InvalidConfigError(
-                "Bedrock needs an AWS region: pass region=, set AWS_REGION (or AWS_DEFAULT_REGION), "
-                "or give the profile a region in ~/.aws/config")
-        signer = None
-        if sigv4:
-            if region is None:  # an api_base alone (a proxy, the fake server): sign for us-east-1
-                region = "us-east-1"
-            signer = SigV4Signer(region, credentials=credentials, profile=profile)
-        elif credentials is not None or profile is not None:
-            raise InvalidConfigError("give Bedrock either api_key= or credentials=/profile=, not both")
-        return cls.for_provider("bedrock", key, api_base or runtime_url(region or "us-east-1"),
-                                signer=signer, **kw)
+        region, key, signer = aws_auth("bedrock", "Bedrock", region, api_key, credentials, profile, api_base)
+        return cls.for_provider("bedrock", key, api_base or runtime_url(region), signer=signer, **kw)
+
+    @classmethod
+    def new_bedrock_mantle(cls, region: Optional[str] = None, *, api_key: Union[str, SecretString, None] = None,
+                           credentials: Any = None, profile: Optional[str] = None, api_base: Optional[str] = None,
+                           **kw: Any) -> "HttpClientOptions":
+        """Bedrock's Anthropic Messages API (``bedrock-mantle.{region}.api.aws/anthropic``):
+        the Anthropic wire and code (``provider="anthropic"``), ids such as
+        ``anthropic.claude-opus-4-8``; a Bedrock API key or SigV4 (service ``bedrock-mantle``)."""
+        from llmsdk.providers.bedrock.aws_auth import aws_auth, mantle_url
+
+        region, key, signer = aws_auth("bedrock-mantle", "Bedrock Mantle", region, api_key, credentials, profile,
+                                       api_base)
+        return cls.for_provider("anthropic", key, api_base or mantle_url(region), signer=signer, **kw)
+
+    @classmethod
+    def new_anthropic_aws(cls, region: Optional[str] = None, *, workspace_id: Optional[str] = None,
+                          api_key: Union[str, SecretString, None] = None, credentials: Any = None,
+                          profile: Optional[str] = None, api_base: Optional[str] = None,
+                          **kw: Any) -> "HttpClientOptions":
+        """Claude Platform on AWS (``aws-external-anthropic.{region}.api.aws``): Anthropic's
+        own API billed through AWS, with the ``anthropic-workspace-id`` header it requires
+        (``workspace_id`` or ``ANTHROPIC_AWS_WORKSPACE_ID``); a workspace API key
+        (``ANTHROPIC_AWS_API_KEY`` is not read implicitly: pass it) or SigV4 (service
+        ``aws-external-anthropic``)."""
+        from llmsdk.providers.bedrock.aws_auth import aws_auth, claude_platform_url
+
+        workspace = workspace_id or os.environ.get("ANTHROPIC_AWS_WORKSPACE_ID")
+        if not workspace:
+            raise InvalidConfigError("Claude Platform on AWS needs a workspace: pass workspace_id= or set "
+                                     "ANTHROPIC_AWS_WORKSPACE_ID")
+        region, key, signer = aws_auth("aws-external-anthropic", "Claude Platform on AWS", region, api_key,
+                                       credentials, profile, api_base)
+        headers = {**dict(kw.pop("extra_headers", None) or {}), "anthropic-workspace-id": workspace}
+        return cls.for_provider("anthropic", key, api_base or claude_platform_url(region), signer=signer,
+                                extra_headers=headers, **kw)
 
     @classmethod
     def _bedrock_from_env(cls, **kw: Any) -> "HttpClientOptions":

@@ -28,7 +28,7 @@ from llmsdk._engine.eventstream import decode_headers, encode_frame, eventstream
 from llmsdk.testing.server import FakeProviderServer, RecordedRequest, Reply, ScriptedReply
 
 __all__ = [
-    "EVENTSTREAM", "claude_reply", "error_reply", "event", "exception", "frames_of", "reasoning_reply",
+    "EVENTSTREAM", "MESSAGES_ROUTE", "ROUTE", "claude_reply", "error_reply", "event", "exception", "frames_of", "reasoning_reply",
     "routes", "sigv4_check", "stream", "stream_error_reply", "text_reply", "tool_use_reply", "truncated_reply",
     "decode_headers",
 ]
@@ -202,15 +202,24 @@ def sigv4_check(request: RecordedRequest, keys: Mapping[str, Tuple[str, Optional
     return None if expected == signature else "signature does not match"
 
 
+#: The Anthropic Messages routes on AWS: Bedrock Mantle (``/anthropic/v1/messages``) and
+#: Claude Platform on AWS (``/v1/messages``), token counting included.
+MESSAGES_ROUTE = re.compile(r"^(/anthropic)?/v1/messages(/count_tokens)?$")
+
+
 def routes(server: FakeProviderServer, keys: Mapping[str, Tuple[str, Optional[str]]], *,
-           reply: Optional[Reply] = None, service: str = "bedrock") -> FakeProviderServer:
-    """Answer the Bedrock routes after checking SigV4 (``403 InvalidSignatureException``
-    when it is wrong): with ``reply`` (a reply or a function of the request), else the
-    next queued reply. A bearer token (a Bedrock API key) passes unchecked."""
+           reply: Optional[Reply] = None, service: str = "bedrock",
+           match: "re.Pattern[str]" = ROUTE) -> FakeProviderServer:
+    """Answer the Bedrock routes (or ``match``: ``MESSAGES_ROUTE`` with ``service=
+    "bedrock-mantle"`` or ``"aws-external-anthropic"``) after checking SigV4
+    (``403 InvalidSignatureException`` when it is wrong): with ``reply`` (a reply or a
+    function of the request), else the next queued reply. A request carrying a key
+    (``Authorization: Bearer``, ``x-api-key``) passes unchecked."""
     queued: Callable[[], ScriptedReply] = server._pop_reply  # type: ignore[attr-defined]
 
     def answer(request: RecordedRequest) -> ScriptedReply:
-        if not request.headers.get("authorization", "").startswith("Bearer "):
+        keyed = request.headers.get("authorization", "").startswith("Bearer ") or "x-api-key" in request.headers
+        if not keyed:
             why = sigv4_check(request, keys, service=service)
             if why is not None:
                 return error_reply(403, f"The request signature we calculated does not match ({why})",
@@ -219,4 +228,4 @@ def routes(server: FakeProviderServer, keys: Mapping[str, Tuple[str, Optional[st
             return queued()
         return reply(request) if callable(reply) else reply
 
-    return server.route(ROUTE, answer)
+    return server.route(match, answer)

@@ -30,13 +30,9 @@ from llmsdk.types import LLMRequest
 
 logger = logging.getLogger("llmsdk.bedrock")
 
-__all__ = ["BedrockAdapter", "claude_invoke_body", "runtime_url"]
+__all__ = ["BedrockAdapter", "claude_invoke_body"]
 
 EVENTSTREAM = "application/vnd.amazon.eventstream"
-
-
-def runtime_url(region: str) -> str:
-    return f"https://bedrock-runtime.{region}.amazonaws.com"
 
 
 def model_path(model_id: str, action: str) -> str:
