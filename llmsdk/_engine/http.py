@@ -28,7 +28,7 @@ from llmsdk.providers.base import PreparedRequest, ProviderAdapter
 
 logger = logging.getLogger("llmsdk.http")
 
-REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id")
+REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id", "x-amzn-requestid")
 
 
 def build_session(options: HttpClientOptions) -> requests.Session:
@@ -332,6 +332,9 @@ class HttpEngine:
             all_headers["Content-Type"] = content_type
         elif data is None:
             all_headers.pop("Content-Type", None)
+
+        if params and self.options.signer is not None:  # the signature covers the query string
+            url, params = str(requests.Request(method, url, params=params).prepare().url), None
 
         def attempt() -> requests.Response:
             sent = self._signed(method, url, all_headers, data)

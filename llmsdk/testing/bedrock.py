@@ -28,7 +28,7 @@ from llmsdk._engine.eventstream import decode_headers, encode_frame, eventstream
 from llmsdk.testing.server import FakeProviderServer, RecordedRequest, Reply, ScriptedReply
 
 __all__ = [
-    "EVENTSTREAM", "MESSAGES_ROUTE", "ROUTE", "claude_reply", "error_reply", "event", "exception", "frames_of", "reasoning_reply",
+    "EVENTSTREAM", "MESSAGES_ROUTE", "ROUTE", "claude_reply", "echo", "error_reply", "event", "exception", "frames_of", "reasoning_reply",
     "routes", "sigv4_check", "stream", "stream_error_reply", "text_reply", "tool_use_reply", "truncated_reply",
     "decode_headers",
 ]
@@ -158,6 +158,30 @@ def claude_reply(anthropic_reply: ScriptedReply) -> ScriptedReply:
             {":event-type": "chunk", ":content-type": "application/json", ":message-type": "event"},
             _json({"bytes": base64.b64encode(_json(payload)).decode("ascii"), "p": "abcd"})))
     return ScriptedReply.sse(pieces, content_type=EVENTSTREAM)
+
+
+def echo(request: RecordedRequest) -> ScriptedReply:
+    """A route function answering every Bedrock route with the last user text, echoed:
+    ConverseStream and Claude invoke streams, and ``count-tokens`` (about 4 characters a
+    token). ``server.route(bedrock.ROUTE, bedrock.echo)`` makes an offline Bedrock."""
+    action = request.path.rsplit("/", 1)[-1]
+    body = request.json or {}
+    if action == "count-tokens":
+        return ScriptedReply.json(200, {"inputTokens": max(1, len(json.dumps(body.get("input"))) // 4)})
+    text = ""
+    for message in body.get("messages") or ():
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            text = content
+        elif isinstance(content, list):
+            text = "".join(part.get("text", "") for part in content if isinstance(part, dict)) or text
+    if action.startswith("invoke"):
+        from llmsdk.testing import anthropic
+
+        return claude_reply(anthropic.text_reply(text or "(nothing to echo)"))
+    return text_reply(text or "(nothing to echo)")
 
 
 def frames_of(reply: ScriptedReply) -> List[Tuple[str, str]]:

@@ -236,3 +236,36 @@ def test_signing_logs_no_session_token(aws: FakeProviderServer, caplog: pytest.L
     with caplog.at_level(logging.DEBUG):
         client(aws, credentials=("ASIATEMP", "temp-secret", "session-token-123")).complete(ask())
     assert "session-token-123" not in caplog.text and "temp-secret" not in caplog.text
+
+
+def test_echo_route_serves_both_paths() -> None:
+    with FakeProviderServer() as server:
+        server.route(bedrock.ROUTE, bedrock.echo)
+        c = LLMClient.new_bedrock(HttpClientOptions.new_bedrock("us-east-1", api_key="k", api_base=server.url))
+        assert c.complete(ask()).text == "Hi" and c.complete(ask(CLAUDE)).text == "Hi"
+        assert c.count_tokens(ask()) >= 1
+
+
+def test_structured_output_on_both_paths(aws: FakeProviderServer) -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class City:
+        name: str
+        country: str
+
+    aws.add_reply(bedrock.text_reply('{"name": "Paris", "country": "France"}'),
+                  bedrock.claude_reply(anthropic.output_tool_reply("City", {"name": "Oslo", "country": "Norway"})))
+    c = client(aws, api_key="k")
+    assert c.parse(ask(), City) == City("Paris", "France")
+    assert aws.requests[0].json["outputConfig"]["textFormat"]["type"] == "json_schema"
+    old_claude = "us.anthropic.claude-3-5-haiku-20241022-v1:0"  # the registry says: a forced output tool
+    assert c.parse(ask(old_claude), City) == City("Oslo", "Norway")
+    assert aws.requests[1].json["tool_choice"] == {"type": "tool", "name": "City"}
+
+
+def test_request_id_from_amzn_header(aws: FakeProviderServer) -> None:
+    aws.add_reply(bedrock.error_reply(400, "bad"))
+    with pytest.raises(BadRequestError) as info:
+        client(aws, api_key="k").complete(ask())
+    assert info.value.request_id == "fake-request-id"
