@@ -269,3 +269,12 @@ def test_request_id_from_amzn_header(aws: FakeProviderServer) -> None:
     with pytest.raises(BadRequestError) as info:
         client(aws, api_key="k").complete(ask())
     assert info.value.request_id == "fake-request-id"
+
+
+def test_recordings_keep_no_session_token(aws: FakeProviderServer, monkeypatch: pytest.MonkeyPatch,
+                                          tmp_path: Any) -> None:
+    monkeypatch.setenv("LLMSDK_RECORD_DIR", str(tmp_path / "rec"))
+    aws.add_reply(bedrock.text_reply("recorded"))
+    client(aws, credentials=("ASIATEMP", "temp-secret", "session-token-123")).complete(ask())
+    written = [p.read_bytes() for p in (tmp_path / "rec").rglob("*") if p.is_file()]
+    assert written and not [w for w in written if b"session-token-123" in w or b"temp-secret" in w]
