@@ -67,6 +67,10 @@ class HttpClientOptions:
     #: ``"responses"`` (OpenAI's Responses API, where the provider has it). None: the
     #: provider's default, ``"chat"`` unless it was registered otherwise.
     api: Optional[str] = None
+    #: Per-client settings of the provider's wire format, read by its adapter:
+    #: Anthropic ``{"anthropic_version": "2023-06-01"}`` (pin the old API version; default
+    #: 2026-10-21), Gemini ``{"api_version": "v1"}`` (default ``v1beta``).
+    provider_settings: Mapping[str, Any] = field(default_factory=dict)
     #: Signs each HTTP attempt: ``signer(method, url, headers, body) -> headers``, called by
     #: the engine once per attempt right before sending (so a signature covers that
     #: attempt's date and body). Bedrock's SigV4 uses it; never printed or compared.
@@ -91,6 +95,7 @@ class HttpClientOptions:
         object.__setattr__(self, "api_base", validate_api_base(api_base))
         object.__setattr__(self, "timeouts", self.timeouts or Timeouts())
         object.__setattr__(self, "extra_headers", dict(self.extra_headers or {}))
+        object.__setattr__(self, "provider_settings", dict(self.provider_settings or {}))
         policy, retries = self.retry_policy, self.max_retries
         if policy is None:
             policy = RetryPolicy() if retries is None else RetryPolicy(max_retries=retries)
@@ -109,7 +114,7 @@ class HttpClientOptions:
     @property
     def endpoint(self) -> Endpoint:
         """What a provider adapter may see: the service root and the key."""
-        return Endpoint(self.api_base, self.api_key)
+        return Endpoint(self.api_base, self.api_key, settings=dict(self.provider_settings))
 
     @property
     def retry(self) -> RetryPolicy:
@@ -158,7 +163,12 @@ class HttpClientOptions:
         )
 
     @classmethod
-    def new_anthropic(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+    def new_anthropic(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, *,
+                      anthropic_version: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        """``anthropic_version="2023-06-01"`` pins the old API version for this client
+        (default ``2026-10-21``, where temperature/top_p/top_k are dropped with a warning)."""
+        if anthropic_version is not None:
+            kw["provider_settings"] = {**kw.get("provider_settings", {}), "anthropic_version": anthropic_version}
         return cls.for_provider("anthropic", api_key, api_base, **kw)
 
     @classmethod
@@ -166,7 +176,12 @@ class HttpClientOptions:
         return cls.for_provider("openai", api_key, api_base, **kw)
 
     @classmethod
-    def new_gemini(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+    def new_gemini(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, *,
+                   api_version: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        """``api_version="v1"`` selects the ``v1`` API (google-genai 3.x's default); llmsdk
+        stays on ``v1beta``, where every field it sends is known to be accepted."""
+        if api_version is not None:
+            kw["provider_settings"] = {**kw.get("provider_settings", {}), "api_version": api_version}
         return cls.for_provider("gemini", api_key, api_base, **kw)
 
     @classmethod
@@ -199,7 +214,8 @@ class HttpClientOptions:
         from llmsdk.providers.bedrock.aws_auth import aws_auth, runtime_url
 
         region, key, signer = aws_auth("bedrock", "Bedrock", region, api_key, credentials, profile, api_base)
-        return cls.for_provider("bedrock", key, api_base or runtime_url(region), signer=signer, **kw)
+        return cls.for_provider("bedrock", key, api_base or runtime_url(region), signer=signer,
+                                **_pinned_anthropic_version(kw))
 
     @classmethod
     def new_bedrock_mantle(cls, region: Optional[str] = None, *, api_key: Union[str, SecretString, None] = None,
@@ -212,7 +228,8 @@ class HttpClientOptions:
 
         region, key, signer = aws_auth("bedrock-mantle", "Bedrock Mantle", region, api_key, credentials, profile,
                                        api_base)
-        return cls.for_provider("anthropic", key, api_base or mantle_url(region), signer=signer, **kw)
+        return cls.for_provider("anthropic", key, api_base or mantle_url(region), signer=signer,
+                                **_pinned_anthropic_version(kw))
 
     @classmethod
     def new_anthropic_aws(cls, region: Optional[str] = None, *, workspace_id: Optional[str] = None,
@@ -234,7 +251,7 @@ class HttpClientOptions:
                                        credentials, profile, api_base)
         headers = {**dict(kw.pop("extra_headers", None) or {}), "anthropic-workspace-id": workspace}
         return cls.for_provider("anthropic", key, api_base or claude_platform_url(region), signer=signer,
-                                extra_headers=headers, **kw)
+                                extra_headers=headers, **_pinned_anthropic_version(kw))
 
     @classmethod
     def _bedrock_from_env(cls, **kw: Any) -> "HttpClientOptions":
@@ -259,6 +276,14 @@ class HttpClientOptions:
             raise InvalidConfigError(f"{spec.name()} API key not found: set the {env_var} environment variable")
         api_base = kw.pop("api_base", None) or _base_url_env(spec)
         return cls.for_provider(spec, key, api_base, **kw)
+
+
+def _pinned_anthropic_version(kw: Dict[str, Any]) -> Dict[str, Any]:
+    """``anthropic_version=`` of the AWS constructors, moved into ``provider_settings``."""
+    version = kw.pop("anthropic_version", None)
+    if version is not None:
+        kw["provider_settings"] = {**kw.get("provider_settings", {}), "anthropic_version": version}
+    return kw
 
 
 def headers_for(options: HttpClientOptions, provider_headers: Dict[str, str]) -> Dict[str, str]:

@@ -15,17 +15,19 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 from urllib.parse import quote
 
 from llmsdk._core.error_bodies import ErrorInfo
 from llmsdk._core.urls import join_url
 from llmsdk.providers.anthropic.request import build_body as anthropic_body
+from llmsdk.providers.anthropic.versions import (
+    LATEST_VERSION, LEGACY_VERSION, allows_sampling, body_anthropic_version, check_version,
+)
 from llmsdk.providers.base import Endpoint, PostJson, PreparedRequest, ProviderAdapter, StreamProcessor
 from llmsdk.providers.bedrock.converse import build_converse_body, converse_count_tokens_input, is_anthropic_model
 from llmsdk.providers.bedrock.errors import error_info
 from llmsdk.providers.bedrock.stream import ClaudeInvokeStreamProcessor, ConverseStreamProcessor
-from llmsdk.providers.bedrock.versions import CURRENT_VERSION, bedrock_body_version
 from llmsdk.types import LLMRequest
 
 logger = logging.getLogger("llmsdk.bedrock")
@@ -40,19 +42,19 @@ def model_path(model_id: str, action: str) -> str:
     return f"/model/{quote(model_id, safe='')}/{action}"
 
 
-def claude_invoke_body(request: LLMRequest) -> Dict[str, Any]:
-    """The Anthropic Messages body as InvokeModel takes it: no ``model`` (it is in the URL),
-    no ``stream`` (the path says it), ``anthropic_version`` for the model (PROVIDERS.md §9.1).
-    ``2026-10-21`` refuses sampling parameters: they are dropped with a warning."""
-    body = anthropic_body(request)
+def claude_invoke_body(request: LLMRequest, pinned: Optional[str] = None,
+                       on_dropped: Optional[Callable[[List[str]], None]] = None) -> Dict[str, Any]:
+    """The Anthropic Messages body as InvokeModel takes it: the body ``anthropic_version``
+    for the model (``anthropic/versions.py``: ``bedrock-2023-05-31`` for ``-v1:0`` ids and
+    Claude before 4.7, ``2026-10-21`` after; ``pinned`` is the client's
+    ``anthropic_version`` setting), built by the Anthropic code for that version (which
+    leaves out sampling parameters on 2026-10-21, telling ``on_dropped``); no ``model``
+    (it is in the URL) and no ``stream`` (the path says it)."""
+    version = body_anthropic_version("bedrock", request.model_id, pinned)
+    header_version = LEGACY_VERSION if allows_sampling(version) else LATEST_VERSION
+    body = anthropic_body(request, header_version, on_dropped)
     body.pop("model", None)
     body.pop("stream", None)
-    version = body.pop("anthropic_version", None) or bedrock_body_version(request.model_id)
-    if version == CURRENT_VERSION:
-        dropped = [k for k in ("temperature", "top_p", "top_k") if body.pop(k, None) is not None]
-        if dropped:
-            logger.warning("%s takes anthropic_version %s, which refuses %s: not sent", request.model_id,
-                           CURRENT_VERSION, ", ".join(dropped))
     return {"anthropic_version": version, **body}
 
 
@@ -71,12 +73,23 @@ class BedrockAdapter(ProviderAdapter):
             headers["Authorization"] = f"Bearer {api_key}"
         return headers
 
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        check_version(settings.get("anthropic_version"))
+
     def prepare_request(self, request: LLMRequest, endpoint: Endpoint) -> PreparedRequest:
         headers = self.auth_headers(endpoint.key)
-        if is_anthropic_model(request.model_id):
+        if not is_anthropic_model(request.model_id):
+            body = build_converse_body(request)
+        else:
             headers["X-Amzn-Bedrock-Accept"] = "application/json"
-        return PreparedRequest(url=self.endpoint(endpoint.api_base, request), headers=headers,
-                               body=self.request_body(request))
+
+            def dropped(names: List[str]) -> None:
+                endpoint.warn_once(logger, "sampling", "%s not sent: Claude on Bedrock takes anthropic_version "
+                                   "%s, which refuses them (warned once per client)", "/".join(names),
+                                   LATEST_VERSION)
+
+            body = claude_invoke_body(request, endpoint.settings.get("anthropic_version"), dropped)
+        return PreparedRequest(url=self.endpoint(endpoint.api_base, request), headers=headers, body=body)
 
     def request_body(self, request: LLMRequest) -> Dict[str, Any]:
         if is_anthropic_model(request.model_id):
@@ -100,7 +113,8 @@ class BedrockAdapter(ProviderAdapter):
         (a blob, so base64 in the JSON) for Claude."""
         url = join_url(endpoint.api_base, model_path(request.model_id, "count-tokens"))
         if is_anthropic_model(request.model_id):
-            raw = json.dumps(claude_invoke_body(request)).encode("utf-8")  # a blob: base64 in JSON
+            invoke = claude_invoke_body(request, endpoint.settings.get("anthropic_version"))
+            raw = json.dumps(invoke).encode("utf-8")  # a blob: base64 in JSON
             body = {"input": {"invokeModel": {"body": base64.b64encode(raw).decode("ascii")}}}
         else:
             body = {"input": {"converse": converse_count_tokens_input(build_converse_body(request))}}

@@ -17,7 +17,7 @@ from llmsdk import (
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.bedrock.client import BedrockAdapter, claude_invoke_body
 from llmsdk.providers.bedrock.converse import build_converse_body
-from llmsdk.providers.bedrock.versions import bedrock_body_version
+from llmsdk.providers.anthropic.versions import body_anthropic_version
 from llmsdk.testing import FakeProviderServer, anthropic, bedrock
 
 boto3 = pytest.importorskip("boto3")
@@ -141,10 +141,10 @@ def test_bad_converse_input_fails_before_sending() -> None:
     ("global.anthropic.claude-opus-4-6-v1:0", "bedrock-2023-05-31"),
     ("us.anthropic.claude-opus-4-7", "2026-10-21"),
     ("anthropic.claude-haiku-5-5", "2026-10-21"),
-    ("anthropic.claude-opus-4-8-v1:0", "2026-10-21"),
+    ("anthropic.claude-opus-4-8-v1:0", "bedrock-2023-05-31"),  # ARN-versioned: legacy (versions.py)
 ])
 def test_body_version_per_model(model: str, version: str) -> None:
-    assert bedrock_body_version(model) == version
+    assert body_anthropic_version("bedrock", model) == version
 
 
 def anthropic_bedrock_sent(server: FakeProviderServer, **params: Any) -> Dict[str, Any]:
@@ -184,10 +184,14 @@ def test_claude_invoke_body_for_legacy_ids(aws_server: FakeProviderServer) -> No
     assert theirs == ours
 
 
-def test_claude_on_the_new_version_drops_sampling(caplog: pytest.LogCaptureFixture) -> None:
+def test_claude_on_the_new_version_drops_sampling() -> None:
+    dropped: list = []
     body = claude_invoke_body(LLMRequest(model="anthropic.claude-opus-4-7", temperature=0.3,
-                                         messages=[LLMMessage.user("hi")]))
-    assert "temperature" not in body and "refuses temperature" in caplog.text
+                                         messages=[LLMMessage.user("hi")]), on_dropped=dropped.extend)
+    assert "temperature" not in body and dropped == ["temperature"]
+    pinned = claude_invoke_body(LLMRequest(model="anthropic.claude-opus-4-6", temperature=0.3,
+                                           messages=[LLMMessage.user("hi")]), pinned="2023-06-01")
+    assert pinned["anthropic_version"] == "bedrock-2023-05-31" and pinned["temperature"] == 0.3
 
 
 def test_routes_by_model() -> None:
