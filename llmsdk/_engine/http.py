@@ -36,7 +36,7 @@ from llmsdk.providers.base import PreparedRequest, ProviderAdapter
 
 logger = logging.getLogger("llmsdk.http")
 
-REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id")
+REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id", "x-amzn-requestid")
 
 
 def error_from_other_body(response: requests.Response, url: str, framing: str,
@@ -252,8 +252,8 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
     finally:
         response.close()
     body = redact(body, options)
-    info = adapter.parse_error(response.status_code, body)
     headers = response.headers
+    info = adapter.parse_error_reply(response.status_code, body, headers)
     retry_after = parse_retry_after(headers)
     if retry_after is None:
         retry_after = info.retry_after
@@ -323,12 +323,6 @@ class HttpEngine:
         other.options = options
         return other
 
-    def attempt_headers(self, headers: Dict[str, str]) -> Dict[str, str]:
-        """The headers of ONE HTTP attempt: called inside each attempt of every retry loop
-        (streams, JSON POSTs, other calls), so whatever must be fresh per attempt (a
-        bearer token from a ``token_provider``) is added here and nowhere else."""
-        return dict(headers)
-
     def _record(self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes]) -> Optional[Exchange]:
         return self.recorder.start(self.provider, method, url, headers, data or b"") if self.recorder else None
 
@@ -339,6 +333,15 @@ class HttpEngine:
             exchange.response(response.status_code, response.headers)
             exchange.piece(response.content or b"")
             exchange.close()
+
+    def _signed(self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes]) -> Dict[str, str]:
+        """The per-attempt hook, and the ONE place where the headers of one HTTP attempt
+        are built: called inside each attempt of every retry loop (streams, JSON POSTs,
+        other calls). ``options.signer`` (SigV4 for Bedrock), when set, signs the final
+        headers of this attempt — its date and body — right before sending; whatever else
+        must be fresh per attempt (a ``token_provider``'s bearer token) belongs here too."""
+        signer = self.options.signer
+        return headers if signer is None else signer(method, url, headers, data or b"")
 
     def _env_settings(self, url: str) -> Dict[str, Any]:
         """The ``proxies``/``verify``/``cert``/``auth`` requests would take from the
@@ -409,15 +412,15 @@ class HttpEngine:
         ``read_cap`` shortens the socket read timeout (a reply read on the caller's thread
         bounds content idleness that way)."""
         data = encode_body(prepared.body)
-        static_headers = headers_for(self.options, prepared.headers)
+        headers = headers_for(self.options, prepared.headers)
 
         def attempt() -> requests.Response:
             started = time.monotonic()
-            headers = self.attempt_headers(static_headers)
-            exchange = self._record("POST", prepared.url, headers, data)
+            sent = self._signed("POST", prepared.url, headers, data)
+            exchange = self._record("POST", prepared.url, sent, data)
             timeout = self._timeout(deadline, read_cap)
             try:
-                response = self._post(prepared.url, data, headers, timeout)
+                response = self._post(prepared.url, data, sent, timeout)
             except requests.RequestException as exc:
                 if exchange is not None:
                     exchange.close()
@@ -454,11 +457,11 @@ class HttpEngine:
         deadline = time.monotonic() + self.options.timeouts.total if self.options.timeouts.total else None
 
         def attempt() -> Dict[str, Any]:
-            headers = self.attempt_headers(all_headers)
-            exchange = self._record("POST", url, headers, data)
+            sent = self._signed("POST", url, all_headers, data)
+            exchange = self._record("POST", url, sent, data)
             timeout = self._timeout(deadline)
             try:
-                response = self.session.post(url, data=data, headers=headers, timeout=timeout,
+                response = self.session.post(url, data=data, headers=sent, timeout=timeout,
                                              allow_redirects=False, **self._env_settings(url))
             except requests.RequestException as exc:
                 raise map_transport_error(exc, url, timeout) from exc
@@ -487,12 +490,15 @@ class HttpEngine:
         elif data is None:
             all_headers.pop("Content-Type", None)
 
+        if params and self.options.signer is not None:  # the signature covers the query string
+            url, params = str(requests.Request(method, url, params=params).prepare().url), None
+
         def attempt() -> requests.Response:
-            attempt_headers = self.attempt_headers(all_headers)
-            exchange = self._record(method, url, attempt_headers, data)
+            sent = self._signed(method, url, all_headers, data)
+            exchange = self._record(method, url, sent, data)
             timeout = self._timeout(None)
             try:
-                response = self.session.request(method, url, data=data, headers=attempt_headers, params=params,
+                response = self.session.request(method, url, data=data, headers=sent, params=params,
                                                 stream=stream, timeout=timeout,
                                                 allow_redirects=method in ("GET", "HEAD"), **self._env_settings(url))
             except requests.RequestException as exc:
