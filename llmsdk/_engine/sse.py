@@ -80,6 +80,7 @@ FRAMINGS: Dict[str, Framing] = {
 CONTENT_TYPES: Dict[str, Tuple[str, ...]] = {
     "sse": ("text/event-stream",),
     "ndjson": ("application/x-ndjson", "application/json"),
+    "aws-eventstream": ("application/vnd.amazon.eventstream",),
 }
 
 
