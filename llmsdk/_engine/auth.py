@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Any, Callable, Deque, Dict, Optional
+from typing import Any, Callable, Deque, Dict, List, Optional
 
 from llmsdk.errors import InvalidConfigError, LLMError
 
@@ -71,6 +71,11 @@ class AttemptAuth:
             response.close()
             response = send(self.headers(headers))
         return response
+
+    def recent(self) -> List[str]:
+        """The tokens handed out lately (for masking only)."""
+        with self._lock:
+            return list(self._recent)
 
     def mask(self, text: str) -> str:
         """``text`` with every recently used token replaced by asterisks."""

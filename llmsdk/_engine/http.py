@@ -139,9 +139,10 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
     )
 
 
-def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions) -> LLMError:
+def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions,
+                         auth: Optional[AttemptAuth] = None) -> LLMError:
     """A 2xx reply that is JSON rather than an event stream (an error or a non-SSE server)."""
-    body = redact(response.content.decode("utf-8", "replace"), options)
+    body = redact(response.content.decode("utf-8", "replace"), options, auth)
     response.close()
     try:
         data = json.loads(body)
@@ -179,6 +180,8 @@ class HttpEngine:
         self.recorder = Recorder.from_env(options.api_key.expose_secret() if options.api_key else None)
         #: Per-attempt bearer tokens (``token_provider``, or the adapter's cloud credentials).
         self.auth = AttemptAuth(options.token_provider or adapter.token_provider())
+        if self.recorder is not None:
+            self.recorder.more_secrets = self.auth.recent
 
     def _record(self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes]) -> Optional[Exchange]:
         return self.recorder.start(self.provider, method, url, headers, data or b"") if self.recorder else None
@@ -281,7 +284,7 @@ class HttpEngine:
                     self._recorded_whole(exchange, response)
             if "json" in response.headers.get("content-type", ""):
                 try:
-                    raise error_from_json_body(response, self.adapter, self.options)
+                    raise error_from_json_body(response, self.adapter, self.options, self.auth)
                 finally:
                     self._recorded_whole(exchange, response)
             if exchange is not None:  # the worker records the body as it reads it
