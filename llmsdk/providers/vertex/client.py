@@ -26,6 +26,7 @@ from llmsdk.errors import InvalidConfigError, InvalidRequestError
 from llmsdk.providers.anthropic.client import AnthropicAdapter
 from llmsdk.providers.anthropic.request import build_count_tokens_body
 from llmsdk.providers.base import Endpoint, PostJson, PreparedRequest, ProviderAdapter, StreamProcessor
+from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.providers.gemini.client import GeminiAdapter, count_tokens_at
 from llmsdk.providers.gemini.errors import error_info
 from llmsdk.providers.vertex.embeddings import VertexEmbeddings
@@ -54,7 +55,8 @@ class VertexAdapter(ProviderAdapter):
 
     name = "vertex"
     settings: Mapping[str, Any] = {}
-    embeddings = None
+    #: Set per client by ``bind`` (the URL needs the project and location).
+    embeddings: Optional[EmbeddingsApi] = None
 
     def bind(self, endpoint: Endpoint) -> ProviderAdapter:
         bound = copy.copy(self)

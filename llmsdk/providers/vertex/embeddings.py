@@ -49,6 +49,6 @@ class VertexEmbeddings(EmbeddingsApi):
             emb = emb if isinstance(emb, dict) else {}
             vectors.append(decode_vector(emb.get("values"), f"Vertex :predict, input {i}"))
             stats = emb.get("statistics")
-            count = stats.get("token_count") if isinstance(stats, dict) else None
-            tokens += int(count) if isinstance(count, (int, float)) and not isinstance(count, bool) else 0
+            counted = stats.get("token_count") if isinstance(stats, dict) else None
+            tokens += int(counted) if isinstance(counted, (int, float)) and not isinstance(counted, bool) else 0
         return EmbeddingBatch(vectors=vectors, usage=Usage(input_tokens=tokens))
