@@ -160,3 +160,16 @@ def test_retry_errors_are_server_errors_not_auth(server: FakeProviderServer) -> 
         client.complete(_request())
     assert len(server.requests) == 3
     assert json.loads(server.requests[0].body)["model"] == "gpt-4o"
+
+
+def test_tokens_never_in_checkpoint_files(server: FakeProviderServer, tmp_path: Path) -> None:
+    server.add_reply(openai.text_reply("fine"), openai.error_reply(400, "token tok-SECRET-1 was rejected"),
+                     openai.error_reply(400, "token tok-SECRET-2 was rejected"))
+    client = LLMClient.new(HttpClientOptions.new_openai(None, api_base=server.url, token_provider=Rotating(),
+                                                        max_retries=0))
+    checkpoint = tmp_path / "run.jsonl"
+    results = client.map([(f"k{i}", _request()) for i in range(3)], concurrency=1, progress=False,
+                         checkpoint=str(checkpoint))
+    assert sum(1 for r in results if r.error is not None) == 2
+    text = checkpoint.read_text()
+    assert "was rejected" in text and "SECRET" not in text
