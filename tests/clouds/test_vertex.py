@@ -51,13 +51,21 @@ def test_claude_route_body_without_model_and_with_anthropic_version(server: Fake
     assert sent.json["stream"] is True
 
 
-def test_claude_sampling_params_pick_the_legacy_version(server: FakeProviderServer) -> None:
-    FakeCloud(server, "vertex").add_reply(anthropic.text_reply("a"), anthropic.text_reply("b"))
-    _client(server).complete(_request(CLAUDE, temperature=0.2))
-    _client(server, anthropic_version="2026-10-21").complete(_request(CLAUDE, temperature=0.2))
-    legacy, pinned = (r.json for r in server.requests)
+def test_claude_versions_follow_the_anthropic_rules(server: FakeProviderServer, caplog: pytest.LogCaptureFixture) -> None:
+    """2026-10-21 refuses sampling fields (dropped, one warning per client); pinning
+    ``anthropic_version="2023-06-01"`` sends Vertex's legacy body version and keeps them."""
+    FakeCloud(server, "vertex").add_reply(*(anthropic.text_reply(t) for t in "abc"))
+    client = _client(server)
+    client.complete(_request(CLAUDE, temperature=0.2))
+    client.complete(_request(CLAUDE, temperature=0.3))
+    _client(server, anthropic_version="2023-06-01").complete(_request(CLAUDE, temperature=0.2))
+    latest, again, legacy = (r.json for r in server.requests)
+    assert latest["anthropic_version"] == "2026-10-21" and "temperature" not in latest  # never into a certain 400
+    assert "temperature" not in again
     assert legacy["anthropic_version"] == "vertex-2023-10-16" and legacy["temperature"] == 0.2
-    assert pinned["anthropic_version"] == "2026-10-21" and "temperature" not in pinned  # never into a certain 400
+    assert caplog.text.count("not sent") == 1
+    with pytest.raises(InvalidConfigError):
+        HttpClientOptions.new_vertex("p", token_provider=lambda: "t", anthropic_version="yesterday")
 
 
 def test_anthropic_managed_surface_with_a_workspace(server: FakeProviderServer) -> None:

@@ -17,23 +17,26 @@ Tokens: ``Authorization: Bearer`` from the options' ``token_provider`` or google
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+import logging
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import quote
 
 from llmsdk._core.error_bodies import ErrorInfo
 from llmsdk._core.urls import join_url
 from llmsdk.errors import InvalidConfigError, InvalidRequestError
 from llmsdk.providers.anthropic.client import AnthropicAdapter
-from llmsdk.providers.anthropic.request import build_count_tokens_body
+from llmsdk.providers.anthropic.request import build_body, build_count_tokens_body
+from llmsdk.providers.anthropic.versions import body_anthropic_version, check_version
 from llmsdk.providers.base import Endpoint, PostJson, PreparedRequest, ProviderAdapter, StreamProcessor
 from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.providers.gemini.client import GeminiAdapter, count_tokens_at
 from llmsdk.providers.gemini.errors import error_info
 from llmsdk.providers.vertex.embeddings import VertexEmbeddings
-from llmsdk.providers.vertex.versions import HEADER_LEGACY, apply_version
 from llmsdk.types import LLMRequest
 
 __all__ = ["VertexAdapter", "is_claude"]
+
+logger = logging.getLogger("llmsdk.vertex")
 
 GEMINI_VERSION = "/v1beta1"
 CLAUDE_VERSION = "/v1"
@@ -62,10 +65,16 @@ class VertexAdapter(ProviderAdapter):
         bound = copy.copy(self)
         bound.settings = dict(endpoint.settings)
         bound.api_base = endpoint.api_base
+        bound._endpoint = endpoint
         bound.embeddings = VertexEmbeddings(lambda model, method: bound.model_url(bound.api_base, model, method))
         return bound
 
     api_base = ""
+    _endpoint: Optional[Endpoint] = None
+
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        if settings.get("anthropic_version") is not None:
+            check_version(settings["anthropic_version"])
 
     # -- where ---------------------------------------------------------------------------
 
@@ -118,20 +127,41 @@ class VertexAdapter(ProviderAdapter):
         holder = self.settings.get("google_credentials")
         return holder.token if holder is not None and not self.express else None
 
-    def _claude_body(self, request: LLMRequest, body: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, str]]:
-        """The Anthropic body for this surface, and the headers it needs."""
+    def _claude_versions(self, model_id: str) -> Tuple[str, str]:
+        """``(version the body is built for, version sent)``: on Vertex the body value
+        (``2026-10-21``, or ``vertex-2023-10-16`` when ``anthropic_version="2023-06-01"`` is
+        pinned; ``anthropic/versions.py``), on the managed surface the header value."""
         pinned = self.settings.get("anthropic_version")
+        if self._managed_claude(model_id):
+            version = check_version(pinned)
+            return version, version
+        version = body_anthropic_version("vertex", model_id, pinned)
+        return version, version
+
+    def _dropped(self, version: str) -> Callable[[List[str]], None]:
+        def dropped(names: List[str]) -> None:
+            if self._endpoint is not None:
+                self._endpoint.warn_once(
+                    logger, "sampling", "%s not sent: Anthropic API version %s does not take temperature/top_p/"
+                    "top_k; pin anthropic_version='2023-06-01' to send them to models that honour them "
+                    "(warned once per client)", "/".join(names), version)
+        return dropped
+
+    def _claude(self, request: LLMRequest) -> Tuple[Dict[str, Any], Dict[str, str]]:
+        """The Anthropic body for this surface, and the headers it needs."""
+        version, sent = self._claude_versions(request.model_id)
+        body = build_body(request, version, self._dropped(version))
         if self._managed_claude(request.model_id):
-            return body, {"anthropic-version": apply_version(body, pinned, legacy=HEADER_LEGACY)}
+            return body, {"anthropic-version": sent}
         body.pop("model", None)
-        body["anthropic_version"] = apply_version(body, pinned)
+        body["anthropic_version"] = sent
         return body, {}
 
     def prepare_request(self, request: LLMRequest, endpoint: Endpoint) -> PreparedRequest:
         url = self.endpoint(endpoint.api_base, request)
         headers = self.auth_headers(endpoint.key)
         if is_claude(request.model_id):
-            body, extra = self._claude_body(request, _ANTHROPIC.request_body(request))
+            body, extra = self._claude(request)
             headers.update(extra)
         else:
             body = _GEMINI.request_body(request)
@@ -139,7 +169,7 @@ class VertexAdapter(ProviderAdapter):
 
     def request_body(self, request: LLMRequest) -> Dict[str, Any]:
         if is_claude(request.model_id):
-            return self._claude_body(request, _ANTHROPIC.request_body(request))[0]
+            return self._claude(request)[0]
         return _GEMINI.request_body(request)
 
     def stream_processor(self, request: LLMRequest) -> StreamProcessor:
@@ -169,12 +199,12 @@ class VertexAdapter(ProviderAdapter):
         if not is_claude(request.model_id):
             return count_tokens_at(self.model_url(endpoint.api_base, request.model_id, "countTokens"),
                                    headers, request, post_json)
-        body = build_count_tokens_body(request)
+        version, sent = self._claude_versions(request.model_id)
+        body = build_count_tokens_body(request, version)
         if self._managed_claude(request.model_id):
-            headers["anthropic-version"] = apply_version(body, self.settings.get("anthropic_version"),
-                                                         legacy=HEADER_LEGACY)
+            headers["anthropic-version"] = sent
             url = self._managed_url("/v1/messages/count_tokens")
         else:
-            body["anthropic_version"] = apply_version(body, self.settings.get("anthropic_version"))
+            body["anthropic_version"] = sent
             url = self.model_url(endpoint.api_base, "count-tokens", "rawPredict", claude=True)
         return int(post_json(url, headers, body)["input_tokens"])

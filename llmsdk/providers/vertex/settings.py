@@ -15,6 +15,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 from llmsdk._core.secrets import SecretString
 from llmsdk._core.urls import validate_api_base
 from llmsdk.errors import InvalidConfigError
+from llmsdk.providers.anthropic.versions import check_version
 from llmsdk.providers.vertex.credentials import GoogleCredentials
 
 __all__ = ["DEFAULT_LOCATION", "host_for", "vertex_settings"]
@@ -83,8 +84,8 @@ def vertex_settings(project: Optional[str], location: Optional[str], *, credenti
     settings["project"] = project.strip() if project else None  # None: ADC's project, on first use
     if token_provider is None:  # a holder that builds google-auth credentials (ADC if None) on first use
         settings["google_credentials"] = GoogleCredentials(credentials)
-    if anthropic_version is not None:
-        settings["anthropic_version"] = str(anthropic_version)
+    if anthropic_version is not None:  # "2023-06-01" pins vertex-2023-10-16 (anthropic/versions.py)
+        settings["anthropic_version"] = check_version(anthropic_version)
     if workspace is not None:
         if not isinstance(workspace, str) or not workspace.strip():
             raise InvalidConfigError(f"workspace must be an Anthropic workspace id, got {workspace!r}")
