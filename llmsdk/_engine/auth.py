@@ -5,7 +5,9 @@ attempt through ``AttemptAuth.send``). A token provider is a zero-argument calla
 (``HttpClientOptions.token_provider``, or a cloud adapter's default credentials); it is
 called inside each attempt, so a retry never carries a token fetched before the wait,
 and never at construction. A 401 gets one new token and one immediate resend, outside
-the retry budget (the official SDKs refresh per request but never retry a 401).
+the retry budget (the official SDKs refresh per request but never retry a 401); a
+provider that caches tokens may offer ``invalidate()``, called first, so the new token is
+really new.
 
 Tokens are secrets: they travel only in the ``Authorization`` header (which recordings
 drop), and ``mask`` removes the ones used lately from text that goes into errors.
@@ -69,6 +71,9 @@ class AttemptAuth:
         response = send(self.headers(headers))
         if self.provider is not None and getattr(response, "status_code", None) == 401:
             response.close()
+            invalidate = getattr(self.provider, "invalidate", None)
+            if callable(invalidate):  # a caching provider (GoogleCredentials): skip its cache once
+                invalidate()
             response = send(self.headers(headers))
         return response
 

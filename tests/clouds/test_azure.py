@@ -103,6 +103,7 @@ def test_deployments_map_to_catalog_models_for_cost(server: FakeProviderServer) 
     by_id = _client(server, deployments=None).complete(_request("gpt-4o"))  # unmapped, but a catalog id
     unknown = _client(server).complete(_request("my-own-thing"))
     assert direct.usage == mapped.usage == by_id.usage
+    assert (mapped.content, mapped.stop_reason, mapped.id) == (direct.content, direct.stop_reason, direct.id)
     assert direct.cost is not None and mapped.cost == direct.cost == by_id.cost
     assert unknown.cost is None
 

@@ -235,3 +235,14 @@ def test_a_refused_assertion_is_typed_and_chained(server: FakeProviderServer, to
         client.complete(_request())
     assert caught.value.__cause__ is not None and token_endpoint.rejected == ["bad signature"]
     assert info["private_key"][40:80] not in repr(HttpClientOptions.new_vertex(credentials=info))
+
+
+def test_a_revoked_google_token_is_refreshed_once_after_a_401(server: FakeProviderServer,
+                                                             token_endpoint: GoogleTokenEndpoint) -> None:
+    revoked = {"ya29.fake-2"}  # the first token issued: valid by its expiry, refused by the server
+    cloud = FakeCloud(server, "vertex", token_ok=lambda t: token_endpoint.is_valid(t) and t not in revoked)
+    cloud.add_reply(gemini.text_reply("after refresh"))
+    client = LLMClient.new(HttpClientOptions.new_vertex(credentials=token_endpoint.service_account(),
+                                                        api_base=server.url, max_retries=0))
+    assert client.complete(_request()).text == "after refresh"
+    assert token_endpoint.issued == ["ya29.fake-2", "ya29.fake-3"] and cloud.tokens_seen == token_endpoint.issued

@@ -125,7 +125,7 @@ class VertexAdapter(ProviderAdapter):
 
     def token_provider(self) -> Optional[Callable[[], str]]:
         holder = self.settings.get("google_credentials")
-        return holder.token if holder is not None and not self.express else None
+        return holder if holder is not None and not self.express else None  # callable, with invalidate()
 
     def _claude_versions(self, model_id: str) -> Tuple[str, str]:
         """``(version the body is built for, version sent)``: on Vertex the body value

@@ -31,6 +31,7 @@ class GoogleCredentials:
         self._credentials: Any = None
         self._project: Optional[str] = None
         self._lock = threading.Lock()
+        self._stale = False
 
     def __repr__(self) -> str:
         return "GoogleCredentials(<hidden>)"
@@ -71,12 +72,22 @@ class GoogleCredentials:
             return self._project
 
     def token(self) -> str:
-        """The current access token, refreshed first if it is missing or expired."""
+        """The current access token, refreshed first if it is missing, expired, or was
+        refused (``invalidate``)."""
         with self._lock:
             creds = self._load()
-            if not getattr(creds, "valid", False) or not getattr(creds, "token", None):
+            if self._stale or not getattr(creds, "valid", False) or not getattr(creds, "token", None):
                 self._refresh(creds)
+                self._stale = False
             return str(creds.token)
+
+    __call__ = token
+
+    def invalidate(self) -> None:
+        """The server refused the current token (a 401): the next ``token()`` refreshes
+        (the engine calls this before its one fresh-token retry)."""
+        with self._lock:
+            self._stale = True
 
     @staticmethod
     def _refresh(creds: Any) -> None:
