@@ -123,6 +123,9 @@ class LLMResponse(JsonMixin):
     #: The provider's id for this HTTP exchange (``request-id`` / ``x-request-id`` header):
     #: what their support asks for.
     request_id: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+    #: What a provider reports beside the reply, by its own field names (Azure's
+    #: ``prompt_filter_results`` and ``content_filter_results``); empty for most.
+    provider_details: Dict[str, Any] = field(default_factory=dict)
     #: What structured output found (see ``llmsdk._structured.replies``); not part of the JSON form.
     _output: Any = field(default=None, init=False, repr=False, compare=False,
                          metadata={"dataclasses_json": {"exclude": _always}})

@@ -23,6 +23,7 @@ import urllib3.exceptions
 
 from llmsdk._core.error_bodies import stream_error
 from llmsdk._core.secrets import is_credential_header
+from llmsdk._engine.auth import AttemptAuth
 from llmsdk._engine.body_socket import tracked_pool_classes
 from llmsdk._engine.recording import Exchange, Recorder
 from llmsdk._engine.sse import CONTENT_TYPES, expects_content_type
@@ -40,7 +41,7 @@ REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-r
 
 
 def error_from_other_body(response: requests.Response, url: str, framing: str,
-                          options: HttpClientOptions) -> LLMError:
+                          options: HttpClientOptions, auth: Optional[AttemptAuth] = None) -> LLMError:
     """A 2xx reply that is neither the stream ``framing`` reads nor JSON — an HTML page
     from a wrong base URL, a proxy's login page: say what came back and from where."""
     try:
@@ -49,7 +50,7 @@ def error_from_other_body(response: requests.Response, url: str, framing: str,
         head = b""
     response._content = head  # what the recording keeps
     response.close()
-    text = redact(head.decode("utf-8", "replace"), options)
+    text = redact(head.decode("utf-8", "replace"), options, auth)
     title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
     shown = " ".join((title.group(1) if title else text).split())[:200]
     media = response.headers.get("content-type", "").split(";", 1)[0].strip()
@@ -234,16 +235,18 @@ def request_id_of(headers: Any) -> Optional[str]:
     return None
 
 
-def redact(text: str, options: HttpClientOptions) -> str:
-    """Remove the API key from text that came back from the server."""
+def redact(text: str, options: HttpClientOptions, auth: Optional[AttemptAuth] = None) -> str:
+    """Remove the API key (and the bearer tokens ``auth`` handed out) from text that
+    came back from the server."""
     if options.api_key is not None:
         secret = options.api_key.expose_secret()
         if secret and secret in text:
             text = text.replace(secret, "**********")
-    return text
+    return auth.mask(text) if auth is not None else text
 
 
-def error_from_response(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions) -> InvalidResponseCodeError:
+def error_from_response(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions,
+                        auth: Optional[AttemptAuth] = None) -> InvalidResponseCodeError:
     """Read an error reply (whole body) and build the matching exception."""
     try:
         body = response.content.decode("utf-8", "replace")
@@ -251,7 +254,7 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
         body = f"<unreadable body: {exc!r}>"
     finally:
         response.close()
-    body = redact(body, options)
+    body = redact(body, options, auth)
     headers = response.headers
     info = adapter.parse_error_reply(response.status_code, body, headers)
     retry_after = parse_retry_after(headers)
@@ -265,7 +268,7 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
                    f"point api_base at the final URL")
     return make_status_error(
         response.status_code,
-        redact(message, options),
+        redact(message, options, auth),
         error_type=info.type,
         body=body,
         provider=options.provider.config_key(),
@@ -276,9 +279,10 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
     )
 
 
-def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions) -> LLMError:
+def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions,
+                         auth: Optional[AttemptAuth] = None) -> LLMError:
     """A 2xx reply that is JSON rather than an event stream (an error or a non-SSE server)."""
-    body = redact(response.content.decode("utf-8", "replace"), options)
+    body = redact(response.content.decode("utf-8", "replace"), options, auth)
     response.close()
     try:
         data = json.loads(body)
@@ -315,6 +319,10 @@ class HttpEngine:
         }
         #: Set when ``LLMSDK_RECORD_DIR`` is: every exchange is written there (``_record``).
         self.recorder = Recorder.from_env(options.api_key.expose_secret() if options.api_key else None)
+        #: Per-attempt bearer tokens (``token_provider``, or the adapter's cloud credentials).
+        self.auth = AttemptAuth(options.token_provider or adapter.token_provider())
+        if self.recorder is not None:
+            self.recorder.more_secrets = self.auth.recent
 
     def with_options(self, options: HttpClientOptions) -> "HttpEngine":
         """An engine sending with ``options`` (timeouts, retries, extra headers) through
@@ -420,7 +428,7 @@ class HttpEngine:
             exchange = self._record("POST", prepared.url, sent, data)
             timeout = self._timeout(deadline, read_cap)
             try:
-                response = self._post(prepared.url, data, sent, timeout)
+                response = self.auth.send(lambda h: self._post(prepared.url, data, h, timeout), sent)
             except requests.RequestException as exc:
                 if exchange is not None:
                     exchange.close()
@@ -430,15 +438,15 @@ class HttpEngine:
                              (time.monotonic() - started) * 1000, request_id_of(response.headers))
             if response.status_code >= 300:
                 try:
-                    raise error_from_response(response, self.adapter, self.options)
+                    raise error_from_response(response, self.adapter, self.options, self.auth)
                 finally:
                     self._recorded_whole(exchange, response)
             content_type = response.headers.get("content-type", "")
             if not expects_content_type(framing, content_type):
                 try:
                     if "json" in content_type:
-                        raise error_from_json_body(response, self.adapter, self.options)
-                    raise error_from_other_body(response, prepared.url, framing, self.options)
+                        raise error_from_json_body(response, self.adapter, self.options, self.auth)
+                    raise error_from_other_body(response, prepared.url, framing, self.options, self.auth)
                 finally:
                     self._recorded_whole(exchange, response)
             if exchange is not None:  # the worker records the body as it reads it
@@ -461,13 +469,13 @@ class HttpEngine:
             exchange = self._record("POST", url, sent, data)
             timeout = self._timeout(deadline)
             try:
-                response = self.session.post(url, data=data, headers=sent, timeout=timeout,
-                                             allow_redirects=False, **self._env_settings(url))
+                response = self.auth.send(lambda h: self.session.post(
+                    url, data=data, headers=h, timeout=timeout, allow_redirects=False, **self._env_settings(url)), sent)
             except requests.RequestException as exc:
                 raise map_transport_error(exc, url, timeout) from exc
             self._recorded_whole(exchange, response)
             if response.status_code >= 300:
-                raise error_from_response(response, self.adapter, self.options)
+                raise error_from_response(response, self.adapter, self.options, self.auth)
             try:
                 result = response.json()
             except ValueError as exc:
@@ -498,9 +506,9 @@ class HttpEngine:
             exchange = self._record(method, url, sent, data)
             timeout = self._timeout(None)
             try:
-                response = self.session.request(method, url, data=data, headers=sent, params=params,
-                                                stream=stream, timeout=timeout,
-                                                allow_redirects=method in ("GET", "HEAD"), **self._env_settings(url))
+                response = self.auth.send(lambda h: self.session.request(
+                    method, url, data=data, headers=h, params=params, stream=stream, timeout=timeout,
+                    allow_redirects=method in ("GET", "HEAD"), **self._env_settings(url)), sent)
             except requests.RequestException as exc:
                 raise map_transport_error(exc, url, timeout) from exc
             logger.debug("%s %s -> %d", method, url, response.status_code)
@@ -510,7 +518,7 @@ class HttpEngine:
                 exchange.response(response.status_code, response.headers)
                 exchange.close()
             if response.status_code >= 300:
-                raise error_from_response(response, self.adapter, self.options)
+                raise error_from_response(response, self.adapter, self.options, self.auth)
             return response
 
         return call_with_retries(attempt, self.options.retry, what=f"{self.provider} {method} {url}")
