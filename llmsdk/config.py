@@ -34,6 +34,10 @@ DEFAULT_POOL_MAXSIZE = 128
 
 
 def _base_url_env(provider: LLMProvider) -> Optional[str]:
+    named = provider.base_url_env()
+    if named:  # a provider's own variable (OLLAMA_HOST), read by its own rule
+        value = os.environ.get(named, "").strip()
+        return provider.base_url_from_env(value) if value else None
     env_var = provider.env_var()
     if not env_var or not env_var.endswith("_API_KEY"):
         return None
@@ -67,6 +71,9 @@ class HttpClientOptions:
     #: ``"responses"`` (OpenAI's Responses API, where the provider has it). None: the
     #: provider's default, ``"chat"`` unless it was registered otherwise.
     api: Optional[str] = None
+    #: Provider-specific settings the adapter reads (``new_ollama``: ``num_ctx``,
+    #: ``keep_alive``); ``None`` values are dropped.
+    provider_settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         provider = get_provider(self.provider)
@@ -100,11 +107,13 @@ class HttpClientOptions:
         if not isinstance(self.pool_maxsize, int) or self.pool_maxsize < 1:
             raise InvalidConfigError(f"pool_maxsize must be a positive int, got {self.pool_maxsize!r}")
         object.__setattr__(self, "api", provider.check_api(self.api))
+        object.__setattr__(self, "provider_settings",
+                           {k: v for k, v in dict(self.provider_settings or {}).items() if v is not None})
 
     @property
     def endpoint(self) -> Endpoint:
         """What a provider adapter may see: the service root and the key."""
-        return Endpoint(self.api_base, self.api_key)
+        return Endpoint(self.api_base, self.api_key, self.provider_settings)
 
     @property
     def retry(self) -> RetryPolicy:
@@ -175,6 +184,34 @@ class HttpClientOptions:
     @classmethod
     def new_openai_compatible(cls, api_base: str, api_key: Union[str, SecretString, None] = None, **kw: Any) -> "HttpClientOptions":
         return cls.for_provider("openai_compatible", api_key, api_base, **kw)
+
+    # -- more providers (issue 28) --------------------------------------------------------
+
+    @classmethod
+    def new_mistral(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        return cls.for_provider("mistral", api_key, api_base, **kw)
+
+    @classmethod
+    def new_deepseek(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        return cls.for_provider("deepseek", api_key, api_base, **kw)
+
+    @classmethod
+    def new_xai(cls, api_key: Union[str, SecretString, None], api: str = "responses", api_base: Optional[str] = None,
+                **kw: Any) -> "HttpClientOptions":
+        """xAI's Responses API by default (xAI's recommendation); ``api="chat"`` for Chat Completions."""
+        return cls.for_provider("xai", api_key, api_base, api=api, **kw)
+
+    @classmethod
+    def new_ollama(cls, api_base: str = "http://localhost:11434", num_ctx: Optional[int] = None,
+                   keep_alive: Union[str, float, None] = None, **kw: Any) -> "HttpClientOptions":
+        """Ollama's native API (no key). ``num_ctx``: the context window to load the model
+        with (Ollama silently truncates longer prompts; a warning is logged when a request's
+        estimate passes it); ``keep_alive``: how long the model stays loaded (``"5m"``, ``0``)."""
+        if num_ctx is not None and (not isinstance(num_ctx, int) or isinstance(num_ctx, bool) or num_ctx < 1):
+            raise InvalidConfigError(f"num_ctx must be a positive int, got {num_ctx!r}")
+        settings = dict(kw.pop("provider_settings", None) or {})
+        settings.update(num_ctx=num_ctx, keep_alive=keep_alive)
+        return cls.for_provider("ollama", kw.pop("api_key", None), api_base, provider_settings=settings, **kw)
 
     @classmethod
     def from_env(cls, provider: Union[str, LLMProvider], **kw: Any) -> "HttpClientOptions":

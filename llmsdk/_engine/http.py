@@ -136,6 +136,17 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
     )
 
 
+#: JSON-lines content types: a stream of documents (Ollama's ``application/x-ndjson``), not one.
+_JSON_LINES = ("ndjson", "jsonl", "json-seq", "jsonlines")
+
+
+def is_whole_json(content_type: str) -> bool:
+    """A 2xx reply of this type is one JSON document (so not the stream asked for);
+    JSON-lines streams are streams."""
+    kind = content_type.lower()
+    return "json" in kind and not any(lines in kind for lines in _JSON_LINES)
+
+
 def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions) -> LLMError:
     """A 2xx reply that is JSON rather than an event stream (an error or a non-SSE server)."""
     body = redact(response.content.decode("utf-8", "replace"), options)
@@ -273,7 +284,7 @@ class HttpEngine:
                     raise error_from_response(response, self.adapter, self.options)
                 finally:
                     self._recorded_whole(exchange, response)
-            if "json" in response.headers.get("content-type", ""):
+            if is_whole_json(response.headers.get("content-type", "")):
                 try:
                     raise error_from_json_body(response, self.adapter, self.options)
                 finally:

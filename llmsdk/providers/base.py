@@ -66,6 +66,9 @@ class Endpoint:
 
     api_base: str
     api_key: Optional[SecretString] = field(default=None)
+    #: Provider-specific client settings (``HttpClientOptions.provider_settings``: Ollama's
+    #: ``num_ctx`` and ``keep_alive``), read by the adapters that take them.
+    settings: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def key(self) -> Optional[str]:

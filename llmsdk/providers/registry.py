@@ -65,6 +65,11 @@ class LLMProvider:
     GROQ: LLMProvider
     OPENROUTER: LLMProvider
     OPENAI_COMPATIBLE: LLMProvider
+    # more providers (issue 28)
+    MISTRAL: LLMProvider
+    DEEPSEEK: LLMProvider
+    XAI: LLMProvider
+    OLLAMA: LLMProvider
 
     def __init__(
         self,
@@ -78,6 +83,8 @@ class LLMProvider:
         requires_api_key: bool = True,
         responses_adapter: Optional[AdapterRef] = None,
         default_api: str = "chat",
+        base_url_env: Optional[str] = None,
+        base_url_parser: Optional[Callable[[str], str]] = None,
     ) -> None:
         if not isinstance(config_key, str) or not config_key.replace("_", "").replace("-", "").isalnum():
             raise InvalidConfigError(f"invalid provider config key {config_key!r}")
@@ -96,6 +103,8 @@ class LLMProvider:
         self._adapters: Dict[str, ProviderAdapter] = {}
         self.requires_api_key = requires_api_key
         self._default_api = self.check_api(default_api)
+        self._base_url_env = base_url_env
+        self._base_url_parser = base_url_parser
 
     def config_key(self) -> str:
         return self._config_key
@@ -105,6 +114,15 @@ class LLMProvider:
 
     def env_var(self) -> Optional[str]:
         return self._env_var
+
+    def base_url_env(self) -> Optional[str]:
+        """The variable ``from_env`` reads the base URL from when the provider names its own
+        (``OLLAMA_HOST``); None: ``<PREFIX>_BASE_URL``."""
+        return self._base_url_env
+
+    def base_url_from_env(self, value: str) -> str:
+        """The base URL a ``base_url_env`` value stands for (``OLLAMA_HOST=0.0.0.0:11434``)."""
+        return self._base_url_parser(value) if self._base_url_parser is not None else value
 
     def default_api_base(self) -> Optional[str]:
         return self._default_api_base
@@ -201,6 +219,30 @@ _BUILTINS = [
                 adapter="llmsdk.providers.openai_compatible.client:OpenAICompatibleAdapter",
                 responses_adapter="llmsdk.providers.openai.responses_client:OpenAICompatibleResponsesAdapter",
                 requires_api_key=False),
+]
+
+
+def _ollama_host(value: str) -> str:
+    from llmsdk.providers.ollama.client import ollama_host
+
+    return ollama_host(value)
+
+
+# -- more providers (issue 28): each reuses the Chat Completions or Responses wire code --
+_BUILTINS += [
+    LLMProvider("mistral", "Mistral", default_model="mistral-small-latest",
+                env_var="MISTRAL_API_KEY", default_api_base="https://api.mistral.ai",
+                adapter="llmsdk.providers.mistral.client:MistralAdapter"),
+    LLMProvider("deepseek", "DeepSeek", default_model="deepseek-flash",
+                env_var="DEEPSEEK_API_KEY", default_api_base="https://api.deepseek.com",
+                adapter="llmsdk.providers.deepseek.client:DeepSeekAdapter"),
+    LLMProvider("xai", "xAI", default_model="grok-4.7",
+                env_var="XAI_API_KEY", default_api_base="https://api.x.ai",
+                adapter="llmsdk.providers.xai.client:XAIChatAdapter",
+                responses_adapter="llmsdk.providers.xai.client:XAIResponsesAdapter", default_api="responses"),
+    LLMProvider("ollama", "Ollama", default_model=None, env_var="", default_api_base="http://localhost:11434",
+                adapter="llmsdk.providers.ollama.client:OllamaAdapter", requires_api_key=False,
+                base_url_env="OLLAMA_HOST", base_url_parser=_ollama_host),
 ]
 
 _lock = threading.Lock()
