@@ -49,7 +49,7 @@ def test_table_has_every_column(capsys: pytest.CaptureFixture) -> None:
     assert rows["gemini-2.5-pro"][4:6] == ["1.25*", "10*"]  # long-context tier marked
     assert rows["text-embedding-3-small"] == [
         "text-embedding-3-small", "openai", "8,192", "-", "0.02", "0", "embed"]
-    assert "69 models." in out.split("\n\n")[1]  # 65 chat models from the catalog, 4 embedding models
+    assert "78 models." in out.split("\n\n")[1]  # 65 chat models from the catalog, 9 Mistral/DeepSeek/xAI rows, 4 embedding models
 
 
 def test_provider_filter(capsys: pytest.CaptureFixture) -> None:

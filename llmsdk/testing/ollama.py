@@ -16,7 +16,7 @@ import json
 from typing import Any, Dict, List, Optional, Sequence
 
 from llmsdk.testing._openai_shared import pieces
-from llmsdk.testing.server import ScriptedReply
+from llmsdk.testing.server import BodyPiece, ScriptedReply
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -84,7 +84,8 @@ class ChatStream:
 
     def reply(self, **kwargs: Any) -> ScriptedReply:
         kwargs.setdefault("content_type", NDJSON)
-        return ScriptedReply(body=self.events(), **kwargs)
+        body: List[BodyPiece] = list(self._lines)
+        return ScriptedReply(body=body, **kwargs)
 
 
 def text_reply(text: str = "Hello!", *, chunk: int = 8, model: str = DEFAULT_MODEL, **done: Any) -> ScriptedReply:

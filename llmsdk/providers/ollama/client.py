@@ -55,7 +55,8 @@ def parse_tags(data: Any) -> List[Dict[str, Any]]:
     for row in (data.get("models") if isinstance(data, dict) else None) or ():
         if not isinstance(row, dict):
             continue
-        details = row.get("details") if isinstance(row.get("details"), dict) else {}
+        raw_details = row.get("details")
+        details: Dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
         out.append({
             "name": row.get("name") or row.get("model"),
             "size": row.get("size"),

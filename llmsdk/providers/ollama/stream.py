@@ -47,7 +47,7 @@ def _int(value: Any) -> int:
 def tool_call_id(created_at: str, position: int, name: str) -> str:
     """An id for a call Ollama sent without one: derived from the reply's timestamp, the
     call's position and name, so the same transcript always gives the same ids."""
-    digest = hashlib.sha256(f"{created_at}|{position}|{name}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{created_at}|{position}|{name}".encode()).hexdigest()
     return f"call_{digest[:16]}"
 
 
