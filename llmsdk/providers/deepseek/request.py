@@ -54,21 +54,17 @@ class DeepSeekRequestFormatter(ChatRequestFormatter):
         return out
 
     def messages(self, request: LLMRequest) -> List[Json]:
-        out: List[Json] = []
-        system = request.system_prompt()
-        if system:
-            out.append({"role": self.system_role(request.model), "content": system})
+        """The shared messages, then ``reasoning_content`` on the assistant turns that take it
+        (each assistant message makes exactly one ``role: "assistant"`` item, in order)."""
+        out = super().messages(request)
         chat = request.chat_messages()
         last_user = max((i for i, m in enumerate(chat) if _is_user_text(m)), default=-1)
         every_turn = is_v4(request.model_id)
-        for i, message in enumerate(chat):
-            if message.role != "assistant":
-                out.extend(self.user_messages(message))
-                continue
-            item = self.assistant_message(message)
+        turns = [(i, m) for i, m in enumerate(chat) if m.role == "assistant"]
+        items = [item for item in out if item["role"] == "assistant"]
+        for (i, message), item in zip(turns, items):
             if every_turn or i > last_user:
                 text = reasoning_text(message.blocks)
                 if text or every_turn:
                     item["reasoning_content"] = text
-            out.append(item)
         return out

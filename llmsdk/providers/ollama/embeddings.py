@@ -4,30 +4,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Sequence
 
-from llmsdk._core.urls import join_url
 from llmsdk.errors import MalformedEventError
-from llmsdk.providers.embedding_api import EmbeddingBatch, EmbeddingsApi, decode_vector
+from llmsdk.providers.embedding_api import EmbeddingBatch, decode_vector
+from llmsdk.providers.openai.embeddings import OpenAIEmbeddings
 from llmsdk.types import Usage
 
 __all__ = ["OllamaEmbeddings"]
 
 
-class OllamaEmbeddings(EmbeddingsApi):
-    """``input_type`` is not sent: Ollama's embed API has no such hint."""
+class OllamaEmbeddings(OpenAIEmbeddings):
+    """OpenAI's request body at another path; its own reply. ``input_type`` is not sent:
+    Ollama's embed API has no such hint."""
 
     max_inputs = 512
-
-    def url(self, api_base: str, model: str) -> str:
-        return join_url(api_base, "/api/embed")
-
-    def body(self, texts: Sequence[str], model: str, dimensions: Optional[int],
-             input_type: Optional[str]) -> Dict[str, Any]:
-        body: Dict[str, Any] = {"model": model, "input": list(texts)}
-        if dimensions is not None:
-            body["dimensions"] = dimensions
-        return body
+    max_tokens_per_call = None  # no published limit
+    path = "/api/embed"
 
     def parse(self, data: Dict[str, Any], texts: Sequence[str]) -> EmbeddingBatch:
         rows = data.get("embeddings")

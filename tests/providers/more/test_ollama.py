@@ -134,3 +134,13 @@ def test_text_only_reply() -> None:
     body = builders.ChatStream().text("Hello, wörld!", 4).done(prompt_eval_count=3, eval_count=4).body()
     response = response_of(OllamaStreamProcessor(), body)
     assert response.content == [TextContent("Hello, wörld!")] and response.usage == Usage(3, 4)
+
+
+def test_a_json_lines_reply_is_a_stream_not_an_error_body() -> None:
+    """The engine's one change for Ollama: a 2xx ``application/x-ndjson`` reply is the stream
+    (a 2xx ``application/json`` one is still read as an error or a non-streaming server)."""
+    from llmsdk._engine.http import is_whole_json
+
+    assert is_whole_json("application/json; charset=utf-8") and is_whole_json("application/problem+json")
+    assert not is_whole_json("application/x-ndjson") and not is_whole_json("application/jsonl")
+    assert not is_whole_json("text/event-stream")
