@@ -321,15 +321,17 @@ def register_openai_compatible(
     replace: bool = False,
     api: str = "chat",
 ) -> LLMProvider:
-    """Register an OpenAI-compatible service (vLLM, Ollama, a gateway) as its own provider.
+    """Register an OpenAI-compatible service (vLLM, LM Studio, a gateway) as its own provider.
+    (Ollama is built in: ``HttpClientOptions.new_ollama``; its OpenAI shim can still be
+    registered under another key.)
 
     ``models`` are ``LLMModel``s (priced, with capabilities; their provider is set to
     ``config_key``) or plain ids (unpriced, unchecked). The first is the default model.
     ``api="responses"`` makes the server's ``/v1/responses`` the default (options can
     still pick ``api="chat"``, and the other way round).
 
-    >>> register_openai_compatible("ollama", "http://localhost:11434/v1", models=["llama3.2"])
-    >>> client = LLMClient.new(HttpClientOptions(provider="ollama"))
+    >>> register_openai_compatible("vllm", "http://localhost:8000/v1", models=["llama3.2"])
+    >>> client = LLMClient.new(HttpClientOptions(provider="vllm"))
     """
     validate_api_base(api_base)
     if api not in APIS:

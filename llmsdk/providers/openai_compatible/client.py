@@ -22,7 +22,7 @@ __all__ = ["OpenAICompatibleAdapter"]
 
 class OpenAICompatibleAdapter(ChatCompletionsAdapter):
     """``name`` is the provider key its errors and responses carry:
-    ``register_openai_compatible("ollama", ...)`` builds ``OpenAICompatibleAdapter("ollama")``."""
+    ``register_openai_compatible("vllm", ...)`` builds ``OpenAICompatibleAdapter("vllm")``."""
 
     name = "openai_compatible"
     embeddings: Optional[EmbeddingsApi] = OpenAIEmbeddings()
