@@ -14,7 +14,7 @@ import pytest
 from llmsdk import HttpClientOptions, LLMClient, LLMMessage, LLMRequest, Timeouts
 from llmsdk.cli import main as cli
 from llmsdk.errors import InvalidConfigError, NotFoundError
-from llmsdk.testing import FakeProviderServer, ollama
+from llmsdk.testing import FakeProviderServer, ScriptedReply, ollama
 from llmsdk.testing import openai as O
 
 TIMEOUTS = Timeouts(connect=5, read=10)
@@ -118,3 +118,39 @@ def test_ollama_warns_when_the_prompt_passes_num_ctx(server: FakeProviderServer,
     assert server.requests[1].json["options"]["num_ctx"] == 65536  # merged: the request's value wins
     assert server.requests[0].headers.get("content-type") == "application/json"
     assert "authorization" not in server.requests[0].headers
+
+
+@pytest.mark.parametrize("key", ["mistral", "deepseek", "ollama"])
+def test_structured_output(server: FakeProviderServer, key: str) -> None:
+    """``client.parse`` on each: Mistral a strict ``json_schema``, DeepSeek JSON mode with
+    the schema in the system prompt, Ollama the schema in ``format``."""
+    obj = {"name": "Paris", "population": 2100000}
+    schema = {"type": "object", "properties": {"name": {"type": "string"}, "population": {"type": "integer"}},
+              "required": ["name", "population"], "additionalProperties": False}
+    if key == "ollama":
+        server.add_reply(ollama.text_reply(json.dumps(obj)))
+        options = HttpClientOptions.new_ollama(server.url, timeouts=TIMEOUTS)
+    else:
+        server.add_reply(O.json_reply(obj, dialect=key))
+        options = HttpClientOptions.for_provider(key, "k", server.url, timeouts=TIMEOUTS)
+    model = {"mistral": "mistral-small-latest", "deepseek": "deepseek-flash", "ollama": "qwen3:8b"}[key]
+    with LLMClient.new(options) as client:
+        parsed = client.parse(LLMRequest(model=model, messages=[LLMMessage.user("Biggest French city?")]), schema)
+    assert parsed == obj
+    body = server.requests[0].json
+    if key == "mistral":
+        assert body["response_format"]["type"] == "json_schema" and body["response_format"]["json_schema"]["strict"]
+    elif key == "deepseek":
+        assert body["response_format"] == {"type": "json_object"} and "population" in body["messages"][0]["content"]
+    else:
+        assert body["format"]["properties"]["population"] == {"type": "integer"}
+
+
+def test_mistral_embeddings(server: FakeProviderServer) -> None:
+    server.route("/v1/embeddings", ScriptedReply.json(200, {
+        "id": "e1", "object": "list", "model": "mistral-embed",
+        "data": [{"object": "embedding", "embedding": [0.5, 0.25], "index": 0}],
+        "usage": {"prompt_tokens": 3, "total_tokens": 3}}))
+    with LLMClient.new(HttpClientOptions.new_mistral("k", server.url, timeouts=TIMEOUTS)) as client:
+        result = client.embed(["hello"], model="mistral-embed")
+    assert result.vectors == [[0.5, 0.25]] and result.usage.input_tokens == 3
