@@ -132,6 +132,7 @@ def test_gemini_thought_signature_goes_back_on_the_compatible_endpoint(server: F
         final, _ = client.run_tools(LLMRequest(model="gemini-3-pro-preview",
                                                messages=[LLMMessage.user("Weather?")]), [get_weather])
     assert final.text == ANSWER
+    assert [r.path for r in server.requests] == ["/v1beta/openai/chat/completions"] * 2  # Google's documented URL
     call = _assistant(server.requests[1].json)["tool_calls"][0]
     assert call["id"] == "function-call-1"
     assert call["extra_content"] == {"google": {"thought_signature": "CsQCsig=="}}

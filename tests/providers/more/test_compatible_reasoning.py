@@ -34,3 +34,16 @@ def test_to_message_sends_signature_and_reasoning_back() -> None:
     # OpenAI itself gets neither field (it would refuse them)
     openai = OpenAIRequestFormatter().body(LLMRequest(model="gpt-4.1", messages=history))["messages"]
     assert "extra_content" not in openai[1]["tool_calls"][0] and "reasoning_content" not in openai[3]
+
+
+def test_a_versioned_api_root_is_not_given_another_v1() -> None:
+    from llmsdk.providers.openai_compatible import OpenAICompatibleAdapter
+
+    def url(base: str) -> str:
+        return OpenAICompatibleAdapter().endpoint(base, LLMRequest(model="m", messages=[]))
+
+    assert url("https://generativelanguage.googleapis.com/v1beta/openai") == \
+        "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions"
+    assert url("https://gateway.example/v1/acct/gw/openai") == "https://gateway.example/v1/acct/gw/openai/chat/completions"
+    assert url("http://localhost:8000/v1") == url("http://localhost:8000") == "http://localhost:8000/v1/chat/completions"
+    assert url("https://api.groq.com/openai") == "https://api.groq.com/openai/v1/chat/completions"
