@@ -71,8 +71,10 @@ class HttpClientOptions:
     #: ``"responses"`` (OpenAI's Responses API, where the provider has it). None: the
     #: provider's default, ``"chat"`` unless it was registered otherwise.
     api: Optional[str] = None
-    #: Provider-specific settings the adapter reads (``new_ollama``: ``num_ctx``,
-    #: ``keep_alive``); ``None`` values are dropped.
+    #: Per-client settings of the provider's wire format, read by its adapter:
+    #: Anthropic ``{"anthropic_version": "2023-06-01"}`` (pin the old API version; default
+    #: 2026-10-21), Gemini ``{"api_version": "v1"}`` (default ``v1beta``), Ollama
+    #: ``{"num_ctx": 8192, "keep_alive": "5m"}`` (``new_ollama``; ``None`` values are dropped).
     provider_settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -93,6 +95,8 @@ class HttpClientOptions:
         object.__setattr__(self, "api_base", validate_api_base(api_base))
         object.__setattr__(self, "timeouts", self.timeouts or Timeouts())
         object.__setattr__(self, "extra_headers", dict(self.extra_headers or {}))
+        object.__setattr__(self, "provider_settings",
+                           {k: v for k, v in dict(self.provider_settings or {}).items() if v is not None})
         policy, retries = self.retry_policy, self.max_retries
         if policy is None:
             policy = RetryPolicy() if retries is None else RetryPolicy(max_retries=retries)
@@ -107,13 +111,11 @@ class HttpClientOptions:
         if not isinstance(self.pool_maxsize, int) or self.pool_maxsize < 1:
             raise InvalidConfigError(f"pool_maxsize must be a positive int, got {self.pool_maxsize!r}")
         object.__setattr__(self, "api", provider.check_api(self.api))
-        object.__setattr__(self, "provider_settings",
-                           {k: v for k, v in dict(self.provider_settings or {}).items() if v is not None})
 
     @property
     def endpoint(self) -> Endpoint:
         """What a provider adapter may see: the service root and the key."""
-        return Endpoint(self.api_base, self.api_key, self.provider_settings)
+        return Endpoint(self.api_base, self.api_key, settings=dict(self.provider_settings))
 
     @property
     def retry(self) -> RetryPolicy:
@@ -162,7 +164,12 @@ class HttpClientOptions:
         )
 
     @classmethod
-    def new_anthropic(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+    def new_anthropic(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, *,
+                      anthropic_version: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        """``anthropic_version="2023-06-01"`` pins the old API version for this client
+        (default ``2026-10-21``, where temperature/top_p/top_k are dropped with a warning)."""
+        if anthropic_version is not None:
+            kw["provider_settings"] = {**kw.get("provider_settings", {}), "anthropic_version": anthropic_version}
         return cls.for_provider("anthropic", api_key, api_base, **kw)
 
     @classmethod
@@ -170,7 +177,12 @@ class HttpClientOptions:
         return cls.for_provider("openai", api_key, api_base, **kw)
 
     @classmethod
-    def new_gemini(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+    def new_gemini(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, *,
+                   api_version: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        """``api_version="v1"`` selects the ``v1`` API (google-genai 3.x's default); llmsdk
+        stays on ``v1beta``, where every field it sends is known to be accepted."""
+        if api_version is not None:
+            kw["provider_settings"] = {**kw.get("provider_settings", {}), "api_version": api_version}
         return cls.for_provider("gemini", api_key, api_base, **kw)
 
     @classmethod
@@ -207,8 +219,6 @@ class HttpClientOptions:
         """Ollama's native API (no key). ``num_ctx``: the context window to load the model
         with (Ollama silently truncates longer prompts; a warning is logged when a request's
         estimate passes it); ``keep_alive``: how long the model stays loaded (``"5m"``, ``0``)."""
-        if num_ctx is not None and (not isinstance(num_ctx, int) or isinstance(num_ctx, bool) or num_ctx < 1):
-            raise InvalidConfigError(f"num_ctx must be a positive int, got {num_ctx!r}")
         settings = dict(kw.pop("provider_settings", None) or {})
         settings.update(num_ctx=num_ctx, keep_alive=keep_alive)
         return cls.for_provider("ollama", kw.pop("api_key", None), api_base, provider_settings=settings, **kw)

@@ -46,8 +46,9 @@ def test_ollama_options(monkeypatch: pytest.MonkeyPatch) -> None:
     assert HttpClientOptions.from_env("ollama").api_base == "http://gpu-box:11500"
     options = HttpClientOptions.new_ollama(num_ctx=32768, keep_alive="1h")
     assert options.api_key is None and options.endpoint.settings == {"num_ctx": 32768, "keep_alive": "1h"}
-    with pytest.raises(InvalidConfigError, match="num_ctx"):
-        HttpClientOptions.new_ollama(num_ctx=0)
+    for bad in ({"num_ctx": 0}, {"keep_alive": [5]}, {"num_gpu": 1}):
+        with pytest.raises(InvalidConfigError, match="num_ctx|keep_alive"):  # refused when the client is built
+            LLMClient.new(HttpClientOptions.for_provider("ollama", provider_settings=bad))
 
 
 @pytest.mark.parametrize("key, path, dialect, model", [

@@ -3,7 +3,8 @@
 ``HttpClientOptions.new_ollama(api_base, num_ctx=None, keep_alive=None)``; ``from_env``
 reads ``OLLAMA_HOST`` (``host``, ``host:port`` or a URL, as the ollama CLI and SDK take
 it). ``num_ctx`` and ``keep_alive`` travel in ``HttpClientOptions.provider_settings``,
-which the adapter sees as ``Endpoint.settings``.
+which the adapter sees as ``Endpoint.settings`` (checked by ``check_settings`` when the
+client is built).
 
 Ollama silently cuts a prompt longer than its context (``num_ctx``) from the front: when
 the local estimate of a request's tokens passes the ``num_ctx`` in force (the client's,
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 from llmsdk._core.error_bodies import ErrorInfo, generic_error_info
 from llmsdk._core.token_estimate import estimate_tokens
 from llmsdk._core.urls import join_url
+from llmsdk.errors import InvalidConfigError
 from llmsdk.providers.base import Endpoint, PreparedRequest, ProviderAdapter
 from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.providers.ollama.embeddings import OllamaEmbeddings
@@ -77,8 +79,21 @@ class OllamaAdapter(ProviderAdapter):
         settings: Mapping[str, Any] = endpoint.settings
         body = self.formatter.body(request, num_ctx=settings.get("num_ctx"), keep_alive=settings.get("keep_alive"))
         self.warn_if_too_long(request, body)
-        return PreparedRequest(url=self.endpoint(endpoint.api_base, request),
-                               headers=self.auth_headers(endpoint.key), body=body)
+        return PreparedRequest(url=self.endpoint(endpoint.api_base, request), headers=self.headers(endpoint),
+                               body=body)
+
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        """``num_ctx`` (a positive int) and ``keep_alive`` (a duration string or seconds);
+        anything else is refused when the client is built."""
+        unknown = sorted(set(settings) - {"num_ctx", "keep_alive"})
+        if unknown:
+            raise InvalidConfigError(f"ollama takes provider_settings num_ctx and keep_alive, not {unknown}")
+        num_ctx = settings.get("num_ctx")
+        if num_ctx is not None and (not isinstance(num_ctx, int) or isinstance(num_ctx, bool) or num_ctx < 1):
+            raise InvalidConfigError(f"num_ctx must be a positive int, got {num_ctx!r}")
+        keep_alive = settings.get("keep_alive")
+        if keep_alive is not None and (isinstance(keep_alive, bool) or not isinstance(keep_alive, (str, int, float))):
+            raise InvalidConfigError(f"keep_alive must be a duration string ('5m') or seconds, got {keep_alive!r}")
 
     @staticmethod
     def warn_if_too_long(request: LLMRequest, body: Dict[str, Any]) -> None:
