@@ -19,8 +19,6 @@ __all__ = ["DIALECT_FACTS", "GUIDE_NAMES", "load_catalog", "model_from_entry", "
 
 CATALOG_RESOURCE = ("data", "models_catalog.json")
 EMBEDDING_RESOURCE = ("data", "embedding_models.json")
-#: Mistral, DeepSeek and xAI rows from the shared catalog, for a packaged copy that predates them.
-PROVIDER_MODELS_RESOURCE = ("data", "provider_models.json")
 
 # Guide name -> "provider/model_id". The guide's own names come first; the rest follow its
 # pattern (family + version digits; OpenRouter routes get an ``OpenRouter`` suffix where
@@ -280,9 +278,5 @@ def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
 def load_catalog() -> List[LLMModel]:
     """Every catalog model, in catalog order (provider by provider, newest first), then
     the embedding models."""
-    rows = read_catalog()["models"]
-    known = {(row["provider"], row["model_id"]) for row in rows}
-    rows += [row for row in read_catalog(PROVIDER_MODELS_RESOURCE)["models"]
-             if (row["provider"], row["model_id"]) not in known]
-    rows += read_catalog(EMBEDDING_RESOURCE)["models"]
+    rows = read_catalog()["models"] + read_catalog(EMBEDDING_RESOURCE)["models"]
     return [model_from_entry(entry) for entry in rows]
