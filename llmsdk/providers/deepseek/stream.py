@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import Any, Dict, Optional, Tuple
 
 from llmsdk.providers.openai.stream import ChatStreamProcessor, usage_from_openai
@@ -19,12 +21,13 @@ def usage_from_deepseek(raw: Dict[str, Any]) -> Usage:
     """DeepSeek usage -> ``Usage``: ``prompt_tokens`` = cache hits + misses, billed at
     different prices, so misses are ``input_tokens`` and hits ``cache_reads`` (there
     are no cache writes to pay for). Without the two fields: OpenAI's reading."""
+    usage = usage_from_openai(raw)  # output and reasoning tokens as OpenAI reports them
     if "prompt_cache_hit_tokens" not in raw and "prompt_cache_miss_tokens" not in raw:
-        return usage_from_openai(raw)
+        return usage
     hit = _int(raw.get("prompt_cache_hit_tokens"))
     miss = raw.get("prompt_cache_miss_tokens")
     miss = _int(miss) if miss is not None else max(0, _int(raw.get("prompt_tokens")) - hit)
-    return Usage(input_tokens=miss, output_tokens=_int(raw.get("completion_tokens")), cache_reads=hit)
+    return dataclasses.replace(usage, input_tokens=miss, cache_reads=hit, cache_writes=0)
 
 
 class DeepSeekStreamProcessor(ChatStreamProcessor):

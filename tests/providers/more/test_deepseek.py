@@ -26,7 +26,7 @@ def test_tool_call_transcript() -> None:
     ]
     assert response.stop_reason == StopReason.TOOL_USE
     # prompt_tokens 374 = 256 hits + 118 misses: misses are input, hits are cache reads
-    assert response.usage == Usage(input_tokens=118, output_tokens=61, cache_reads=256)
+    assert response.usage == Usage(input_tokens=118, output_tokens=61, cache_reads=256, reasoning_tokens=17)
 
 
 def test_every_two_chunk_split_is_identical() -> None:
