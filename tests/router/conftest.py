@@ -38,7 +38,7 @@ def servers() -> Iterator[Callable[[int], List[FakeProviderServer]]]:
 
     def make(count: int) -> List[FakeProviderServer]:
         out = []
-        for i in range(count):
+        for _ in range(count):
             label = chr(ord("A") + len(started))
             srv = FakeProviderServer(default_reply=anthropic.text_reply(f"from {label}")).start()
             started.append(srv)
