@@ -8,20 +8,30 @@ dies mid-call leaks nothing for long). Both change only through one Lua script, 
 atomically by Redis, with the same rules as ``LocalState`` (see ``llmsdk._routing.state``).
 The script reads the server's clock, so machines whose clocks disagree still agree on a
 cooldown; a router given its own ``clock`` (tests) passes its time instead.
+
+Redis being unreachable must not stop the calls it only advises on: while it fails, the
+router keeps breakers in this process (``LocalState``) and logs a warning now and then.
 """
 
 from __future__ import annotations
 
-import threading
-import uuid
 import itertools
+import logging
+import threading
+import time
+import uuid
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from llmsdk._many.redis_limiter import _safe_url
-from llmsdk._routing.state import FAIL_WINDOW, BreakerRules, Lease, Status, _status
+from llmsdk._routing.state import FAIL_WINDOW, BreakerRules, Lease, LocalState, Status, _status
 from llmsdk.errors import ConnectionFailedError
 
 __all__ = ["RedisState"]
+
+logger = logging.getLogger("llmsdk.router")
+
+#: While Redis fails, this process keeps its own breakers; the warning repeats at most this often.
+WARN_EVERY = 30.0
 
 #: A call in flight stops counting for ``least_busy`` after this long, finished or not.
 BUSY_TTL = 900.0
@@ -135,6 +145,8 @@ class RedisState:
         self._tokens = itertools.count(1)
         self._lock = threading.Lock()
         self._script: Any = None
+        self._local = LocalState(rules, clock or time.monotonic)
+        self._warned_at: Optional[float] = None
 
     def _connection(self) -> Any:
         with self._lock:
@@ -158,9 +170,20 @@ class RedisState:
             raise ConnectionFailedError(
                 f"router: Redis at {_safe_url(self.url)} failed: {type(exc).__name__}: {exc}") from exc
 
+    def _degrade(self, exc: ConnectionFailedError) -> LocalState:
+        """Redis failed: this process's own state serves the call (warned at most every 30 s)."""
+        now = time.monotonic()
+        if self._warned_at is None or now - self._warned_at >= WARN_EVERY:
+            self._warned_at = now
+            logger.warning("%s; keeping breakers in this process meanwhile", exc)
+        return self._local
+
     def acquire(self, names: Sequence[str], least_busy: bool = False) -> Tuple[Optional[Lease], Optional[float]]:
         token = f"{self._id}:{next(self._tokens)}"
-        index, probe, wait = self._run("acquire", names, "1" if least_busy else "0", token)
+        try:
+            index, probe, wait = self._run("acquire", names, "1" if least_busy else "0", token)
+        except ConnectionFailedError as exc:
+            return self._degrade(exc).acquire(names, least_busy)
         if not int(index):
             text = wait.decode() if isinstance(wait, bytes) else str(wait)
             return None, float(text) if text else None
@@ -169,11 +192,17 @@ class RedisState:
     def release(self, lease: Lease, outcome: Optional[bool], open_for: Optional[float] = None,
                 done: bool = True) -> None:
         code = "" if outcome is None else ("1" if outcome else "0")
-        self._run("release", [lease.name], lease.token, code, "" if open_for is None else repr(float(open_for)),
-                  "1" if done else "0", "1" if lease.probe else "0")
+        try:
+            self._run("release", [lease.name], lease.token, code, "" if open_for is None else repr(float(open_for)),
+                      "1" if done else "0", "1" if lease.probe else "0")
+        except ConnectionFailedError as exc:
+            self._degrade(exc).release(lease, outcome, open_for, done)
 
     def status(self, names: Sequence[str]) -> Dict[str, Status]:
-        rows = self._run("status", names)
+        try:
+            rows = self._run("status", names)
+        except ConnectionFailedError as exc:
+            return self._degrade(exc).status(names)
         out: Dict[str, Status] = {}
         for name, (left, tripped, busy) in zip(names, rows):
             left_s = float(left.decode() if isinstance(left, bytes) else left)
@@ -181,4 +210,5 @@ class RedisState:
         return out
 
     def reset(self, names: List[str]) -> None:
+        self._local.reset(names)
         self._run("reset", names)

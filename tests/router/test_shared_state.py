@@ -95,3 +95,18 @@ def test_shared_state_must_be_a_redis_url(servers: Callable[..., List[FakeProvid
     (a,) = servers(1)
     with pytest.raises(InvalidConfigError):
         Router({"g": [deployment(a)]}, shared_state="memcached://x")
+
+
+def test_calls_go_on_when_redis_is_unreachable(tmp_path: Path, servers: Callable[..., List[FakeProviderServer]],
+                                               deployment: Callable[..., Any], caplog: pytest.LogCaptureFixture) -> None:
+    pytest.importorskip("redis")
+    a, b = servers(2)
+    a.route("/v1/messages", anthropic.error_reply(500, "boom"))
+    da = deployment(a)
+    router = Router({"g": [da, deployment(b)]}, shared_state=f"unix://{tmp_path}/no-redis.sock", allowed_fails=1)
+    assert router.complete(ask()).text == "from B"
+    assert router.complete(ask()).text == "from B"
+    assert len(a.requests) == 1  # this process's own breaker opened meanwhile
+    assert router.status()[da.name]["state"] == "open"
+    warnings = [r.getMessage() for r in caplog.records if "Redis" in r.getMessage()]
+    assert len(warnings) == 1 and "keeping breakers in this process" in warnings[0]
