@@ -3,14 +3,17 @@
 then it could still ask another deployment), reporting how the call ended to the router
 (usage for the ledger, the deployment's in-flight count and breaker).
 
-It has ``EventStream``'s surface and delegates to it; only the end is watched.
+It is an ``EventStream`` (code typed for one takes it) that wraps the deployment's stream
+instead of owning a channel: every reading method delegates to that stream, so only the
+end is watched here; ``text_stream`` and ``partial_objects`` are inherited (they read
+``self``).
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, AsyncIterator, Callable, Iterator, Optional
+from typing import AsyncIterator, Callable, Iterator, Optional
 
 from llmsdk._engine.stream import EventStream
 from llmsdk.errors import LLMError
@@ -51,11 +54,12 @@ class _Ending:
         self(self.inner.partial_response(), None)
 
 
-class RoutedStream:
+class RoutedStream(EventStream):
     """A blocking iterator over one routed reply's events (see ``EventStream``).
     ``deployment`` names the deployment answering."""
 
     def __init__(self, inner: EventStream, first: _Event, deployment: str, on_end: OnEnd) -> None:
+        # No EventStream.__init__: the channel and its consumer are the inner stream's.
         self._inner = inner
         self._first: Optional[_Event] = first
         self.deployment = deployment
@@ -111,17 +115,6 @@ class RoutedStream:
         finally:
             self.close()
 
-    def text_stream(self) -> Iterator[str]:
-        """Only the text deltas."""
-        for event in self:
-            if type(event) is PartialContent and type(event.content) is TextContent:
-                yield event.content.text
-
-    def partial_objects(self) -> Iterator[Any]:
-        """The structured output parsed so far, after each text delta."""
-        from llmsdk._structured.replies import partial_objects
-        return partial_objects(self)
-
     async def __aiter__(self) -> AsyncIterator[_Event]:
         try:
             first = self._take_first()
@@ -159,15 +152,12 @@ class RoutedStream:
         """Stop the deployment's stream and release it. Safe from any thread, idempotent."""
         self._finalizer()
 
-    @property
-    def closed(self) -> bool:
-        return self._inner.closed
-
     def __enter__(self) -> "RoutedStream":
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
+    @property
+    def closed(self) -> bool:
+        return self._inner.closed
 
     def __repr__(self) -> str:
         status = "closed" if self.closed else "open"

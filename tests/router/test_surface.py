@@ -121,3 +121,15 @@ def test_deployment_names_and_configuration_errors(servers: Callable[..., List[F
 def test_verdicts(error: Any, kind: str, open_for: Any) -> None:
     verdict = judge(error, cooldown=30.0)
     assert (verdict.kind, verdict.open_for) == (kind, open_for)
+
+
+def test_the_routed_stream_is_an_event_stream(servers: Callable[..., List[FakeProviderServer]],
+                                              deployment: Callable[..., Any]) -> None:
+    from llmsdk import EventStream
+
+    (a,) = servers(1)
+    a.add_reply(anthropic.json_reply({"value": 7}))
+    with Router({"g": [deployment(a)]}).send(ask()) as stream:
+        assert isinstance(stream, EventStream)
+        assert list(stream.partial_objects())[-1] == {"value": 7}
+        assert repr(stream).startswith("<RoutedStream anthropic:claude-haiku-4-5@")
