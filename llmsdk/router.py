@@ -378,7 +378,7 @@ class Router:
                     current = queue.popleft()
                     logger.warning("router: %s: the prompt does not fit %s; trying group %r", group, d.name, current)
                     continue
-                logger.warning("router: %s: %s failed (%s: %s); trying the next deployment",
+                logger.warning("router: %s: %s failed (%s: %s); moving on",
                                group, d.name, type(exc).__name__, exc)
                 continue
             except BaseException:

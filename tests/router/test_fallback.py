@@ -63,7 +63,7 @@ def test_every_failure_before_content_falls_back(servers: Callable[..., List[Fak
     assert response.provider == "anthropic" and response.model
     assert len(a.requests) == 1 and len(b.requests) == 1
     fallback_lines = [r for r in caplog.records if r.name == "llmsdk.router"]
-    assert len(fallback_lines) == 1 and "trying the next deployment" in fallback_lines[0].getMessage()
+    assert len(fallback_lines) == 1 and "moving on" in fallback_lines[0].getMessage()
 
 
 @pytest.mark.parametrize("mode", ["complete", "send"])
