@@ -10,7 +10,7 @@ import pytest
 
 from llmsdk import Router, Usage
 from llmsdk.models import cost_of
-from llmsdk.testing import FakeProviderServer, anthropic
+from llmsdk.testing import FakeProviderServer, ScriptedReply, Stall, anthropic
 
 from tests.router.conftest import MODEL, ask
 
@@ -72,3 +72,18 @@ def test_parse_run_tools_and_count_tokens_through_the_router(servers: Callable[.
     a.add_reply(anthropic.tool_use_reply("add", {"x": 2, "y": 3}), anthropic.text_reply("5"))
     final, transcript = router.run_tools(ask("2+3?"), [add])
     assert final.text == "5" and len(transcript) == 4
+
+
+def test_leaving_imap_early_closes_the_routed_calls_in_flight(servers: Callable[..., List[FakeProviderServer]],
+                                                               deployment: Callable[..., Any]) -> None:
+    (a,) = servers(1)
+    stalled = ScriptedReply.sse([anthropic.message_start(), Stall(20)])
+    a.add_reply(anthropic.text_reply("first"), stalled, stalled)
+    router = Router({"g": [deployment(a)]})
+    results = router.imap([ask(f"q{i}") for i in range(3)], concurrency=3, progress=False)
+    for result in results:
+        assert result.response.text == "first"
+        break
+    results.close()  # type: ignore[attr-defined]
+    assert a.wait_for_disconnect(2, timeout=10)
+    assert len(a.requests) == 3
