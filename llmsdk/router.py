@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
-import threading
 import time
 from collections import deque
 from typing import (
@@ -31,6 +30,7 @@ from urllib.parse import urlsplit
 from llmsdk._routing.state import BreakerRules, Lease, LocalState
 from llmsdk._routing.strategy import STRATEGIES, LatencyTracker, order
 from llmsdk._routing.ledger import Ledger
+from llmsdk._routing.map_view import CallHandle, MapView
 from llmsdk._routing.stream import RoutedStream
 from llmsdk._routing.verdict import CONTEXT, DEPLOYMENT, REQUEST, content_reached, judge
 from llmsdk.client import LLMClient
@@ -43,7 +43,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import os
 
     from llmsdk._engine.embeddings import EmbeddingResponse
-    from llmsdk._engine.stream import EventStream
     from llmsdk._many.map import MapResult
     from llmsdk._many.rate_limiter import BaseRateLimiter
     from llmsdk._many.tool_loop import ToolRunResult
@@ -203,7 +202,7 @@ class Router:
         """``LLMClient.map`` through the router: each item routed on its own."""
         from llmsdk._many.map import map_requests
 
-        return map_requests(_MapView(self), requests, concurrency=concurrency, limiter=limiter, progress=progress,
+        return map_requests(self._map_view(), requests, concurrency=concurrency, limiter=limiter, progress=progress,
                             checkpoint=checkpoint, on_error=on_error)
 
     def imap(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional["BaseRateLimiter"] = None,
@@ -212,7 +211,7 @@ class Router:
         """``LLMClient.imap`` through the router (completion order, bounded memory)."""
         from llmsdk._many.map import imap_requests
 
-        return imap_requests(_MapView(self), requests, concurrency=concurrency, limiter=limiter, progress=progress,
+        return imap_requests(self._map_view(), requests, concurrency=concurrency, limiter=limiter, progress=progress,
                              checkpoint=checkpoint, on_error=on_error)
 
     def count_tokens(self, request: LLMRequest) -> int:
@@ -279,8 +278,14 @@ class Router:
 
     # -- routing -----------------------------------------------------------------------------
 
+    def _map_view(self) -> MapView:
+        """The router as ``client.map`` sees a client; its retry policy (for ``map``'s own
+        retries under a limiter) is the first deployment's."""
+        first = next(iter(self._by_name.values()))
+        return MapView(self._complete, first.client.get_config)
+
     def _complete(self, request: LLMRequest, *, max_retries: Optional[int] = None,
-                  handle: Optional["_CallHandle"] = None) -> LLMResponse:
+                  handle: Optional[CallHandle] = None) -> LLMResponse:
         """``complete()``; ``client.map`` passes its retry count and a handle that sees
         each deployment's stream open (so a stop closes it) and stops further fallback."""
         def attempt(d: Deployment, lease: Lease) -> LLMResponse:
@@ -466,73 +471,6 @@ def _check_fallbacks(what: str, fallbacks: FallbackMap, groups: Mapping[str, Any
             raise InvalidConfigError(f"{what}: group {group!r} falls back to itself")
         out[group] = listed
     return out
-
-
-class _CallHandle:
-    """What ``client.map`` sees of one routed call in place of a stream: the deployment
-    streams it opens (announced once, so the limiter hears of the call once), ``close()``
-    stopping the one in flight and any fallback after it."""
-
-    def __init__(self, on_open: Optional[Callable[[Any], None]]) -> None:
-        self._on_open = on_open
-        self._lock = threading.Lock()
-        self._stream: Optional["EventStream"] = None
-        self._closed = False
-        self._announced = False
-        self.rate_limit: Any = None
-
-    def attach(self, stream: "EventStream") -> None:
-        with self._lock:
-            self._stream = stream
-            closed, first = self._closed, not self._announced
-            self._announced = True
-        if closed:
-            stream.close()
-        elif first:
-            self.rate_limit = stream.rate_limit
-            if self._on_open is not None:
-                self._on_open(self)
-
-    def is_closed(self) -> bool:
-        return self._closed
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            stream = self._stream
-        if stream is not None:
-            stream.close()
-
-
-class _Answered:
-    """A routed call's reply where ``client.map`` expects its stream."""
-
-    __slots__ = ("response",)
-
-    def __init__(self, response: LLMResponse) -> None:
-        self.response = response
-
-    def final_response(self) -> LLMResponse:
-        return self.response
-
-
-class _MapView:
-    """The router as ``client.map`` sees a client (``llmsdk._many.map.MapClient``)."""
-
-    def __init__(self, router: Router) -> None:
-        self._router = router
-
-    def get_config(self) -> Any:
-        """Options whose ``retry`` policy paces ``map``'s own retries under a limiter: the
-        first deployment's."""
-        return next(iter(self._router._by_name.values())).client.get_config()
-
-    def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None,
-               on_open: Optional[Callable[[Any], None]] = None) -> Any:
-        if not inline:
-            return self._router.send(request)
-        handle = _CallHandle(on_open)
-        return _Answered(self._router._complete(request, max_retries=max_retries, handle=handle))
 
 
 present_as_public(globals(), "Deployment", "Router")
