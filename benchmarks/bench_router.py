@@ -7,7 +7,11 @@ over the rounds of CPU seconds of this whole process (every thread) per call. A 
 identical bare-client contender ("bare again") shows the noise: the spread between the two
 bare figures is what a ratio can move by chance. Target: the router adds at most 5%.
 
-    python benchmarks/bench_router.py [--calls 400] [--runs 9]
+    python benchmarks/bench_router.py [--pairs 3000] [--calls 400] [--runs 9]
+
+Three views: bare and routed calls alternated call by call (the least noisy); batches of
+each interleaved per round (with a second bare contender showing the noise); and the
+router's own work measured with stub clients (no wire at all).
 """
 
 from __future__ import annotations
@@ -97,6 +101,51 @@ def added_cpu(calls: int = 20000) -> Dict[str, float]:
     return {name: harness.median(v) - floor for name, v in out.items() if name != "stub client (floor)"}
 
 
+def alternated(server: harness.ServerProcess, pairs: int = 3000) -> List[List[str]]:
+    """Bare and routed calls alternated call by call (the order flipped every pair), CPU of
+    this process per call (``time.process_time``, all threads): the least noisy end-to-end
+    comparison on a shared machine."""
+    import dataclasses
+    import statistics
+    import time
+
+    from llmsdk import Deployment, Router
+    from llmsdk.events import PartialContent
+
+    client = harness.llmsdk_client(FMT, base := server.base(FMT, "tiny"))
+    others = [harness.llmsdk_client(FMT, base) for _ in range(2)]
+    request = harness.llmsdk_request(FMT)
+    routed = dataclasses.replace(request, model="g")
+    one = Router({"g": [Deployment(client, request.model)]})
+    trio = Router({"g": [Deployment(c, request.model, name=f"d{i}") for i, c in enumerate([client, *others])]},
+                  strategy="weighted", seed=1)
+
+    def iterate(stream: Any) -> int:
+        return sum(1 for event in stream if type(event) is PartialContent)
+
+    cases = {
+        "complete(), 1 deployment": (lambda: client.complete(request), lambda: one.complete(routed)),
+        "complete(), 3 deployments weighted": (lambda: client.complete(request), lambda: trio.complete(routed)),
+        "send() iterated, 1 deployment": (lambda: iterate(client.send(request)), lambda: iterate(one.send(routed))),
+    }
+    rows = []
+    for name, (bare, routed_call) in cases.items():
+        for _ in range(50):
+            bare(), routed_call()
+        times: Dict[str, List[float]] = {"bare": [], "router": []}
+        for i in range(pairs):
+            order = [("bare", bare), ("router", routed_call)]
+            if i % 2:
+                order.reverse()
+            for label, call in order:
+                start = time.process_time()
+                call()
+                times[label].append(time.process_time() - start)
+        b, r = (statistics.mean(times[k]) * 1e6 for k in ("bare", "router"))
+        rows.append([name, f"{b:.0f}", f"{r:.0f}", f"{r - b:+.1f}", f"{(r / b - 1) * 100:+.1f}%"])
+    return rows
+
+
 def run(server: harness.ServerProcess, calls: int, runs: int) -> Dict[str, float]:
     samples = harness.run_interleaved(contenders(server, calls), runs)
     return {name: harness.median(cpus) * 1e6 / calls for name, (cpus, _) in samples.items()}
@@ -121,9 +170,14 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--pairs", type=int, default=3000)
     args = parser.parse_args(argv)
     with harness.ServerProcess() as server:
+        pairs = alternated(server, args.pairs)
         results = run(server, args.calls, args.runs)
+    print("\n".join(["## Router vs bare client, alternated call by call", "",
+                      f"{args.pairs} pairs per case; mean CPU µs per call of this process.", "",
+                      harness.table(["case", "bare µs", "router µs", "added µs", "added"], pairs), ""]))
     print(report(results, args.calls, args.runs))
     added = added_cpu()
     bare = results[BARE]
