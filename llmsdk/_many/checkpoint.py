@@ -43,9 +43,18 @@ PathLike = Union[str, "os.PathLike[str]"]
 def request_hash(request: Any) -> str:
     """sha256 of the request's canonical JSON (sorted keys, no spaces): the same request
     gives the same hash in every process and run."""
-    data = request.to_dict(encode_json=True)
+    data = _without_nones(request.to_dict(encode_json=True))
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _without_nones(value: Any) -> Any:
+    """``value`` without its None fields (a field added later does not change the hash)."""
+    if isinstance(value, dict):
+        return {k: _without_nones(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nones(v) for v in value]
+    return value
 
 
 def content_key(digest: str, occurrence: int) -> str:

@@ -174,9 +174,9 @@ class _Run:
                     seen.add(key)
                 job = _Job(index, key, key, None, request)
                 if saved is not None and isinstance(request, LLMRequest):
-                    job.digest = request_hash(request)
-                    if not keyed:
+                    if not keyed:  # saved under its request's hash (a keyed item's is taken when saved)
                         _refuse_positional(saved, checkpoint)
+                        job.digest = request_hash(request)
                         occurrence = occurrences[job.digest] = occurrences.get(job.digest, 0) + 1
                         job.saved_key = content_key(job.digest, occurrence)
                     earlier = saved.load(job.saved_key) if saved.answered(job.saved_key) else None
@@ -281,6 +281,8 @@ class _Run:
         writer = self.writer
         if writer is None or (result.error is not None and self.cancelled.is_set()):
             return
+        if job.digest is None and isinstance(job.request, LLMRequest):
+            job.digest = request_hash(job.request)
         writer.write(job.saved_key, result.response, result.error, job.digest)
 
     def _call(self, request: LLMRequest) -> LLMResponse:
