@@ -11,7 +11,9 @@ from typing import Callable, List
 
 import pytest
 
-from llmsdk import RateLimiter, RateLimitInfo, RedisRateLimiter
+from llmsdk import (
+    DocumentContent, ImageContent, LLMMessage, LLMRequest, RateLimiter, RateLimitInfo, RedisRateLimiter, TextContent,
+)
 from llmsdk._core.rate_limit_headers import exhausted_for, reset_seconds
 from llmsdk._many.rate_limiter import (
     DEFAULT_OUTPUT_ESTIMATE, PROBE_POLL, STRIKE_DECAY, BaseRateLimiter, Cost, _Bucket, request_cost, request_costs,
@@ -20,7 +22,7 @@ from llmsdk.errors import ConnectionFailedError, InvalidConfigError
 from llmsdk.testing import FakeProviderServer
 
 from ..conftest import wait_until, waiting
-from .echo import ask, echo_client
+from .echo import Echo, ask, echo_client
 
 # -- reset headers ------------------------------------------------------------------------
 
@@ -47,6 +49,21 @@ def test_only_a_spent_quota_asks_for_a_pause() -> None:
 def test_a_request_is_priced_by_max_tokens_and_its_input() -> None:
     assert request_cost(ask("x" * 400, max_tokens=100)) == 100 + 100 + 4
     assert request_cost(ask("hi")) == DEFAULT_OUTPUT_ESTIMATE + 5
+    assert request_costs(ask("x" * 400, max_tokens=100)) == Cost(104, 100)
+
+
+def test_documents_images_and_output_schemas_are_priced() -> None:
+    pdf = b"%PDF-1.7\n" + b"".join(b"<< /Type /Page /Parent 2 0 R >>\n" + b"x" * 100_000 for _ in range(30))
+    pdf += b"<< /Type /Pages /Count 30 >>\n"
+    summarise = LLMRequest(model="m", max_tokens=100, messages=[LLMMessage(role="user", content=[
+        DocumentContent.from_bytes(pdf, "application/pdf"), TextContent("Summarise.")])])
+    assert request_costs(summarise).input >= 30 * 1500  # a 3 MB PDF is not priced like "Summarise."
+    scan = LLMRequest(model="m", messages=[LLMMessage(role="user", content=[
+        ImageContent(data="aGk=", media_type="image/png")])])
+    assert request_costs(scan).input >= 1000
+    schema = {"type": "object", "properties": {f"field_{i}": {"type": "string", "description": "d" * 40}
+                                               for i in range(20)}}
+    assert request_costs(ask("hi", output_schema=schema)).input > request_costs(ask("hi")).input + 200
 
 
 # -- the bucket rules, on a fake clock ---------------------------------------------------------
@@ -260,3 +277,17 @@ def test_reset_forgets_the_shared_state(redis_url: str) -> None:
     limiter.reset()
     permit = limiter.acquire(0, threading.Event())
     assert permit is not None and not permit.probe
+
+
+def test_no_one_second_window_at_the_server_holds_more_than_the_share_plus_one(server: FakeProviderServer) -> None:
+    """600 a minute through 16 workers: the old one-second bucket put 20 requests in the
+    first second at the server."""
+    echo = Echo()
+    server.route("/v1/messages", echo)
+    client = echo_client(server)
+
+    results = client.map([ask(f"q{i}") for i in range(30)], concurrency=16, progress=False,
+                         limiter=RateLimiter(requests_per_minute=600))
+
+    assert all(r.ok for r in results)
+    assert window_max(echo.times) <= 10 + 1, sorted(echo.times)
