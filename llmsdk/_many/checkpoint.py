@@ -30,7 +30,8 @@ from llmsdk.errors import InvalidConfigError, LLMError
 from llmsdk.types import LLMResponse, Usage
 
 __all__ = [
-    "CheckpointIndex", "CheckpointWriter", "SavedResult", "answered_keys", "content_key", "error_from_dict",
+    "CheckpointIndex", "CheckpointWriter", "SavedResult", "answered_keys", "content_key", "drop_torn_tail",
+    "error_from_dict",
     "error_to_dict", "read_results", "request_hash", "result_line",
 ]
 
@@ -59,9 +60,10 @@ def _without_nones(value: Any) -> Any:
 
 def content_key(digest: str, occurrence: int) -> str:
     """The key of an item given without one: its request's hash, and for the 2nd, 3rd ...
-    identical request of the input, its occurrence (``req-<hash>#2``)."""
+    identical request of the input, its occurrence (``req-<hash>-2``; usable as a batch
+    custom id too)."""
     key = f"req-{digest[:24]}"
-    return key if occurrence <= 1 else f"{key}#{occurrence}"
+    return key if occurrence <= 1 else f"{key}-{occurrence}"
 
 
 class SavedResult(NamedTuple):
@@ -216,6 +218,8 @@ class CheckpointIndex:
         self._entries: Dict[Key, _Entry] = {}
         self._fh: Optional[BinaryIO] = None
         self.positional = 0
+        #: Complete lines that are not result lines (skipped).
+        self.unreadable = 0
         if os.path.exists(path):
             self._scan()
 
@@ -249,6 +253,7 @@ class CheckpointIndex:
                 if isinstance(key, int) and digest is None:
                     self.positional += 1
                 self._entries[key] = _Entry(start, len(line), ok, digest)
+        self.unreadable = len(bad)
         if bad and not self._entries:
             raise InvalidConfigError(f"{os.fspath(self.path)} is not a checkpoint: no line is a result line "
                                      f"(line {bad[0]} is not {{\"key\": ..., \"response\"|\"error\": ...}})")
@@ -291,7 +296,7 @@ class CheckpointWriter:
     def __init__(self, path: PathLike) -> None:
         self.path = path
         self._lock = threading.Lock()
-        _drop_torn_tail(path)
+        drop_torn_tail(path)
         self._fh: Optional[Any] = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
     def write(self, key: Key, response: Optional[LLMResponse] = None, error: Optional[BaseException] = None,
@@ -312,7 +317,7 @@ class CheckpointWriter:
                 self._fh = None
 
 
-def _drop_torn_tail(path: PathLike) -> None:
+def drop_torn_tail(path: PathLike) -> None:
     """Cut a last line that lacks its newline (a write cut short), so appends start clean."""
     try:
         with open(path, "rb+") as fh:

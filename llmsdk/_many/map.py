@@ -74,6 +74,8 @@ class MapResult:
     index: int
     response: Optional[LLMResponse] = None
     error: Optional[LLMError] = None
+    #: The response came from the checkpoint (an earlier run paid for it).
+    resumed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -182,7 +184,7 @@ class _Run:
                     earlier = saved.load(job.saved_key) if saved.answered(job.saved_key) else None
                     if earlier is not None and earlier.response is not None:
                         attach_output(earlier.response, request)  # .parsed, as complete() gives it
-                        yield self._deliver(bar, MapResult(key, index, earlier.response), resumed=True)
+                        yield self._deliver(bar, MapResult(key, index, earlier.response, resumed=True))
                         continue
                 if isinstance(request, LLMError):
                     result = MapResult(key, index, error=request)
@@ -197,8 +199,8 @@ class _Run:
             self._stop()
             bar.close()
 
-    def _deliver(self, bar: Progress, result: MapResult, resumed: bool = False) -> MapResult:
-        bar.add(result.response, result.error, resumed)
+    def _deliver(self, bar: Progress, result: MapResult) -> MapResult:
+        bar.add(result.response, result.error, result.resumed)
         if result.error is not None and self.on_error == "raise":
             raise result.error
         return result
