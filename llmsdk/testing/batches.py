@@ -327,8 +327,8 @@ class FakeBatchAPI:
                     return self._error(400, f"requests: custom_id {key!r} does not match ^[a-zA-Z0-9_-]{{1,64}}$")
             if len(set(keys)) != len(keys) or not keys or any(e["params"].get("stream") for e in entries):
                 return self._error(400, "requests: custom_ids must be unique; params must not stream")
-            job = self._start(keys, [e["params"] for e in entries], "", "msgbatch_")
-            return self._created(self._json(self._anthropic_job(job)))
+            started = self._start(keys, [e["params"] for e in entries], "", "msgbatch_")
+            return self._created(self._json(self._anthropic_job(started)))
         if method == "GET" and path.endswith("/v1/messages/batches"):
             jobs = [self._anthropic_job(j) for j in reversed(list(self.jobs.values()))]
             return self._json({"data": jobs, "has_more": False, "first_id": None, "last_id": None})
