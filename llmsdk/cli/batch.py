@@ -57,6 +57,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight at once (default 16)")
     parser.add_argument("--rpm", type=float, help="at most this many requests a minute")
     parser.add_argument("--tpm", type=float, help="at most this many tokens a minute (estimated, then corrected)")
+    parser.add_argument("--input-tpm", type=float, help="at most this many input tokens a minute (Anthropic's ITPM)")
+    parser.add_argument("--output-tpm", type=float, help="at most this many output tokens a minute (Anthropic's OTPM)")
     parser.add_argument("--system", "-s", help="system prompt for prompt lines")
     parser.add_argument("--max-tokens", type=int, help="maximum output tokens for prompt lines")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -147,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError("--concurrency must be at least 1", EXIT_USAGE)
         provider_key, model = resolve_provider_and_model(args)
         try:
-            limiter = RateLimiter(requests_per_minute=args.rpm, tokens_per_minute=args.tpm)
+            limiter = RateLimiter(requests_per_minute=args.rpm, tokens_per_minute=args.tpm,
+                                  input_tokens_per_minute=args.input_tpm, output_tokens_per_minute=args.output_tpm)
         except LLMError as exc:
             raise CommandError(str(exc), EXIT_USAGE) from exc
         client = make_client(args, provider_key)

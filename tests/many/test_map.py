@@ -11,7 +11,7 @@ from typing import Any, Iterator, List
 import pytest
 
 from llmsdk import LLMRequest, MapResult, RateLimiter, Usage
-from llmsdk.errors import BadRequestError, InvalidRequestError
+from llmsdk.errors import BadRequestError, InvalidRequestError, RateLimitError
 from llmsdk.testing import FakeProviderServer, RecordedRequest, ScriptedReply
 
 from ..conftest import stream_threads, wait_until
@@ -207,6 +207,39 @@ def test_a_429_storm_through_a_budget_costs_a_few_refusals() -> None:
     assert all(r.ok for r in results), [r.error for r in results if not r.ok]
     assert 1 <= storm.refused <= 4, storm.refused
     assert len(storm.prompts) - storm.refused == 80
+
+
+class Recording(RateLimiter):
+    """A ``RateLimiter`` that notes the order of the calls ``map`` makes on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: List[str] = []
+
+    def admitted(self, permit: Any, ok: bool) -> None:
+        self.calls.append(f"admitted(probe={permit.probe}, ok={ok})")
+        super().admitted(permit, ok)
+
+    def pause(self, seconds: Any = None, *, probe: bool = True) -> None:
+        self.calls.append("pause")
+        super().pause(seconds, probe=probe)
+
+
+def test_a_refused_probe_extends_the_pause_before_it_hands_over(server: FakeProviderServer) -> None:
+    """Releasing the probe first let a second probe slip through before the pause grew."""
+    echo = Echo(retry_after=0.05)
+    server.route("/v1/messages", echo)
+    client = echo_client(server)
+    limiter = Recording()
+    limiter.pause(0.01)  # the next call is a probe
+    echo.refuse_until = time.monotonic() + 60
+
+    [result] = client.map([ask("q")], progress=False, limiter=limiter, concurrency=1)
+    echo.refuse_until = 0.0
+
+    assert isinstance(result.error, RateLimitError)
+    first = limiter.calls.index("admitted(probe=True, ok=False)")
+    assert limiter.calls[first - 1] == "pause", limiter.calls
 
 
 def test_without_a_limiter_each_call_uses_the_clients_own_retries(server: FakeProviderServer) -> None:
