@@ -111,18 +111,20 @@ def test_a_20000_row_checkpoint_sends_the_first_request_within_a_second_in_bound
 
     tracemalloc.start()
     try:
-        started = time.monotonic()
+        started, started_cpu = time.monotonic(), time.process_time()
         results = client.imap(items(), concurrency=4, progress=False, checkpoint=checkpoint)
-        first = [next(results) for _ in range(50)]
-        while not echo.times:  # the new item is in flight; its reply may come after the 50 resumed rows
+        first = [next(results)]
+        while not echo.times:  # the new item is in flight; resumed rows come meanwhile
             first.append(next(results))
-        took = echo.times[0] - started
+        took, cpu = echo.times[0] - started, time.process_time() - started_cpu
         results.close()
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
 
-    assert took < 1.0, took  # every saved row decoded first took ~7 s here (17 s in the report)
+    # Every saved row decoded first took ~7 s here (17 s in the report). The bound is on this
+    # process's CPU time, which a loaded machine does not stretch; wall time is reported.
+    assert cpu < 1.0, (cpu, took)
     assert peak < 15_000_000, peak  # 20,000 decoded rows held ~40 MB
     assert echo.prompts == ["new"]
     assert all(r.ok for r in first)
