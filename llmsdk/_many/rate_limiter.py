@@ -145,6 +145,13 @@ class BaseRateLimiter:
         if wait is not None and wait > 0:
             self.pause(min(wait, MAX_HEADER_PAUSE), probe=False)
 
+    def _correction(self, permit: Permit, used: Union[int, Usage, None]) -> Optional[Tuple[Cost, Cost]]:
+        """(charged, used) when a token limit is set and the two differ; else None."""
+        if not any(self._rates()[1:]):
+            return None
+        charged, actual = Cost(permit.tokens - permit.output, permit.output), _used(used)
+        return (charged, actual) if actual != charged else None
+
     def _rates(self) -> Tuple[float, float, float, float]:
         """Per minute (0: no limit): requests, tokens, input tokens, output tokens."""
         return (self.requests_per_minute or 0.0, self.tokens_per_minute or 0.0,
@@ -286,13 +293,10 @@ class RateLimiter(BaseRateLimiter):
                 self._cond.notify_all()
 
     def settle(self, permit: Permit, used: Union[int, Usage, None]) -> None:
-        if not any(self._rates()[1:]):
-            return
-        charged = Cost(permit.tokens - permit.output, permit.output)
-        actual = _used(used)
-        if actual != charged:
+        correction = self._correction(permit, used)
+        if correction is not None:
             with self._cond:
-                self._bucket.settle(charged, actual)
+                self._bucket.settle(*correction)
                 self._cond.notify_all()
 
     def pause(self, seconds: Optional[float] = None, *, probe: bool = True) -> None:

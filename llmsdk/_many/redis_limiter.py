@@ -19,7 +19,6 @@ from typing import Any, Dict, List, Optional, Union
 
 from llmsdk._many.rate_limiter import (
     MAX_BACKOFF, PROBE_POLL, PROBE_TTL, STRIKE_DECAY, BaseRateLimiter, Cost, Permit, _as_cost, _check_rate, _jitter,
-    _used,
 )
 from llmsdk.errors import ConnectionFailedError, InvalidConfigError
 from llmsdk._core.public_name import present_as_public
@@ -201,11 +200,9 @@ class RedisRateLimiter(BaseRateLimiter):
             self._run("admitted", permit.owner, "1" if ok else "0")
 
     def settle(self, permit: Permit, used: Union[int, Usage, None]) -> None:
-        if not any(self._rates()[1:]):
-            return
-        charged = Cost(permit.tokens - permit.output, permit.output)
-        actual = _used(used)
-        if actual != charged:
+        correction = self._correction(permit, used)
+        if correction is not None:
+            charged, actual = correction
             self._run("settle", charged.total - actual.total, charged.input - actual.input,
                       charged.output - actual.output)
 
