@@ -291,3 +291,19 @@ def test_no_one_second_window_at_the_server_holds_more_than_the_share_plus_one(s
 
     assert all(r.ok for r in results)
     assert window_max(echo.times) <= 10 + 1, sorted(echo.times)
+
+
+def test_a_large_request_is_served_in_its_turn_not_overtaken_by_small_ones() -> None:
+    limiter = RateLimiter(tokens_per_minute=60_000)  # 1,000 tokens a second
+    assert limiter.acquire(Cost(300, 0)) is not None  # the next call waits 0.3 s
+    order: List[str] = []
+    never, stop = threading.Event(), threading.Event()
+    big = threading.Thread(target=lambda: (limiter.acquire(Cost(50_000, 0), never), order.append("big")))
+    big.start()
+    assert wait_until(lambda: waiting(big), timeout=10)
+    small = threading.Thread(target=lambda: order.append("small" if limiter.acquire(Cost(1, 0), stop) else "none"))
+    small.start()
+    big.join(10)
+    stop.set()
+    small.join(10)
+    assert order == ["big", "none"]  # the small one queued behind the big one (and then 50 s of its debt)
