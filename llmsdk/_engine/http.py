@@ -343,10 +343,12 @@ class HttpEngine:
 
     def request(self, method: str, url: str, headers: Dict[str, str], *, json_body: Any = None,
                 data: Optional[bytes] = None, content_type: Optional[str] = None,
-                params: Optional[Dict[str, Any]] = None, stream: bool = False) -> requests.Response:
+                params: Optional[Dict[str, Any]] = None, stream: bool = False,
+                max_retries: Optional[int] = None) -> requests.Response:
         """Any other call (batch jobs: uploads, status, cancel, result files), retried and
         error-mapped like the rest. Returns the 2xx response; with ``stream`` its body
-        is still unread (iterate it, then close it), else it has been read whole."""
+        is still unread (iterate it, then close it), else it has been read whole.
+        ``max_retries=0`` for a call that must not be repeated blindly (a batch create)."""
         all_headers = headers_for(self.options, {"Accept": "application/json", **headers})
         if json_body is not None:
             data = encode_body(json_body)
@@ -377,7 +379,8 @@ class HttpEngine:
                 raise error_from_response(response, self.adapter, self.options, self.auth)
             return response
 
-        return call_with_retries(attempt, self.options.retry, what=f"{self.provider} {method} {url}")
+        return call_with_retries(attempt, self.options.retry, max_retries=max_retries,
+                                 what=f"{self.provider} {method} {url}")
 
     def request_json(self, method: str, url: str, headers: Dict[str, str], **kwargs: Any) -> Dict[str, Any]:
         """``request()`` whose reply is a JSON object."""
