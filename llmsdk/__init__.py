@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict
 __version__ = "0.1.0"
 
 _EXPORTS: Dict[str, str] = {
+    "AllDeploymentsFailedError": "llmsdk.errors",
     "AllModels": "llmsdk.models",
     "AuthenticationError": "llmsdk.errors",
     "BadRequestError": "llmsdk.errors",
@@ -24,6 +25,7 @@ _EXPORTS: Dict[str, str] = {
     "ConnectionFailedError": "llmsdk.errors",
     "ContentIdleTimeoutError": "llmsdk.errors",
     "ContextWindowExceededError": "llmsdk.errors",
+    "Deployment": "llmsdk.router",
     "DocumentContent": "llmsdk.types",
     "EmbeddingResponse": "llmsdk._engine.embeddings",
     "EventStream": "llmsdk._engine.stream",
@@ -61,6 +63,7 @@ _EXPORTS: Dict[str, str] = {
     "RedisRateLimiter": "llmsdk._many.redis_limiter",
     "RefusalError": "llmsdk.errors",
     "RetryPolicy": "llmsdk.config",
+    "Router": "llmsdk.router",
     "SecretString": "llmsdk.config",
     "ServerError": "llmsdk.errors",
     "StopReason": "llmsdk.types",
@@ -115,7 +118,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts
     from llmsdk.errors import (
-        LLMError, AuthenticationError, BadRequestError, BrokenStreamError, ConnectTimeoutError, ConnectionFailedError, ContentIdleTimeoutError, ContextWindowExceededError, IncompleteStreamError, InvalidConfigError, InvalidRequestError, InvalidResponseCodeError, MalformedEventError, NotFoundError, OutputParseError, OverloadedError, PermissionDeniedError, ProviderStreamError, RateLimitError, ReadTimeoutError, RefusalError, ServerError, StreamCancelledError, StreamError, StructuredOutputError, TotalTimeoutError, TransportError, UnsupportedFeatureError,
+        AllDeploymentsFailedError, LLMError, AuthenticationError, BadRequestError, BrokenStreamError, ConnectTimeoutError, ConnectionFailedError, ContentIdleTimeoutError, ContextWindowExceededError, IncompleteStreamError, InvalidConfigError, InvalidRequestError, InvalidResponseCodeError, MalformedEventError, NotFoundError, OutputParseError, OverloadedError, PermissionDeniedError, ProviderStreamError, RateLimitError, ReadTimeoutError, RefusalError, ServerError, StreamCancelledError, StreamError, StructuredOutputError, TotalTimeoutError, TransportError, UnsupportedFeatureError,
     )
     from llmsdk.events import LLMEvent
     from llmsdk.models import (
@@ -124,6 +127,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     )
     from llmsdk.providers import LLMProvider, register_openai_compatible, register_provider
     from llmsdk._many.tool_loop import ToolRunResult
+    from llmsdk.router import Deployment, Router
     from llmsdk.tools import ProviderTool, Tool, ToolInputError, tool
     from llmsdk.types import (
         Citation, DocumentContent, ProviderToolContent,

@@ -21,30 +21,31 @@ REPO = Path(__file__).resolve().parents[1]
 #: Everything ``from llmsdk import *`` gives, in ``sorted()`` order. Adding a public name
 #: means adding it here: a name cannot appear (or vanish) by accident.
 PUBLIC = [
-    "AllModels", "AuthenticationError", "BadRequestError", "BatchCounts", "BatchJob", "BatchStatus", "BrokenStreamError",
-    "Citation", "ConnectTimeoutError", "ConnectionFailedError", "ContentIdleTimeoutError", "ContextWindowExceededError", "DocumentContent", "EmbeddingResponse",
-    "EventStream", "HttpClientOptions", "ImageContent", "IncompleteStreamError", "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError",
-    "LLMClient", "LLMError", "LLMEvent", "LLMMessage", "LLMModel", "LLMModelBuilder", "LLMProvider",
-    "LLMRequest", "LLMResponse", "MalformedEventError", "MapResult", "ModelCapabilities", "ModelCapabilitiesBuilder", "NotFoundError",
-    "OutputParseError", "OverloadedError", "PermissionDeniedError", "ProviderStreamError", "ProviderTool", "ProviderToolContent", "RateLimitError",
-    "RateLimitInfo", "RateLimiter", "ReadTimeoutError", "RedactedThinkingContent", "RedisRateLimiter", "RefusalError", "RetryPolicy",
-    "SecretString", "ServerError", "StopReason", "StreamCancelledError", "StreamError", "StructuredOutputError", "TextContent",
-    "ThinkingContent", "ThinkingOptions", "Timeouts", "Tool", "ToolInputError", "ToolResultContent", "ToolRunResult",
-    "ToolUseContent", "TotalTimeoutError", "TransportError", "UnknownModelError", "UnsupportedFeatureError", "Usage", "all_models",
-    "get_model", "register_model", "register_openai_compatible", "register_provider", "tool",
+    "AllDeploymentsFailedError", "AllModels", "AuthenticationError", "BadRequestError", "BatchCounts", "BatchJob",
+    "BatchStatus", "BrokenStreamError", "Citation", "ConnectTimeoutError", "ConnectionFailedError", "ContentIdleTimeoutError",
+    "ContextWindowExceededError", "Deployment", "DocumentContent", "EmbeddingResponse", "EventStream", "HttpClientOptions",
+    "ImageContent", "IncompleteStreamError", "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError", "LLMClient",
+    "LLMError", "LLMEvent", "LLMMessage", "LLMModel", "LLMModelBuilder", "LLMProvider",
+    "LLMRequest", "LLMResponse", "MalformedEventError", "MapResult", "ModelCapabilities", "ModelCapabilitiesBuilder",
+    "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError", "ProviderStreamError", "ProviderTool",
+    "ProviderToolContent", "RateLimitError", "RateLimitInfo", "RateLimiter", "ReadTimeoutError", "RedactedThinkingContent",
+    "RedisRateLimiter", "RefusalError", "RetryPolicy", "Router", "SecretString", "ServerError",
+    "StopReason", "StreamCancelledError", "StreamError", "StructuredOutputError", "TextContent", "ThinkingContent",
+    "ThinkingOptions", "Timeouts", "Tool", "ToolInputError", "ToolResultContent", "ToolRunResult",
+    "ToolUseContent", "TotalTimeoutError", "TransportError", "UnknownModelError", "UnsupportedFeatureError", "Usage",
+    "all_models", "get_model", "register_model", "register_openai_compatible", "register_provider", "tool",
 ]
 
 #: ``llmsdk.errors.__all__``, in ``sorted()`` order.
 ERRORS = [
-    "AuthenticationError", "BadRequestError", "BatchRequestNotRunError", "BrokenStreamError", "ConnectTimeoutError",
-    "ConnectionFailedError", "ContentIdleTimeoutError", "ContextWindowExceededError", "CreateClientError", "IncompleteStreamError",
-    "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError", "LLMError", "MalformedEventError",
-    "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError", "ProviderStreamAuthenticationError",
-    "ProviderStreamBadRequestError", "ProviderStreamContextWindowExceededError", "ProviderStreamError", "ProviderStreamInvalidResponseCodeError", "ProviderStreamNotFoundError",
-    "ProviderStreamOverloadedError", "ProviderStreamPermissionDeniedError", "ProviderStreamRateLimitError", "ProviderStreamServerError", "RateLimitError",
-    "ReadTimeoutError", "RefusalError", "ServerError", "StreamCancelledError", "StreamError",
-    "StructuredOutputError", "TotalTimeoutError", "TransportError", "UnsupportedFeatureError", "error_class_for_status",
-    "error_class_for_type", "make_body_error", "make_status_error", "make_stream_error",
+    "AllDeploymentsFailedError", "AuthenticationError", "BadRequestError", "BatchRequestNotRunError", "BrokenStreamError", "ConnectTimeoutError",
+    "ConnectionFailedError", "ContentIdleTimeoutError", "ContextWindowExceededError", "CreateClientError", "IncompleteStreamError", "InvalidConfigError",
+    "InvalidRequestError", "InvalidResponseCodeError", "LLMError", "MalformedEventError", "NotFoundError", "OutputParseError",
+    "OverloadedError", "PermissionDeniedError", "ProviderStreamAuthenticationError", "ProviderStreamBadRequestError", "ProviderStreamContextWindowExceededError", "ProviderStreamError",
+    "ProviderStreamInvalidResponseCodeError", "ProviderStreamNotFoundError", "ProviderStreamOverloadedError", "ProviderStreamPermissionDeniedError", "ProviderStreamRateLimitError", "ProviderStreamServerError",
+    "RateLimitError", "ReadTimeoutError", "RefusalError", "ServerError", "StreamCancelledError", "StreamError",
+    "StructuredOutputError", "TotalTimeoutError", "TransportError", "UnsupportedFeatureError", "error_class_for_status", "error_class_for_type",
+    "make_body_error", "make_status_error", "make_stream_error",
 ]
 
 #: DESIGN.md, "Public contract" and "Contract for the second round of capabilities".
@@ -87,6 +88,7 @@ ERROR_TREE = {
     "OverloadedError": ("InvalidResponseCodeError",),
     "ServerError": ("InvalidResponseCodeError",),
     "BatchRequestNotRunError": ("LLMError",),
+    "AllDeploymentsFailedError": ("LLMError",),
     "StreamError": ("LLMError",),
     "ProviderStreamError": ("StreamError",),
     "IncompleteStreamError": ("StreamError",),
