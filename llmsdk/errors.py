@@ -488,3 +488,4 @@ def make_body_error(
 # Exported from ``llmsdk`` too: name that module (as ``llmsdk._core.public_name`` does for the
 # value classes; this module sits below it and its classes have no string annotations to resolve).
 LLMError.__module__ = "llmsdk"
+MCPError.__module__ = "llmsdk"

@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 PUBLIC = [
     "AllModels", "BatchCounts", "BatchJob", "BatchStatus", "Citation", "DocumentContent", "EmbeddingResponse",
     "EventStream", "HttpClientOptions", "ImageContent", "LLMClient", "LLMError", "LLMEvent", "LLMMessage",
-    "LLMModel", "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "MapResult", "ModelCapabilities",
+    "LLMModel", "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "MCPError", "MapResult",
+    "ModelCapabilities",
     "ModelCapabilitiesBuilder", "ProviderTool", "ProviderToolContent", "RateLimitInfo", "RateLimiter",
     "RedactedThinkingContent", "RedisRateLimiter", "RetryPolicy", "SecretString", "StopReason", "TextContent",
     "ThinkingContent", "ThinkingOptions", "Timeouts", "Tool", "ToolInputError", "ToolResultContent",
@@ -36,7 +37,7 @@ ERRORS = [
     "AuthenticationError", "BadRequestError", "BatchRequestNotRunError", "BrokenStreamError", "ConnectTimeoutError",
     "ConnectionFailedError", "ContentIdleTimeoutError", "ContextWindowExceededError", "CreateClientError",
     "IncompleteStreamError", "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError", "LLMError",
-    "MalformedEventError", "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError",
+    "MCPError", "MalformedEventError", "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError",
     "ProviderStreamError", "RateLimitError", "ReadTimeoutError", "RefusalError", "ServerError",
     "StreamCancelledError", "StreamError", "StructuredOutputError", "TotalTimeoutError", "TransportError",
     "UnsupportedFeatureError", "error_class_for_status", "error_class_for_type", "make_body_error",
@@ -59,6 +60,7 @@ ERRORS_CONTRACT = [
     "NotFoundError", "RateLimitError", "OverloadedError", "ServerError", "StreamError", "ProviderStreamError",
     "IncompleteStreamError", "MalformedEventError",
     "StructuredOutputError", "OutputParseError", "RefusalError", "UnsupportedFeatureError",
+    "MCPError",
 ]
 
 #: Each error class and its bases, as the tree in DESIGN.md and ``llmsdk/errors.py`` draws it.
@@ -83,6 +85,7 @@ ERROR_TREE = {
     "OverloadedError": ("InvalidResponseCodeError",),
     "ServerError": ("InvalidResponseCodeError",),
     "BatchRequestNotRunError": ("LLMError",),
+    "MCPError": ("LLMError",),
     "StreamError": ("LLMError",),
     "ProviderStreamError": ("StreamError",),
     "IncompleteStreamError": ("StreamError",),

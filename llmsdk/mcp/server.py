@@ -28,7 +28,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 from urllib.parse import urlsplit
 
 from llmsdk.errors import InvalidRequestError, MCPError
-from llmsdk.mcp import wire
+import llmsdk.mcp.wire as wire
 from llmsdk.mcp.wire import RpcError, WireTool
 from llmsdk.tools import ProviderTool, Tool
 from llmsdk.types import ToolResultContent
@@ -150,7 +150,7 @@ class MCPServer:
         if not argv:
             raise InvalidRequestError("MCPServer.stdio needs a command")
         _check_timeout(timeout)
-        fallback = _clean_name(argv[-1].rsplit("/", 1)[-1].rsplit(".", 1)[0] if len(argv) > 1 else argv[0])
+        fallback = _name_from_command(argv)
         transport = StdioTransport(argv, env=env, cwd=cwd, name=name or fallback)
         return cls(transport, timeout=timeout, name=name, allowed_tools=allowed_tools, fallback_name=fallback)
 
@@ -345,6 +345,13 @@ class MCPServer:
     def __repr__(self) -> str:
         where = self.url if self.url is not None else "stdio"
         return f"MCPServer(name={self.name!r}, {where}, protocol={self.protocol_version!r})"
+
+
+def _name_from_command(argv: Sequence[str]) -> str:
+    """``python weather_server.py`` -> ``weather_server``: the first argument that is not
+    an option (the program itself when there is none), without folder or extension."""
+    word = next((a for a in argv[1:] if not a.startswith("-")), argv[0])
+    return _clean_name(word.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0])
 
 
 def _offers_handshake(data: Any) -> bool:
