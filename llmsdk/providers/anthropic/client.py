@@ -9,7 +9,8 @@ from llmsdk.providers.anthropic.errors import error_info
 from llmsdk.providers.anthropic.request import build_body, build_count_tokens_body
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
 from llmsdk._core.urls import join_url
-from llmsdk.providers.base import Endpoint, PostJson, ProviderAdapter
+from llmsdk.providers.anthropic.mcp_servers import MCP_BETA
+from llmsdk.providers.base import Endpoint, PostJson, PreparedRequest, ProviderAdapter
 from llmsdk.types import LLMRequest
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -31,6 +32,13 @@ class AnthropicAdapter(ProviderAdapter):
 
     def request_body(self, request: LLMRequest) -> Dict[str, Any]:
         return build_body(request)
+
+    def prepare_request(self, request: LLMRequest, endpoint: Endpoint) -> PreparedRequest:
+        """As every adapter; a body naming ``mcp_servers`` also needs the MCP connector beta."""
+        prepared = super().prepare_request(request, endpoint)
+        if "mcp_servers" in prepared.body:
+            prepared.headers["anthropic-beta"] = MCP_BETA
+        return prepared
 
     def stream_processor(self, request: LLMRequest) -> AnthropicStreamProcessor:
         return AnthropicStreamProcessor(provider=self.name)
