@@ -16,6 +16,7 @@ call (every thread, the reader's included), which a loaded machine disturbs much
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import subprocess
@@ -135,9 +136,10 @@ def main() -> None:
     for label, command, tool, arguments in (("stdio, hand-written server", TINY, "shout", {"text": "hi"}),
                                             ("stdio, mcp 1.x FastMCP", DEMO, "echo", {"text": "hi"})):
         bare = BareStdio(command)
+        params = {"name": tool, "arguments": arguments}
         with MCPServer.stdio(command) as srv:
-            rows.append(compare(label, lambda: bare.call("tools/call", {"name": tool, "arguments": arguments}),
-                                lambda: srv.call_tool(tool, arguments), args.calls, args.runs))
+            rows.append(compare(label, functools.partial(bare.call, "tools/call", params),
+                                functools.partial(srv.call_tool, tool, arguments), args.calls, args.runs))
         bare.close()
     demo = subprocess.Popen(DEMO + ["http"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:

@@ -127,6 +127,7 @@ class MCPServer:
         self._listing: Optional[List[WireTool]] = None
         self._listing_expires = 0.0
         self._list_generation = 0
+        self._seen_generation = -1
         self.name = name or fallback_name
         self._named = name is not None
         transport.on_notification = self._on_notification
@@ -143,7 +144,9 @@ class MCPServer:
               cwd: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT, *, name: Optional[str] = None,
               allowed_tools: Optional[Sequence[str]] = None) -> "MCPServer":
         """Start ``command`` (a list, or one string split like a shell would) and speak MCP
-        on its stdin/stdout. ``env`` is added to this process's environment."""
+        on its stdin/stdout. The child inherits only ``PATH``, ``HOME``, ``USER``, ``SHELL``,
+        ``TERM`` and ``LOGNAME`` (as with the official SDK: your API keys stay here), plus
+        ``env``."""
         from llmsdk.mcp.stdio import StdioTransport
 
         argv = shlex.split(command) if isinstance(command, str) else [str(part) for part in command]
@@ -277,8 +280,6 @@ class MCPServer:
             self._seen_generation = generation
             self._listing_expires = time.monotonic() + min(ttls) / 1000.0 if ttls else math.inf
             return tools
-
-    _seen_generation = -1
 
     def tools(self) -> List[Tool]:
         """The server's tools (``allowed_tools`` only, when given) as ``Tool``s for

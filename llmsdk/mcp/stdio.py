@@ -20,7 +20,7 @@ from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Sequence
 from llmsdk.errors import MCPError
 from llmsdk.mcp.wire import decode_message, encode_message
 
-__all__ = ["StdioTransport"]
+__all__ = ["StdioTransport", "default_environment"]
 
 logger = logging.getLogger("llmsdk.mcp")
 
@@ -28,6 +28,17 @@ logger = logging.getLogger("llmsdk.mcp")
 _GRACE = 2.0
 _STDERR_LINES = 20
 _OPEN: "weakref.WeakSet[StdioTransport]" = weakref.WeakSet()
+
+
+#: What a child inherits from this process (the official SDK's list): the rest of the
+#: environment, API keys included, reaches a server only through ``env``.
+_INHERITED = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER") if os.name == "posix" else (
+    "APPDATA", "HOMEDRIVE", "HOMEPATH", "LOCALAPPDATA", "PATH", "PATHEXT", "PROCESSOR_ARCHITECTURE", "SYSTEMDRIVE",
+    "SYSTEMROOT", "TEMP", "USERNAME", "USERPROFILE")
+
+
+def default_environment() -> Dict[str, str]:
+    return {k: v for k in _INHERITED if (v := os.environ.get(k)) is not None and not v.startswith("()")}
 
 
 class _Waiter:
@@ -57,7 +68,7 @@ class StdioTransport:
         self._stderr: Deque[str] = deque(maxlen=_STDERR_LINES)
         self._dead: Optional[str] = None
         self._closed = False
-        full_env = dict(os.environ)
+        full_env = default_environment()
         if env:
             full_env.update(env)
         try:

@@ -108,3 +108,17 @@ def test_llmsdk_mcp_runs_without_asyncio_or_the_mcp_package() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert done.stdout.strip() == "OK", done.stderr[-2000:]
+
+
+def test_the_child_inherits_no_secrets_only_what_env_adds(monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-SECRET")
+    script = ("import json, os, sys\n"
+              "for line in sys.stdin:\n"
+              "    m = json.loads(line)\n"
+              "    if 'id' not in m: continue\n"
+              "    result = {'protocolVersion': '2025-06-18', 'capabilities': {}, 'serverInfo': {'name': 'env'},\n"
+              "              'tools': [{'name': k, 'inputSchema': {'type': 'object'}} for k in sorted(os.environ)]}\n"
+              "    print(json.dumps({'jsonrpc': '2.0', 'id': m['id'], 'result': result}), flush=True)\n")
+    with MCPServer.stdio([sys.executable, "-c", script], env={"TOKEN": "t"}) as srv:
+        names = {t.name for t in srv.tools()}
+    assert {"TOKEN", "PATH"} <= names and "OPENAI_API_KEY" not in names
