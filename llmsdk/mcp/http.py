@@ -45,6 +45,8 @@ class HttpTransport:
         self._lock = threading.Lock()
         self.session_id: Optional[str] = None
         self._closed = False
+        self._listener: Optional[threading.Thread] = None
+        self._listening: Optional[Any] = None  # the BodySocket of the GET stream
 
     def new_id(self) -> int:
         return next(self._ids)
@@ -161,14 +163,55 @@ class HttpTransport:
                             server=self.name)
         return MCPError(f"{message.get('method')} failed: {type(exc).__name__}: {exc}", server=self.name)
 
+    # -- server-sent notifications ---------------------------------------------------------
+
+    def listen(self, headers: Dict[str, str]) -> None:
+        """Open the session's standalone ``GET`` event stream on a daemon thread, where an
+        ``initialize``-session server sends what belongs to no request (``list_changed``).
+        A server that offers none (405) is left alone; ``close()`` ends the thread."""
+        if self._listener is not None or not self.session_id:
+            return
+        self._listener = threading.Thread(target=self._listen, args=(headers,), daemon=True,
+                                          name=f"llmsdk-mcp-listen-{self.name}")
+        self._listener.start()
+
+    def _listen(self, headers: Dict[str, str]) -> None:
+        from llmsdk._engine.body_socket import BodySocket
+
+        wanted = self._request_headers(headers)
+        wanted["Accept"] = "text/event-stream"
+        wanted.pop("Content-Type", None)
+        try:
+            with self._session.get(self.url, headers=wanted, stream=True, timeout=(_CONNECT_TIMEOUT, None)) as response:
+                if response.status_code != 200:
+                    logger.debug("MCP server %s offers no event stream (HTTP %s)", self.name, response.status_code)
+                    return
+                with self._lock:
+                    if self._closed:
+                        return
+                    self._listening = BodySocket.of(response)
+                for data in _sse_data(response):
+                    message = decode_message(data, self.name)
+                    if "method" in message and "id" not in message and self.on_notification is not None:
+                        self.on_notification(message)
+        except Exception as exc:  # noqa: BLE001 - closed under us, or the server went away: stop listening
+            if not self._closed:
+                logger.debug("MCP server %s: event stream ended: %s", self.name, exc)
+
     # -- lifecycle -----------------------------------------------------------------------
 
     def close(self) -> None:
-        """End an ``initialize`` session (``DELETE``, best effort) and release the pool."""
+        """End an ``initialize`` session (``DELETE``, best effort), stop listening, release
+        the pool."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
+            listening = self._listening
+        if listening is not None:
+            listening.shutdown()
+        if self._listener is not None:
+            self._listener.join(timeout=5.0)
         if self.session_id:
             try:
                 self._session.delete(self.url, headers=self._request_headers(None),

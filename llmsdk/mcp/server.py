@@ -206,6 +206,8 @@ class MCPServer:
         self._adopt_name(result)
         self._transport.notify({"jsonrpc": "2.0", "method": "notifications/initialized"}, self._headers_for(
             "notifications/initialized", {}))
+        if hasattr(self._transport, "listen"):  # where an HTTP session announces list changes (as the SDK's client)
+            self._transport.listen(self._headers_for("", {}))
 
     def _adopt_name(self, result: Mapping[str, Any]) -> None:
         reported = wire.server_name_of(result)

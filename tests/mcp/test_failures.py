@@ -53,7 +53,8 @@ def test_a_hang_over_http_is_an_mcp_error_within_the_timeout() -> None:
                 srv.call_tool("hang", {"seconds": 5}, timeout=1.0)
             assert time.monotonic() - started < 5
     finally:
-        demo.stop()
+        demo.proc.kill()  # not stop(): uvicorn would wait for the sleeping request
+        demo.proc.wait(timeout=10)
 
 
 def test_a_server_that_exits_at_once_names_its_last_words() -> None:

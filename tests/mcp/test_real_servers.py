@@ -4,6 +4,7 @@ official client, and ``run_tools`` end to end through ``FakeProviderServer``."""
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Dict, List
 
 import pytest
@@ -164,3 +165,16 @@ def test_a_server_opened_in_the_2x_era_over_http_keeps_no_session(open_demo) -> 
     srv = open_demo("2", "http")
     assert srv._transport.session_id is None
     assert MCPServer.__name__ == "MCPServer"
+
+
+@pytest.mark.parametrize("line,transport", [("1", "stdio"), ("1", "http"), ("2", "http")])
+def test_a_grown_tool_list_is_seen(line: str, transport: str, open_demo) -> None:
+    """1.x over HTTP announces the change on the session's GET stream, 2.x's stateless
+    listing has a zero ttlMs: either way the next tools() has the new tool."""
+    srv = open_demo(line, transport)
+    before = [t.name for t in srv.tools()]
+    srv.call_tool("grow")
+    deadline = time.monotonic() + 10
+    while "late" not in [t.name for t in srv.tools()] and time.monotonic() < deadline:
+        time.sleep(0.05)  # the notification arrives on another connection than the call's answer
+    assert [t.name for t in srv.tools()] == before + ["late"]
