@@ -149,11 +149,9 @@ class HttpTransport:
         if isinstance(error, dict):
             code = error.get("code")
             return RpcError(code if isinstance(code, int) else None, str(error.get("message") or ""),
-                            error.get("data"))
-        if status == 404 and self.session_id:
-            return RpcError(None, "session not found (HTTP 404)", {"http_status": 404})
+                            error.get("data"), http_status=status)
         if 400 <= status < 500:
-            return RpcError(None, f"HTTP {status}: {text[:200] or response.reason}", {"http_status": status})
+            return RpcError(None, f"HTTP {status}: {text[:200] or response.reason}", http_status=status)
         return MCPError(f"{message.get('method')} answered HTTP {status}: {text[:200] or response.reason}",
                         server=self.name)
 

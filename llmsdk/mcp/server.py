@@ -192,7 +192,8 @@ class MCPServer:
 
     def _initialize(self) -> None:
         if hasattr(self._transport, "session_id"):
-            self._transport.session_id = None  # a failed probe's session names nothing
+            self._transport.session_id = None  # a failed probe's (or a forgotten) session names nothing
+        self.protocol_version = None
         try:
             result = self._send("initialize", wire.initialize_params(), modern=False)
         except RpcError as exc:
@@ -244,7 +245,7 @@ class MCPServer:
             try:
                 return self._send(method, params, timeout=timeout)
             except RpcError as exc:
-                if not (isinstance(exc.data, dict) and exc.data.get("http_status") == 404 and not self.modern):
+                if exc.http_status != 404 or self.modern:
                     raise
                 logger.info("MCP server %s lost the session; initializing a new one", self.name)
                 self._initialize()

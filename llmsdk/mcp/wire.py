@@ -52,14 +52,17 @@ _META_SERVER_INFO = "io.modelcontextprotocol/serverInfo"
 
 
 class RpcError(Exception):
-    """A JSON-RPC error answer (``code``, ``message``, ``data``): the server is alive and
-    refused one request. Turned into ``MCPError`` where it reaches the caller."""
+    """A JSON-RPC error answer (``code``, ``message``, ``data``; over HTTP also the
+    ``http_status`` it came with): the server is alive and refused one request. Turned into
+    ``MCPError`` where it reaches the caller."""
 
-    def __init__(self, code: Optional[int], message: str, data: Any = None) -> None:
+    def __init__(self, code: Optional[int], message: str, data: Any = None, http_status: Optional[int] = None,
+                 ) -> None:
         super().__init__(f"{message} (JSON-RPC error {code})")
         self.code = code
         self.message = message
         self.data = data
+        self.http_status = http_status
 
 
 def encode_message(message: Dict[str, Any]) -> bytes:
