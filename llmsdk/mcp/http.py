@@ -12,7 +12,7 @@ import itertools
 import logging
 import threading
 import time
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Set
 
 import requests
 from sseclient import SSEClient
@@ -47,6 +47,7 @@ class HttpTransport:
         self._closed = False
         self._listener: Optional[threading.Thread] = None
         self._listening: Optional[Any] = None  # the BodySocket of the GET stream
+        self._reading: Set[Any] = set()  # the BodySockets of answers being read: close() wakes them
 
     def new_id(self) -> int:
         return next(self._ids)
@@ -60,9 +61,17 @@ class HttpTransport:
                  ) -> Dict[str, Any]:
         """POST a request; the response message with its id (from JSON or the SSE stream).
         A JSON-RPC error carried by an HTTP error status raises ``RpcError``."""
+        from llmsdk._engine.body_socket import BodySocket
+
         deadline = time.monotonic() + timeout
         response = self._post(message, headers, timeout)
+        body = BodySocket.of(response)
+        with self._lock:
+            self._reading.add(body)
+            closed = self._closed
         try:
+            if closed:
+                raise MCPError("the server was closed", server=self.name)
             if message.get("method") == "initialize" and response.ok:
                 self.session_id = response.headers.get(SESSION_HEADER) or None
             if not response.ok:
@@ -76,8 +85,12 @@ class HttpTransport:
                                f"not {message['id']!r}", server=self.name)
             return answer
         except requests.RequestException as exc:
+            if self._closed:
+                raise MCPError("the server was closed", server=self.name) from exc
             raise self._transport_error(exc, message, timeout) from exc
         finally:
+            with self._lock:
+                self._reading.discard(body)
             response.close()
 
     def notify(self, message: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> None:
@@ -205,9 +218,9 @@ class HttpTransport:
             if self._closed:
                 return
             self._closed = True
-            listening = self._listening
-        if listening is not None:
-            listening.shutdown()
+            waking = [*self._reading, *([self._listening] if self._listening is not None else [])]
+        for body in waking:
+            body.shutdown()
         if self._listener is not None:
             self._listener.join(timeout=5.0)
         if self.session_id:

@@ -137,3 +137,25 @@ for line in sys.stdin:
     elif m.get("method") == "server/discover":
         print(json.dumps({"jsonrpc": "2.0", "id": m["id"], "error": {"code": -32601, "message": "no"}}), flush=True)
 """
+
+
+def test_close_ends_a_call_waiting_on_an_http_event_stream() -> None:
+    """The answer's headers came, its event stream is silent: close() from another thread
+    ends the read at once, not at the timeout."""
+    from llmsdk.testing.server import Pause
+
+    def route(request):
+        message = request.json if request.method == "POST" else {}
+        if message.get("method") == "server/discover":
+            result = {"supportedVersions": ["2026-07-28"], "capabilities": {}}
+            return ScriptedReply.json(200, {"jsonrpc": "2.0", "id": message["id"], "result": result})
+        return ScriptedReply.sse([b": waiting\n\n", Pause(60)])
+
+    with FakeProviderServer() as fake:
+        fake.route("/mcp", route)
+        srv = MCPServer.http(fake.url + "/mcp", timeout=30)
+        threading.Timer(0.5, srv.close).start()
+        started = time.monotonic()
+        with pytest.raises(MCPError, match="closed"):
+            srv.call_tool("slow")
+        assert time.monotonic() - started < 10

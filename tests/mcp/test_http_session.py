@@ -55,7 +55,7 @@ class SessionServer:
 def _sse(request_id: Any, result: Dict[str, Any], headers: Any = None) -> ScriptedReply:
     data = json.dumps({"jsonrpc": "2.0", "id": request_id, "result": result}, ensure_ascii=False)
     # no charset: requests alone would decode this as ISO-8859-1
-    return ScriptedReply(body=[f"event: message\ndata: {data}\n\n".encode("utf-8")], headers=dict(headers or {}),
+    return ScriptedReply(body=[f"event: message\ndata: {data}\n\n".encode()], headers=dict(headers or {}),
                          content_type="text/event-stream")
 
 
