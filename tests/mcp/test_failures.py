@@ -159,3 +159,15 @@ def test_close_ends_a_call_waiting_on_an_http_event_stream() -> None:
         with pytest.raises(MCPError, match="closed"):
             srv.call_tool("slow")
         assert time.monotonic() - started < 10
+
+
+def test_a_crash_mid_call_over_http_is_an_mcp_error() -> None:
+    demo = HttpDemo("1")
+    try:
+        with MCPServer.http(demo.url, timeout=30) as srv:
+            started = time.monotonic()
+            with pytest.raises(MCPError, match="tools/call"):
+                srv.call_tool("crash")
+            assert time.monotonic() - started < 10
+    finally:
+        demo.stop()
