@@ -104,6 +104,11 @@ class LLMClient:
         return cls._new_for("openrouter", options)
 
     @classmethod
+    def new_bedrock(cls, options: HttpClientOptions) -> "LLMClient":
+        """Amazon Bedrock, from ``HttpClientOptions.new_bedrock(...)``."""
+        return cls._new_for("bedrock", options)
+
+    @classmethod
     def new_openai_compatible(cls, options: Union[HttpClientOptions, str]) -> "LLMClient":
         if isinstance(options, str):
             options = HttpClientOptions.new_openai_compatible(options)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Union
 
 from llmsdk._core.secrets import SecretString
 from llmsdk._core.urls import validate_api_base
@@ -71,6 +71,11 @@ class HttpClientOptions:
     #: Anthropic ``{"anthropic_version": "2023-06-01"}`` (pin the old API version; default
     #: 2026-10-21), Gemini ``{"api_version": "v1"}`` (default ``v1beta``).
     provider_settings: Mapping[str, Any] = field(default_factory=dict)
+    #: Signs each HTTP attempt: ``signer(method, url, headers, body) -> headers``, called by
+    #: the engine once per attempt right before sending (so a signature covers that
+    #: attempt's date and body). Bedrock's SigV4 uses it; never printed or compared.
+    signer: Optional[Callable[[str, str, Dict[str, str], bytes], Dict[str, str]]] = field(
+        default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         provider = get_provider(self.provider)
@@ -81,7 +86,7 @@ class HttpClientOptions:
         if key is not None and not key.expose_secret().strip():
             key = None
         object.__setattr__(self, "api_key", key)
-        if key is None and provider.requires_api_key:
+        if key is None and provider.requires_api_key and self.signer is None:
             hint = f" (set {provider.env_var()})" if provider.env_var() else ""
             raise InvalidConfigError(f"{provider.name()} needs an API key{hint}")
         api_base = self.api_base or provider.default_api_base()
@@ -191,17 +196,94 @@ class HttpClientOptions:
     def new_openai_compatible(cls, api_base: str, api_key: Union[str, SecretString, None] = None, **kw: Any) -> "HttpClientOptions":
         return cls.for_provider("openai_compatible", api_key, api_base, **kw)
 
+    # -- AWS Bedrock (issue 24) ----------------------------------------------------------
+
+    @classmethod
+    def new_bedrock(cls, region: Optional[str] = None, *, api_key: Union[str, SecretString, None] = None,
+                    credentials: Any = None, profile: Optional[str] = None, api_base: Optional[str] = None,
+                    **kw: Any) -> "HttpClientOptions":
+        """Amazon Bedrock runtime in ``region`` (else ``AWS_REGION`` / ``AWS_DEFAULT_REGION``
+        / the profile's region). Auth: ``api_key`` (a Bedrock API key, sent as a bearer
+        token), else SigV4 signed by botocore (extra ``[bedrock]``) with ``credentials``
+        (botocore ``Credentials`` or ``(access_key, secret_key[, session_token])``) or the
+        credential chain of ``profile`` / the default profile, refreshed per attempt.
+
+        >>> HttpClientOptions.new_bedrock("us-east-1")                    # SigV4, default chain
+        >>> HttpClientOptions.new_bedrock("eu-west-1", api_key="ABSK...")  # Bedrock API key
+        """
+        from llmsdk.providers.bedrock.aws_auth import aws_auth, runtime_url
+
+        region, key, signer = aws_auth("bedrock", "Bedrock", region, api_key, credentials, profile, api_base)
+        return cls.for_provider("bedrock", key, api_base or runtime_url(region), signer=signer,
+                                **_pinned_anthropic_version(kw))
+
+    @classmethod
+    def new_bedrock_mantle(cls, region: Optional[str] = None, *, api_key: Union[str, SecretString, None] = None,
+                           credentials: Any = None, profile: Optional[str] = None, api_base: Optional[str] = None,
+                           **kw: Any) -> "HttpClientOptions":
+        """Bedrock's Anthropic Messages API (``bedrock-mantle.{region}.api.aws/anthropic``):
+        the Anthropic wire and code (``provider="anthropic"``), ids such as
+        ``anthropic.claude-opus-4-8``; a Bedrock API key or SigV4 (service ``bedrock-mantle``)."""
+        from llmsdk.providers.bedrock.aws_auth import aws_auth, mantle_url
+
+        region, key, signer = aws_auth("bedrock-mantle", "Bedrock Mantle", region, api_key, credentials, profile,
+                                       api_base)
+        return cls.for_provider("anthropic", key, api_base or mantle_url(region), signer=signer,
+                                **_pinned_anthropic_version(kw))
+
+    @classmethod
+    def new_anthropic_aws(cls, region: Optional[str] = None, *, workspace_id: Optional[str] = None,
+                          api_key: Union[str, SecretString, None] = None, credentials: Any = None,
+                          profile: Optional[str] = None, api_base: Optional[str] = None,
+                          **kw: Any) -> "HttpClientOptions":
+        """Claude Platform on AWS (``aws-external-anthropic.{region}.api.aws``): Anthropic's
+        own API billed through AWS, with the ``anthropic-workspace-id`` header it requires
+        (``workspace_id`` or ``ANTHROPIC_AWS_WORKSPACE_ID``); a workspace API key
+        (``ANTHROPIC_AWS_API_KEY`` is not read implicitly: pass it) or SigV4 (service
+        ``aws-external-anthropic``)."""
+        from llmsdk.providers.bedrock.aws_auth import aws_auth, claude_platform_url
+
+        workspace = workspace_id or os.environ.get("ANTHROPIC_AWS_WORKSPACE_ID")
+        if not workspace:
+            raise InvalidConfigError("Claude Platform on AWS needs a workspace: pass workspace_id= or set "
+                                     "ANTHROPIC_AWS_WORKSPACE_ID")
+        region, key, signer = aws_auth("aws-external-anthropic", "Claude Platform on AWS", region, api_key,
+                                       credentials, profile, api_base)
+        headers = {**dict(kw.pop("extra_headers", None) or {}), "anthropic-workspace-id": workspace}
+        return cls.for_provider("anthropic", key, api_base or claude_platform_url(region), signer=signer,
+                                extra_headers=headers, **_pinned_anthropic_version(kw))
+
+    @classmethod
+    def _bedrock_from_env(cls, **kw: Any) -> "HttpClientOptions":
+        """``AWS_BEARER_TOKEN_BEDROCK`` if set, else SigV4 with the credential chain
+        (``AWS_PROFILE`` is botocore's own); ``BEDROCK_BASE_URL`` overrides the URL."""
+        kw.setdefault("api_key", os.environ.get("AWS_BEARER_TOKEN_BEDROCK") or None)
+        kw.setdefault("api_base", os.environ.get("BEDROCK_BASE_URL") or None)
+        return cls.new_bedrock(kw.pop("region", None), **kw)
+
+    # -------------------------------------------------------------------------------------
+
     @classmethod
     def from_env(cls, provider: Union[str, LLMProvider], **kw: Any) -> "HttpClientOptions":
         """Options with the key from the provider's environment variable
         (``ANTHROPIC_API_KEY`` ...) and the base URL from ``<PREFIX>_BASE_URL`` if set."""
         spec = get_provider(provider)
+        if spec.config_key() == "bedrock":
+            return cls._bedrock_from_env(**kw)
         env_var = spec.env_var()
         key = os.environ.get(env_var) if env_var else None
         if not key and spec.requires_api_key:
             raise InvalidConfigError(f"{spec.name()} API key not found: set the {env_var} environment variable")
         api_base = kw.pop("api_base", None) or _base_url_env(spec)
         return cls.for_provider(spec, key, api_base, **kw)
+
+
+def _pinned_anthropic_version(kw: Dict[str, Any]) -> Dict[str, Any]:
+    """``anthropic_version=`` of the AWS constructors, moved into ``provider_settings``."""
+    version = kw.pop("anthropic_version", None)
+    if version is not None:
+        kw["provider_settings"] = {**kw.get("provider_settings", {}), "anthropic_version": version}
+    return kw
 
 
 def headers_for(options: HttpClientOptions, provider_headers: Dict[str, str]) -> Dict[str, str]:

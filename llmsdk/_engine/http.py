@@ -28,7 +28,7 @@ from llmsdk.providers.base import PreparedRequest, ProviderAdapter
 
 logger = logging.getLogger("llmsdk.http")
 
-REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id")
+REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id", "x-amzn-requestid")
 
 
 def build_session(options: HttpClientOptions) -> requests.Session:
@@ -118,8 +118,8 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
     finally:
         response.close()
     body = redact(body, options)
-    info = adapter.parse_error(response.status_code, body)
     headers = response.headers
+    info = adapter.parse_error_reply(response.status_code, body, headers)
     retry_after = parse_retry_after(headers)
     if retry_after is None:
         retry_after = info.retry_after
@@ -186,6 +186,12 @@ class HttpEngine:
             exchange.response(response.status_code, response.headers)
             exchange.piece(response.content or b"")
             exchange.close()
+
+    def _signed(self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes]) -> Dict[str, str]:
+        """The per-attempt hook: ``options.signer`` (SigV4 for Bedrock), when set, signs
+        the final headers of this attempt — its date and body — right before sending."""
+        signer = self.options.signer
+        return headers if signer is None else signer(method, url, headers, data or b"")
 
     def _env_settings(self, url: str) -> Dict[str, Any]:
         """The ``proxies``/``verify``/``cert``/``auth`` requests would take from the
@@ -259,9 +265,10 @@ class HttpEngine:
 
         def attempt() -> requests.Response:
             started = time.monotonic()
-            exchange = self._record("POST", prepared.url, headers, data)
+            sent = self._signed("POST", prepared.url, headers, data)
+            exchange = self._record("POST", prepared.url, sent, data)
             try:
-                response = self._post(prepared.url, data, headers, self._timeout(deadline, read_cap))
+                response = self._post(prepared.url, data, sent, self._timeout(deadline, read_cap))
             except requests.RequestException as exc:
                 if exchange is not None:
                     exchange.close()
@@ -295,9 +302,10 @@ class HttpEngine:
         deadline = time.monotonic() + self.options.timeouts.total if self.options.timeouts.total else None
 
         def attempt() -> Dict[str, Any]:
-            exchange = self._record("POST", url, all_headers, data)
+            sent = self._signed("POST", url, all_headers, data)
+            exchange = self._record("POST", url, sent, data)
             try:
-                response = self.session.post(url, data=data, headers=all_headers, timeout=self._timeout(deadline),
+                response = self.session.post(url, data=data, headers=sent, timeout=self._timeout(deadline),
                                              **self._env_settings(url))
             except requests.RequestException as exc:
                 raise map_transport_error(exc) from exc
@@ -326,10 +334,14 @@ class HttpEngine:
         elif data is None:
             all_headers.pop("Content-Type", None)
 
+        if params and self.options.signer is not None:  # the signature covers the query string
+            url, params = str(requests.Request(method, url, params=params).prepare().url), None
+
         def attempt() -> requests.Response:
-            exchange = self._record(method, url, all_headers, data)
+            sent = self._signed(method, url, all_headers, data)
+            exchange = self._record(method, url, sent, data)
             try:
-                response = self.session.request(method, url, data=data, headers=all_headers, params=params,
+                response = self.session.request(method, url, data=data, headers=sent, params=params,
                                                 stream=stream, timeout=self._timeout(None), **self._env_settings(url))
             except requests.RequestException as exc:
                 raise map_transport_error(exc) from exc

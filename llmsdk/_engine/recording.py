@@ -28,7 +28,8 @@ __all__ = ["ENV_VAR", "Exchange", "Recorder"]
 
 ENV_VAR = "LLMSDK_RECORD_DIR"
 #: Headers that carry credentials; never written.
-_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api-key", "proxy-authorization"})
+_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api-key", "proxy-authorization",
+                             "x-amz-security-token"})
 _MASK = "**********"
 
 logger = logging.getLogger("llmsdk.record")

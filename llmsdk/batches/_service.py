@@ -27,6 +27,13 @@ _BACKENDS: Dict[str, str] = {
     "gemini": "llmsdk.batches._gemini:GeminiBatches",
 }
 
+#: Providers whose batch API llmsdk deliberately does not speak, and why.
+_UNSUPPORTED: Dict[str, str] = {
+    "bedrock": "Bedrock batch inference reads its input from and writes its output to S3 buckets through "
+               "IAM service roles (CreateModelInvocationJob), not over the runtime API llmsdk speaks; "
+               "use boto3's bedrock client for it",
+}
+
 #: ``{key: request}``, or an iterable of ``(key, request)`` pairs (bare requests are
 #: named ``request-0``, ``request-1``... by position).
 BatchRequests = Union[Mapping[str, LLMRequest], Iterable[Union[Tuple[str, LLMRequest], LLMRequest]]]
@@ -39,6 +46,8 @@ def supports_batches(provider_key: str) -> bool:
 
 def _backend_class(provider_key: str) -> Type[BatchBackend]:
     ref = _BACKENDS.get(provider_key)
+    if provider_key in _UNSUPPORTED:
+        raise UnsupportedFeatureError(f"{provider_key} batches are not supported: {_UNSUPPORTED[provider_key]}")
     if ref is None:
         known = ", ".join(sorted(_BACKENDS))
         raise UnsupportedFeatureError(f"provider {provider_key!r} has no batch API in llmsdk (batches run on {known})")

@@ -189,6 +189,11 @@ class ProviderAdapter(ABC):
         a stream): ``{"error": {"message", "type"|"status"|"code"}}``-style by default."""
         return generic_error_info(status, body)
 
+    def parse_error_reply(self, status: int, body: Any, headers: Mapping[str, str]) -> ErrorInfo:
+        """Read an HTTP error reply whose headers matter too (AWS names the error type in
+        ``x-amzn-ErrorType``); by default ``parse_error(status, body)``."""
+        return self.parse_error(status, body)
+
     def count_tokens(self, request: LLMRequest, endpoint: Endpoint, post_json: PostJson) -> int:
         """Input tokens of ``request``; the default is a local estimate."""
         return estimate_tokens(request)

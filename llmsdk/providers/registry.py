@@ -65,6 +65,7 @@ class LLMProvider:
     GROQ: LLMProvider
     OPENROUTER: LLMProvider
     OPENAI_COMPATIBLE: LLMProvider
+    BEDROCK: LLMProvider
 
     def __init__(
         self,
@@ -201,6 +202,10 @@ _BUILTINS = [
                 adapter="llmsdk.providers.openai_compatible.client:OpenAICompatibleAdapter",
                 responses_adapter="llmsdk.providers.openai.responses_client:OpenAICompatibleResponsesAdapter",
                 requires_api_key=False),
+    # -- AWS Bedrock (issue 24): a Bedrock API key, or SigV4 through HttpClientOptions.signer
+    LLMProvider("bedrock", "Amazon Bedrock", default_model="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                env_var="AWS_BEARER_TOKEN_BEDROCK", default_api_base=None,
+                adapter="llmsdk.providers.bedrock.client:BedrockAdapter", requires_api_key=False),
 ]
 
 _lock = threading.Lock()
