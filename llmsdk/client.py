@@ -55,9 +55,10 @@ class LLMClient:
         self._provider = options.provider
         #: The provider's one name: in errors, logs and responses.
         self._provider_key = options.provider.config_key()
-        self._adapter = self._provider.adapter(options.api)
-        self._adapter.check_settings(options.provider_settings)
         self._endpoint = options.endpoint
+        adapter = self._provider.adapter(options.api)
+        adapter.check_settings(options.provider_settings)
+        self._adapter = adapter.bind(self._endpoint)
         self._engine = HttpEngine(options, self._adapter)
         self._lock = threading.Lock()
         self._usage = Usage()
@@ -142,7 +143,8 @@ class LLMClient:
         cached = self._entries.get(model_id)
         if cached is not None and cached[0] == generation:
             return cached[1]
-        entry = find_model(model_id, self._provider_key)
+        catalog_id, catalog_provider = self._adapter.catalog_model(model_id)
+        entry = find_model(catalog_id, catalog_provider or self._provider_key)
         if entry is not None and entry.model_name != model_id:
             entry = dataclasses.replace(entry, model_name=model_id, aliases=())
         self._entries[model_id] = (generation, entry)

@@ -120,6 +120,9 @@ class LLMResponse(JsonMixin):
     cost: Optional[float] = None
     provider: Optional[str] = None
     rate_limit: Optional[RateLimitInfo] = None
+    #: What a provider reports beside the reply, by its own field names (Azure's
+    #: ``prompt_filter_results`` and ``content_filter_results``); empty for most.
+    provider_details: Dict[str, Any] = field(default_factory=dict)
     #: What structured output found (see ``llmsdk._structured.replies``); not part of the JSON form.
     _output: Any = field(default=None, init=False, repr=False, compare=False,
                          metadata={"dataclasses_json": {"exclude": _always}})

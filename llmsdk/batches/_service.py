@@ -25,6 +25,7 @@ _BACKENDS: Dict[str, str] = {
     "groq": "llmsdk.batches._openai:GroqBatches",
     "anthropic": "llmsdk.batches._anthropic:AnthropicBatches",
     "gemini": "llmsdk.batches._gemini:GeminiBatches",
+    "azure_openai": "llmsdk.batches._openai:AzureBatches",  # issue 23
 }
 
 #: Providers whose batch API llmsdk deliberately does not speak, and why.
