@@ -44,6 +44,7 @@ _EXPORTS: Dict[str, str] = {
     "LLMProvider": "llmsdk.providers",
     "LLMRequest": "llmsdk.types",
     "LLMResponse": "llmsdk.types",
+    "MCPError": "llmsdk.errors",
     "MalformedEventError": "llmsdk.errors",
     "MapResult": "llmsdk._many.map",
     "ModelCapabilities": "llmsdk.models",
@@ -118,7 +119,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts
     from llmsdk.errors import (
-        AllDeploymentsFailedError, LLMError, AuthenticationError, BadRequestError, BrokenStreamError, ConnectTimeoutError, ConnectionFailedError, ContentIdleTimeoutError, ContextWindowExceededError, IncompleteStreamError, InvalidConfigError, InvalidRequestError, InvalidResponseCodeError, MalformedEventError, NotFoundError, OutputParseError, OverloadedError, PermissionDeniedError, ProviderStreamError, RateLimitError, ReadTimeoutError, RefusalError, ServerError, StreamCancelledError, StreamError, StructuredOutputError, TotalTimeoutError, TransportError, UnsupportedFeatureError,
+        AllDeploymentsFailedError, LLMError, MCPError, AuthenticationError, BadRequestError, BrokenStreamError, ConnectTimeoutError, ConnectionFailedError, ContentIdleTimeoutError, ContextWindowExceededError, IncompleteStreamError, InvalidConfigError, InvalidRequestError, InvalidResponseCodeError, MalformedEventError, NotFoundError, OutputParseError, OverloadedError, PermissionDeniedError, ProviderStreamError, RateLimitError, ReadTimeoutError, RefusalError, ServerError, StreamCancelledError, StreamError, StructuredOutputError, TotalTimeoutError, TransportError, UnsupportedFeatureError,
     )
     from llmsdk.events import LLMEvent
     from llmsdk.models import (

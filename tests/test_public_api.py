@@ -26,26 +26,27 @@ PUBLIC = [
     "ContextWindowExceededError", "Deployment", "DocumentContent", "EmbeddingResponse", "EventStream", "HttpClientOptions",
     "ImageContent", "IncompleteStreamError", "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError", "LLMClient",
     "LLMError", "LLMEvent", "LLMMessage", "LLMModel", "LLMModelBuilder", "LLMProvider",
-    "LLMRequest", "LLMResponse", "MalformedEventError", "MapResult", "ModelCapabilities", "ModelCapabilitiesBuilder",
-    "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError", "ProviderStreamError", "ProviderTool",
-    "ProviderToolContent", "RateLimitError", "RateLimitInfo", "RateLimiter", "ReadTimeoutError", "RedactedThinkingContent",
-    "RedisRateLimiter", "RefusalError", "RetryPolicy", "Router", "SecretString", "ServerError",
-    "StopReason", "StreamCancelledError", "StreamError", "StructuredOutputError", "TextContent", "ThinkingContent",
-    "ThinkingOptions", "Timeouts", "Tool", "ToolInputError", "ToolResultContent", "ToolRunResult",
-    "ToolUseContent", "TotalTimeoutError", "TransportError", "UnknownModelError", "UnsupportedFeatureError", "Usage",
-    "all_models", "get_model", "register_model", "register_openai_compatible", "register_provider", "tool",
+    "LLMRequest", "LLMResponse", "MCPError", "MalformedEventError", "MapResult", "ModelCapabilities",
+    "ModelCapabilitiesBuilder", "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError", "ProviderStreamError",
+    "ProviderTool", "ProviderToolContent", "RateLimitError", "RateLimitInfo", "RateLimiter", "ReadTimeoutError",
+    "RedactedThinkingContent", "RedisRateLimiter", "RefusalError", "RetryPolicy", "Router", "SecretString",
+    "ServerError", "StopReason", "StreamCancelledError", "StreamError", "StructuredOutputError", "TextContent",
+    "ThinkingContent", "ThinkingOptions", "Timeouts", "Tool", "ToolInputError", "ToolResultContent",
+    "ToolRunResult", "ToolUseContent", "TotalTimeoutError", "TransportError", "UnknownModelError", "UnsupportedFeatureError",
+    "Usage", "all_models", "get_model", "register_model", "register_openai_compatible", "register_provider",
+    "tool",
 ]
 
 #: ``llmsdk.errors.__all__``, in ``sorted()`` order.
 ERRORS = [
     "AllDeploymentsFailedError", "AuthenticationError", "BadRequestError", "BatchRequestNotRunError", "BrokenStreamError", "ConnectTimeoutError",
     "ConnectionFailedError", "ContentIdleTimeoutError", "ContextWindowExceededError", "CreateClientError", "IncompleteStreamError", "InvalidConfigError",
-    "InvalidRequestError", "InvalidResponseCodeError", "LLMError", "MalformedEventError", "NotFoundError", "OutputParseError",
-    "OverloadedError", "PermissionDeniedError", "ProviderStreamAuthenticationError", "ProviderStreamBadRequestError", "ProviderStreamContextWindowExceededError", "ProviderStreamError",
-    "ProviderStreamInvalidResponseCodeError", "ProviderStreamNotFoundError", "ProviderStreamOverloadedError", "ProviderStreamPermissionDeniedError", "ProviderStreamRateLimitError", "ProviderStreamServerError",
-    "RateLimitError", "ReadTimeoutError", "RefusalError", "ServerError", "StreamCancelledError", "StreamError",
-    "StructuredOutputError", "TotalTimeoutError", "TransportError", "UnsupportedFeatureError", "error_class_for_status", "error_class_for_type",
-    "make_body_error", "make_status_error", "make_stream_error",
+    "InvalidRequestError", "InvalidResponseCodeError", "LLMError", "MCPError", "MalformedEventError", "NotFoundError",
+    "OutputParseError", "OverloadedError", "PermissionDeniedError", "ProviderStreamAuthenticationError", "ProviderStreamBadRequestError", "ProviderStreamContextWindowExceededError",
+    "ProviderStreamError", "ProviderStreamInvalidResponseCodeError", "ProviderStreamNotFoundError", "ProviderStreamOverloadedError", "ProviderStreamPermissionDeniedError", "ProviderStreamRateLimitError",
+    "ProviderStreamServerError", "RateLimitError", "ReadTimeoutError", "RefusalError", "ServerError", "StreamCancelledError",
+    "StreamError", "StructuredOutputError", "TotalTimeoutError", "TransportError", "UnsupportedFeatureError", "error_class_for_status",
+    "error_class_for_type", "make_body_error", "make_status_error", "make_stream_error",
 ]
 
 #: DESIGN.md, "Public contract" and "Contract for the second round of capabilities".
@@ -64,6 +65,7 @@ ERRORS_CONTRACT = [
     "NotFoundError", "RateLimitError", "OverloadedError", "ServerError", "StreamError", "ProviderStreamError",
     "IncompleteStreamError", "MalformedEventError",
     "StructuredOutputError", "OutputParseError", "RefusalError", "UnsupportedFeatureError",
+    "MCPError",
 ]
 
 #: Each error class and its bases, as the tree in DESIGN.md and ``llmsdk/errors.py`` draws it.
@@ -88,6 +90,7 @@ ERROR_TREE = {
     "OverloadedError": ("InvalidResponseCodeError",),
     "ServerError": ("InvalidResponseCodeError",),
     "BatchRequestNotRunError": ("LLMError",),
+    "MCPError": ("LLMError",),
     "AllDeploymentsFailedError": ("LLMError",),
     "StreamError": ("LLMError",),
     "ProviderStreamError": ("StreamError",),
