@@ -16,14 +16,19 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from llmsdk._engine.http import HttpEngine, request_id_of
-from llmsdk._engine.channel import StreamChannel
+from llmsdk._cache.codec import decode_entry, encode_entry
+from llmsdk._cache.flight import Flights
+from llmsdk._cache.key import cache_key
+from llmsdk._cache.stores import ResponseCache
+from llmsdk._engine.channel import END, StreamChannel
 from llmsdk._engine.stream import EventStream
 from llmsdk._engine.worker import StreamJob, run_worker
 from llmsdk.config import HttpClientOptions
 from llmsdk.errors import InvalidConfigError, InvalidRequestError
 from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation
 from llmsdk.providers import LLMProvider
-from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
+from llmsdk._many.budget import Budget
+from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, StopReason, Timing, Usage
 from llmsdk._core.public_name import present_as_public
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,6 +44,18 @@ __all__ = ["LLMClient"]
 
 T = TypeVar("T")
 
+#: Looks in the cache before giving up on single flight (a leader that failed or stored
+#: nothing leaves the next caller to lead).
+_FLIGHT_TRIES = 3
+
+
+def _checked(value: Any, name: str, methods: Sequence[str]) -> Any:
+    """``value`` if it is None or has ``methods``; else ``InvalidConfigError`` naming it."""
+    if value is not None and not all(callable(getattr(value, m, None)) for m in methods):
+        raise InvalidConfigError(f"{name}= takes an object with {', '.join(methods)} (e.g. llmsdk.{'MemoryCache' if name == 'cache' else 'Budget'}), "
+                                 f"got {type(value).__name__}")
+    return value
+
 
 class LLMClient:
     """Send requests to one provider; keeps running usage/cost totals and a history.
@@ -48,10 +65,15 @@ class LLMClient:
     ...                                   messages=[LLMMessage.user("Hello")]))
     """
 
-    def __init__(self, options: HttpClientOptions) -> None:
+    def __init__(self, options: HttpClientOptions, *, cache: Optional[ResponseCache] = None,
+                 budget: Optional[Budget] = None) -> None:
         if not isinstance(options, HttpClientOptions):
             raise InvalidConfigError(f"LLMClient needs HttpClientOptions, got {type(options).__name__}")
         self._options = options
+        #: A response cache and a spending cap (``llmsdk.cache``, ``Budget``); the options' by default.
+        self._cache = _checked(cache if cache is not None else options.cache, "cache", ("get", "set"))
+        self._budget = _checked(budget if budget is not None else options.budget, "budget", ("reserve", "settle"))
+        self._flights = Flights()
         self._provider = options.provider
         #: The provider's one name: in errors, logs and responses.
         self._provider_key = options.provider.config_key()
@@ -70,9 +92,10 @@ class LLMClient:
     # -- construction ----------------------------------------------------------------------
 
     @classmethod
-    def new(cls, options: HttpClientOptions) -> "LLMClient":
-        """A client for ``options.provider``."""
-        return cls(options)
+    def new(cls, options: HttpClientOptions, *, cache: Optional[ResponseCache] = None,
+            budget: Optional[Budget] = None) -> "LLMClient":
+        """A client for ``options.provider`` (``cache``/``budget`` as in ``from_env``)."""
+        return cls(options, cache=cache, budget=budget)
 
     @classmethod
     def _new_for(cls, key: str, options: Union[HttpClientOptions, str]) -> "LLMClient":
@@ -109,9 +132,12 @@ class LLMClient:
         return cls._new_for("openai_compatible", options)
 
     @classmethod
-    def from_env(cls, provider: Union[str, LLMProvider], **kwargs: Any) -> "LLMClient":
-        """Key from the provider's environment variable (``ANTHROPIC_API_KEY`` ...)."""
-        return cls(HttpClientOptions.from_env(provider, **kwargs))
+    def from_env(cls, provider: Union[str, LLMProvider], *, cache: Optional[ResponseCache] = None,
+                 budget: Optional[Budget] = None, **kwargs: Any) -> "LLMClient":
+        """Key from the provider's environment variable (``ANTHROPIC_API_KEY`` ...).
+        ``cache`` (``MemoryCache``, ``DiskCache``, ``RedisCache``) serves repeated requests
+        for free; ``budget`` (``Budget``) caps what this client's calls may spend."""
+        return cls(HttpClientOptions.from_env(provider, **kwargs), cache=cache, budget=budget)
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -147,15 +173,83 @@ class LLMClient:
         return self._start(request, inline=False)
 
     def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None,
-               on_open: Optional[Callable[[EventStream], None]] = None) -> EventStream:
+               on_open: Optional[Callable[[EventStream], None]] = None,
+               budget: Optional[Budget] = None) -> EventStream:
         """``send()``; with ``inline`` the reply is read to its end on this thread before
         returning (no worker thread, the largest per-request cost), for callers that only
         want the whole reply. ``max_retries`` overrides the options' for this call
         (``client.map`` retries rate-limited calls itself, through its shared limiter).
         ``on_open(stream)`` runs once the headers are in, before the body is read: another
         thread may then ``close()`` the stream, even an inline one (``client.map`` stops
-        its calls in flight so)."""
+        its calls in flight so). ``budget`` caps this call (else the client's)."""
         request = self._prepare(request)
+        budget = budget if budget is not None else self._budget
+        cache = self._cache if request.cache is not False else None
+        if cache is None:
+            return self._start_live(request, inline=inline, max_retries=max_retries, on_open=on_open, budget=budget)
+        key = cache_key(self._provider_key, self._options.api_base, self._options.api or "", request)
+        release = None
+        for _ in range(_FLIGHT_TRIES):  # a hit, or lead the one upstream call (or wait for its leader)
+            hit = self._replay(cache, key, request, on_open)
+            if hit is not None:
+                return hit
+            release = self._flights.lead(key, timeout=self._options.timeouts.total)
+            if release is not None:
+                break
+        try:
+            return self._start_live(request, inline=inline, max_retries=max_retries, on_open=on_open, budget=budget,
+                                    store=(cache, key, release))
+        except BaseException:
+            if release is not None:
+                release()
+            raise
+
+    def _replay(self, cache: ResponseCache, key: str, request: LLMRequest,
+                on_open: Optional[Callable[[EventStream], None]]) -> Optional[EventStream]:
+        """A finished stream of the stored reply for ``key``, or None on a miss."""
+        raw = cache.get(key)
+        entry = decode_entry(raw) if raw is not None else None
+        if entry is None:
+            return None
+        batches, stored = entry
+        now = time.time()
+        response = dataclasses.replace(stored, cached=True, cost=0.0, saved_cost=stored.cost,
+                                       provider=stored.provider or self._provider_key, timing=Timing(now, now, now))
+        if request.output_schema is not None:  # resp.parsed / resp.refusal
+            from llmsdk._structured.replies import attach_output
+            attach_output(response, request)
+        channel = StreamChannel(self._provider_key)
+        for batch in batches:
+            channel.deliver(batch)
+        channel.final = response
+        channel.done.set()
+        channel.put(END)
+        stream = EventStream(channel, response_headers={}, request_id=None, rate_limit=None)
+        if on_open is not None:
+            on_open(stream)
+        return stream
+
+    def _worst_case(self, request: LLMRequest) -> Tuple[Optional[float], int]:
+        """A call's most: its input estimate plus ``max_tokens`` (else the model's output
+        limit, else 4,096), priced at the model's rates (None when it has none)."""
+        from llmsdk._core.token_estimate import estimate_tokens
+
+        input_tokens = estimate_tokens(request)
+        limit = getattr(request.model, "max_output_tokens", None)
+        output_tokens = request.max_tokens or limit or 4096
+        cost = cost_of(request.model, self._provider_key, Usage(input_tokens=input_tokens, output_tokens=output_tokens))
+        return cost, input_tokens + output_tokens
+
+    def _start_live(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int],
+                    on_open: Optional[Callable[[EventStream], None]], budget: Optional[Budget],
+                    store: Optional[Tuple[ResponseCache, str, Any]] = None) -> EventStream:
+        """One call on the wire (``_start`` after the cache): reserve the budget, open the
+        stream, read it; settle the budget and fill the cache once it has ended."""
+        started = time.time()
+        reservation = None
+        if budget is not None:
+            cost, tokens = self._worst_case(request)
+            reservation = budget.reserve(cost, tokens, what=f"a call to {request.model_id}")
         prepared = self._adapter.prepare_request(request, self._endpoint)
         timeouts = self._options.timeouts
         deadline = time.monotonic() + timeouts.total if timeouts.total else None
@@ -164,11 +258,19 @@ class LLMClient:
         retries = policy.max_retries if max_retries is None else max_retries
         # Read inline, nobody else watches content idleness: a silent socket must time out by then.
         read_cap = timeouts.content_idle if inline else None
-        response = engine.open_stream(prepared, deadline=deadline, max_retries=retries, read_cap=read_cap)
+        try:
+            response = engine.open_stream(prepared, deadline=deadline, max_retries=retries, read_cap=read_cap)
+        except BaseException:
+            if budget is not None and reservation is not None:
+                budget.release(reservation)
+            raise
         channel = StreamChannel(self._provider_key)
         adapter = self._adapter
         rate_limit = adapter.rate_limit(response.headers)
         model_ref = request.model
+        recorded: List[List[Any]] = []
+        if store is not None:
+            channel.tap = recorded.append
 
         def reopen(retries_left: int) -> Any:
             return engine.open_stream(prepared, deadline=deadline, max_retries=retries_left,
@@ -176,12 +278,24 @@ class LLMClient:
 
         def on_finish(result: LLMResponse) -> None:  # usage is billed, finished or not
             result.rate_limit = rate_limit
+            result.timing = Timing(started, channel.first_event_at, time.time())
             if result.model is None:
                 result.model = request.model_id
             self._record(model_ref, result)
+            if budget is not None and reservation is not None:
+                usage = result.usage
+                budget.settle(reservation, result.cost,
+                              usage.input_tokens + usage.output_tokens + usage.cache_reads + usage.cache_writes)
             if request.output_schema is not None:  # resp.parsed / resp.refusal
                 from llmsdk._structured.replies import attach_output
                 attach_output(result, request)
+
+        def read() -> None:
+            try:
+                run_worker(job, channel, response)
+            finally:
+                if store is not None:
+                    self._store(store, channel, recorded)
 
         job = StreamJob(
             provider=self._provider_key,
@@ -205,12 +319,25 @@ class LLMClient:
             stream = EventStream(channel, **kwargs)
             if on_open is not None:
                 on_open(stream)
-            run_worker(job, channel, response)
+            read()
             return stream
-        stream = EventStream.start(channel, functools.partial(run_worker, job, channel, response), **kwargs)
+        stream = EventStream.start(channel, read, **kwargs)
         if on_open is not None:
             on_open(stream)
         return stream
+
+    @staticmethod
+    def _store(store: Tuple[ResponseCache, str, Any], channel: StreamChannel, recorded: List[List[Any]]) -> None:
+        """Keep a reply that ended cleanly (never an error, a cut or a closed stream), then
+        let the callers waiting on the same request look in the cache."""
+        cache, key, release = store
+        try:
+            final = channel.final
+            if final is not None and not channel.cancelled.is_set() and final.stop_reason is not StopReason.ERROR:
+                cache.set(key, encode_entry(recorded, dataclasses.replace(final, timing=None)))
+        finally:
+            if release is not None:
+                release()
 
     def complete(self, request: LLMRequest) -> LLMResponse:
         """Send and wait for the whole reply."""

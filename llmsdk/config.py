@@ -67,6 +67,10 @@ class HttpClientOptions:
     #: ``"responses"`` (OpenAI's Responses API, where the provider has it). None: the
     #: provider's default, ``"chat"`` unless it was registered otherwise.
     api: Optional[str] = None
+    #: A response cache (``llmsdk.cache``: ``MemoryCache``, ``DiskCache``, ``RedisCache``) the
+    #: client serves repeated requests from; and a ``Budget`` capping what its calls spend.
+    cache: Any = field(default=None, compare=False, repr=False)
+    budget: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         provider = get_provider(self.provider)

@@ -49,6 +49,7 @@ __all__ = [
     "BadRequestError",
     "BatchRequestNotRunError",
     "BrokenStreamError",
+    "BudgetExceededError",
     "ConnectTimeoutError",
     "ConnectionFailedError",
     "ContentIdleTimeoutError",
@@ -95,6 +96,11 @@ class LLMError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class BudgetExceededError(LLMError):
+    """A call's worst case (input estimate + ``max_tokens`` at the model's prices) would take
+    the ``Budget`` past its limit; raised before anything is sent."""
 
 
 class CreateClientError(LLMError):
@@ -462,3 +468,4 @@ def make_body_error(
 # Exported from ``llmsdk`` too: name that module (as ``llmsdk._core.public_name`` does for the
 # value classes; this module sits below it and its classes have no string annotations to resolve).
 LLMError.__module__ = "llmsdk"
+BudgetExceededError.__module__ = "llmsdk"
