@@ -364,24 +364,26 @@ class LLMClient:
 
     def map(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional[BaseRateLimiter] = None,
             progress: bool = True, checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
-            on_error: str = "return") -> List[MapResult]:
+            on_error: str = "return", budget: Optional[Budget] = None) -> List[MapResult]:
         """Send many requests, ``concurrency`` at a time; a ``MapResult`` per item, in input
         order. ``requests`` (read lazily) holds ``LLMRequest``s or ``(key, LLMRequest)``
         pairs. A failed item is a result with ``.error`` (``on_error="raise"`` stops at the
         first one instead). ``limiter`` (``RateLimiter``/``RedisRateLimiter``) paces the
         calls and pauses them all after a 429; ``checkpoint="run.jsonl"`` saves each result
         as it finishes, and a rerun with the same file skips the keys already answered.
+        ``budget`` caps this run (else the client's budget applies): a row whose call could
+        pass it becomes a ``BudgetExceededError`` row, with nothing sent for it.
 
         >>> results = client.map([("q1", req1), ("q2", req2)], limiter=RateLimiter(500))
         """
         from llmsdk._many.map import map_requests
 
-        return map_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
+        return map_requests(self._capped(budget), requests, concurrency=concurrency, limiter=limiter, progress=progress,
                             checkpoint=checkpoint, on_error=on_error)
 
     def imap(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional[BaseRateLimiter] = None,
              progress: bool = True, checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
-             on_error: str = "return") -> Iterator[MapResult]:
+             on_error: str = "return", budget: Optional[Budget] = None) -> Iterator[MapResult]:
         """``map()``, yielding each result as it finishes (completion order, bounded memory).
 
         >>> for result in client.imap(requests_from_a_huge_file(), progress=False):
@@ -389,8 +391,15 @@ class LLMClient:
         """
         from llmsdk._many.map import imap_requests
 
-        return imap_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
+        return imap_requests(self._capped(budget), requests, concurrency=concurrency, limiter=limiter, progress=progress,
                              checkpoint=checkpoint, on_error=on_error)
+
+    def _capped(self, budget: Optional[Budget]) -> Any:
+        """This client, or a view of it whose calls draw on ``budget`` (one ``map`` run)."""
+        if budget is None:
+            return self
+        _checked(budget, "budget", ("reserve", "settle"))
+        return _CappedClient(self, budget)
 
     def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
         """Call the model, run the tools it asks for (plain functions or ``Tool``s built
@@ -514,6 +523,21 @@ class LLMClient:
 
     def __repr__(self) -> str:
         return f"LLMClient(provider={self._provider_key!r}, api_base={self._options.api_base!r})"
+
+
+class _CappedClient:
+    """What ``map`` needs of a client (``get_config``, ``_start``), every call drawing on one
+    ``Budget``: a ``map(..., budget=...)`` run."""
+
+    def __init__(self, client: LLMClient, budget: Budget) -> None:
+        self._client = client
+        self._budget = budget
+
+    def get_config(self) -> HttpClientOptions:
+        return self._client.get_config()
+
+    def _start(self, request: LLMRequest, **kwargs: Any) -> EventStream:
+        return self._client._start(request, budget=self._budget, **kwargs)
 
 
 present_as_public(globals(), "LLMClient")
