@@ -46,6 +46,7 @@ _EXPORTS: Dict[str, str] = {
     "RedisCache": "llmsdk.cache",
     "RedisRateLimiter": "llmsdk._many.redis_limiter",
     "RetryPolicy": "llmsdk.config",
+    "RunReport": "llmsdk._many.report",
     "SecretString": "llmsdk.config",
     "StopReason": "llmsdk.types",
     "TextContent": "llmsdk.types",

@@ -184,10 +184,12 @@ class LLMClient:
         its calls in flight so). ``budget`` caps this call (else the client's)."""
         request = self._prepare(request)
         budget = budget if budget is not None else self._budget
+        prepared = self._adapter.prepare_request(request, self._endpoint)
         cache = self._cache if request.cache is not False else None
         if cache is None:
-            return self._start_live(request, inline=inline, max_retries=max_retries, on_open=on_open, budget=budget)
-        key = cache_key(self._provider_key, self._options.api_base, self._options.api or "", request)
+            return self._start_live(request, prepared, inline=inline, max_retries=max_retries, on_open=on_open,
+                                    budget=budget)
+        key = cache_key(self._provider_key, prepared.url, prepared.headers, prepared.body)
         release = None
         for _ in range(_FLIGHT_TRIES):  # a hit, or lead the one upstream call (or wait for its leader)
             hit = self._replay(cache, key, request, on_open)
@@ -197,8 +199,8 @@ class LLMClient:
             if release is not None:
                 break
         try:
-            return self._start_live(request, inline=inline, max_retries=max_retries, on_open=on_open, budget=budget,
-                                    store=(cache, key, release))
+            return self._start_live(request, prepared, inline=inline, max_retries=max_retries, on_open=on_open,
+                                    budget=budget, store=(cache, key, release))
         except BaseException:
             if release is not None:
                 release()
@@ -206,21 +208,24 @@ class LLMClient:
 
     def _replay(self, cache: ResponseCache, key: str, request: LLMRequest,
                 on_open: Optional[Callable[[EventStream], None]]) -> Optional[EventStream]:
-        """A finished stream of the stored reply for ``key``, or None on a miss."""
+        """A finished stream of the stored reply for ``key``, or None on a miss. The stored
+        batches go through the engine's reducer, as a live reply's do."""
         raw = cache.get(key)
         entry = decode_entry(raw) if raw is not None else None
         if entry is None:
             return None
-        batches, stored = entry
-        now = time.time()
-        response = dataclasses.replace(stored, cached=True, cost=0.0, saved_cost=stored.cost,
-                                       provider=stored.provider or self._provider_key, timing=Timing(now, now, now))
-        if request.output_schema is not None:  # resp.parsed / resp.refusal
-            from llmsdk._structured.replies import attach_output
-            attach_output(response, request)
+        batches, fields = entry
         channel = StreamChannel(self._provider_key)
         for batch in batches:
             channel.deliver(batch)
+        now = time.time()
+        saved_cost = fields.get("cost")
+        response = channel.accumulator.response(response_id=fields.get("id"), model=fields.get("model"),
+                                                provider=fields.get("provider") or self._provider_key, cost=0.0)
+        response.cached, response.saved_cost, response.timing = True, saved_cost, Timing(now, now, now)
+        if request.output_schema is not None:  # resp.parsed / resp.refusal
+            from llmsdk._structured.replies import attach_output
+            attach_output(response, request)
         channel.final = response
         channel.done.set()
         channel.put(END)
@@ -240,7 +245,7 @@ class LLMClient:
         cost = cost_of(request.model, self._provider_key, Usage(input_tokens=input_tokens, output_tokens=output_tokens))
         return cost, input_tokens + output_tokens
 
-    def _start_live(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int],
+    def _start_live(self, request: LLMRequest, prepared: Any, *, inline: bool, max_retries: Optional[int],
                     on_open: Optional[Callable[[EventStream], None]], budget: Optional[Budget],
                     store: Optional[Tuple[ResponseCache, str, Any]] = None) -> EventStream:
         """One call on the wire (``_start`` after the cache): reserve the budget, open the
@@ -250,7 +255,6 @@ class LLMClient:
         if budget is not None:
             cost, tokens = self._worst_case(request)
             reservation = budget.reserve(cost, tokens, what=f"a call to {request.model_id}")
-        prepared = self._adapter.prepare_request(request, self._endpoint)
         timeouts = self._options.timeouts
         deadline = time.monotonic() + timeouts.total if timeouts.total else None
         engine = self._engine
@@ -334,7 +338,8 @@ class LLMClient:
         try:
             final = channel.final
             if final is not None and not channel.cancelled.is_set() and final.stop_reason is not StopReason.ERROR:
-                cache.set(key, encode_entry(recorded, dataclasses.replace(final, timing=None)))
+                cache.set(key, encode_entry(recorded, {"id": final.id, "model": final.model,
+                                                       "provider": final.provider, "cost": final.cost}))
         finally:
             if release is not None:
                 release()

@@ -26,7 +26,7 @@ PUBLIC = [
     "LLMError", "LLMEvent", "LLMMessage", "LLMModel", "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse",
     "MapResult", "MemoryCache", "ModelCapabilities", "ModelCapabilitiesBuilder", "ProviderTool",
     "ProviderToolContent", "RateLimitInfo", "RateLimiter", "RedactedThinkingContent", "RedisCache",
-    "RedisRateLimiter", "RetryPolicy", "SecretString", "StopReason", "TextContent", "ThinkingContent",
+    "RedisRateLimiter", "RetryPolicy", "RunReport", "SecretString", "StopReason", "TextContent", "ThinkingContent",
     "ThinkingOptions", "Timeouts", "Timing", "Tool", "ToolInputError", "ToolResultContent", "ToolRunResult",
     "ToolUseContent", "UnknownModelError", "Usage", "all_models", "get_model", "register_model",
     "register_openai_compatible", "register_provider", "tool",
@@ -150,7 +150,8 @@ _PROBE = """
 import json, sys
 def loaded():
     return {m for m in sys.modules if m.split(".")[0] in HEAVY or m.startswith("llmsdk.")}
-HEAVY = {"requests", "urllib3", "pydantic", "redis", "ray", "tiktoken", "tqdm", "IPython", "pandas", "numpy"}
+HEAVY = {"requests", "urllib3", "pydantic", "redis", "ray", "tiktoken", "tqdm", "IPython", "pandas", "numpy",
+         "sqlite3", "matplotlib"}
 import llmsdk
 steps = {"import": sorted(loaded())}
 llmsdk.Usage

@@ -1,22 +1,30 @@
-"""The cache key of a request: a hash of everything that decides the reply — provider, base
-URL, wire API, model and every request field in canonical JSON. Two requests share a key
-only when they would send the same thing to the same service."""
+"""The cache key of a call: a hash of what it would send — provider, URL (base URL, path and
+model), the headers that shape the reply (never credentials) and the canonical JSON body
+(every request field that reaches the provider). Two calls share a key only when they would
+send the same thing to the same service; an API key or token never enters it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
-
-from llmsdk._core.request import LLMRequest
+from typing import Any, Dict
 
 __all__ = ["cache_key"]
 
+#: Headers left out: credentials, and what does not change the reply.
+_LEFT_OUT = ("authorization", "x-api-key", "api-key", "x-goog-api-key", "proxy-authorization", "cookie",
+             "user-agent", "content-type", "accept", "content-length")
 
-def cache_key(provider: str, api_base: str, api: str, request: LLMRequest) -> str:
-    """A hex SHA-256 of the canonical JSON of ``request`` and where it goes."""
-    fields: Any = request.to_dict(encode_json=True)
-    fields.pop("cache", None)  # whether to use the cache is not part of what is asked
-    canonical = json.dumps({"provider": provider, "api_base": api_base.rstrip("/"), "api": api, "request": fields},
+
+def _shapes_the_reply(name: str) -> bool:
+    name = name.lower()
+    return name not in _LEFT_OUT and not name.startswith("x-amz-") and \
+        not any(word in name for word in ("token", "secret", "signature", "key", "auth"))
+
+
+def cache_key(provider: str, url: str, headers: Dict[str, str], body: Any) -> str:
+    """A hex SHA-256 of the canonical JSON of where a call goes and what it says."""
+    kept = {k.lower(): v for k, v in headers.items() if _shapes_the_reply(k)}
+    canonical = json.dumps({"provider": provider, "url": url, "headers": kept, "body": body},
                            sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=repr)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
