@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from llmsdk import Budget, HttpClientOptions, LLMClient, LLMMessage, LLMRequest, Usage, get_model
-from llmsdk.errors import BudgetExceededError, InvalidConfigError
+from llmsdk.errors import BadRequestError, BudgetExceededError, InvalidConfigError
 from llmsdk.testing import FakeProviderServer, anthropic
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,7 +82,7 @@ def test_a_failed_call_returns_its_reservation() -> None:
     with FakeProviderServer() as server:
         server.add_reply(anthropic.error_reply(400, "bad"), _reply(), _reply())
         client = _client(server, budget=budget)
-        with pytest.raises(Exception):
+        with pytest.raises(BadRequestError):
             client.complete(_request())
         client.complete(_request())
     assert budget.spent_cost == pytest.approx(BILLED)
