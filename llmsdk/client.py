@@ -28,6 +28,7 @@ from llmsdk.errors import InvalidConfigError, InvalidRequestError
 from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation
 from llmsdk.providers import LLMProvider
 from llmsdk._many.budget import Budget
+from llmsdk._telemetry.settings import capture_content, instruments
 from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, StopReason, Timing, Usage
 from llmsdk._core.public_name import present_as_public
 
@@ -226,6 +227,10 @@ class LLMClient:
         if request.output_schema is not None:  # resp.parsed / resp.refusal
             from llmsdk._structured.replies import attach_output
             attach_output(response, request)
+        telemetry = instruments()
+        if telemetry is not None:  # a call answered from the cache is still a call (llmsdk.cached)
+            telemetry.start_call("chat", self._provider_key, request.model_id, request=request,
+                                 capture=capture_content()).finish(response)
         channel.final = response
         channel.done.set()
         channel.put(END)
@@ -251,10 +256,18 @@ class LLMClient:
         """One call on the wire (``_start`` after the cache): reserve the budget, open the
         stream, read it; settle the budget and fill the cache once it has ended."""
         started = time.time()
+        telemetry = instruments()
+        span = telemetry.start_call("chat", self._provider_key, request.model_id, url=prepared.url, request=request,
+                                    capture=capture_content()) if telemetry is not None else None
         reservation = None
         if budget is not None:
             cost, tokens = self._worst_case(request)
-            reservation = budget.reserve(cost, tokens, what=f"a call to {request.model_id}")
+            try:
+                reservation = budget.reserve(cost, tokens, what=f"a call to {request.model_id}")
+            except BaseException as exc:
+                if span is not None:
+                    span.finish(None, exc)
+                raise
         timeouts = self._options.timeouts
         deadline = time.monotonic() + timeouts.total if timeouts.total else None
         engine = self._engine
@@ -263,18 +276,25 @@ class LLMClient:
         # Read inline, nobody else watches content idleness: a silent socket must time out by then.
         read_cap = timeouts.content_idle if inline else None
         try:
-            response = engine.open_stream(prepared, deadline=deadline, max_retries=retries, read_cap=read_cap)
-        except BaseException:
+            if span is not None:
+                with span.activate():
+                    response = engine.open_stream(prepared, deadline=deadline, max_retries=retries,
+                                                  read_cap=read_cap)
+            else:
+                response = engine.open_stream(prepared, deadline=deadline, max_retries=retries, read_cap=read_cap)
+        except BaseException as exc:
             if budget is not None and reservation is not None:
                 budget.release(reservation)
+            if span is not None:
+                span.finish(None, exc)
             raise
         channel = StreamChannel(self._provider_key)
         adapter = self._adapter
         rate_limit = adapter.rate_limit(response.headers)
         model_ref = request.model
         recorded: List[List[Any]] = []
-        if store is not None:
-            channel.tap = recorded.append
+        channel.tap = _tap(recorded.append if store is not None else None,
+                           span.chunk if span is not None and span.recording else None)
 
         def reopen(retries_left: int) -> Any:
             return engine.open_stream(prepared, deadline=deadline, max_retries=retries_left,
@@ -296,8 +316,15 @@ class LLMClient:
 
         def read() -> None:
             try:
-                run_worker(job, channel, response)
+                if span is not None:  # the call's span is current where its stream retries
+                    with span.activate():
+                        run_worker(job, channel, response)
+                else:
+                    run_worker(job, channel, response)
             finally:
+                if span is not None:
+                    final = channel.final
+                    span.finish(final if final is not None else channel.partial_response(), channel.failure)
                 if store is not None:
                     self._store(store, channel, recorded)
 
@@ -431,13 +458,37 @@ class LLMClient:
         def record(model_ref: Any, usage: Usage, cost: Optional[float]) -> None:
             self._record(model_ref, LLMResponse(id=None, model=None, usage=usage, cost=cost))
 
-        return embed(self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
-                     model=model, dimensions=dimensions, input_type=input_type, record=record)
+        telemetry = instruments()
+        if telemetry is None:
+            return embed(self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
+                         model=model, dimensions=dimensions, input_type=input_type, record=record)
+        span = telemetry.start_call("embeddings", self._provider_key, str(getattr(model, "model_name", model)),
+                                    url=self._options.api_base)
+        try:
+            with span.activate():
+                result = embed(self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
+                               model=model, dimensions=dimensions, input_type=input_type, record=record)
+        except BaseException as exc:
+            span.finish(None, exc)
+            raise
+        span.finish(result)
+        return result
 
     def count_tokens(self, request: LLMRequest) -> int:
         """Input tokens: the provider's counting endpoint where one exists, else an estimate."""
         request = self._prepare(request)
-        return int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+        telemetry = instruments()
+        if telemetry is None:
+            return int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+        span = telemetry.start_call("count_tokens", self._provider_key, request.model_id, url=self._options.api_base)
+        try:
+            with span.activate():
+                count = int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+        except BaseException as exc:
+            span.finish(None, exc)
+            raise
+        span.finish(None)
+        return count
 
     @property
     def batches(self) -> "Batches":
@@ -528,6 +579,18 @@ class LLMClient:
 
     def __repr__(self) -> str:
         return f"LLMClient(provider={self._provider_key!r}, api_base={self._options.api_base!r})"
+
+
+def _tap(*taps: Optional[Callable[[List[Any]], None]]) -> Optional[Callable[[List[Any]], None]]:
+    """One channel tap calling each of ``taps`` that is set (None when none is)."""
+    present = [t for t in taps if t is not None]
+    if len(present) <= 1:
+        return present[0] if present else None
+
+    def both(batch: List[Any]) -> None:
+        for tap in present:
+            tap(batch)
+    return both
 
 
 class _CappedClient:

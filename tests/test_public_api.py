@@ -151,7 +151,7 @@ import json, sys
 def loaded():
     return {m for m in sys.modules if m.split(".")[0] in HEAVY or m.startswith("llmsdk.")}
 HEAVY = {"requests", "urllib3", "pydantic", "redis", "ray", "tiktoken", "tqdm", "IPython", "pandas", "numpy",
-         "sqlite3", "matplotlib"}
+         "sqlite3", "matplotlib", "opentelemetry"}
 import llmsdk
 steps = {"import": sorted(loaded())}
 llmsdk.Usage

@@ -58,6 +58,8 @@ class StreamChannel:
         self.tap: Optional[Callable[[List[_Event]], None]] = None
         #: ``time.time()`` of the first delivered batch (a response's ``Timing.first_event``).
         self.first_event_at: Optional[float] = None
+        #: The error the worker ended with, if any (set before ``on_finish`` runs).
+        self.failure: Optional[BaseException] = None
 
     # -- the worker's side --------------------------------------------------------------
 

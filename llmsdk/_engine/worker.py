@@ -26,6 +26,7 @@ from llmsdk._engine.http import TRANSPORT_EXCEPTIONS, map_transport_error
 from llmsdk._engine.retry import plan_retry
 from llmsdk._engine.sse import pour
 from llmsdk._engine.policy import RetryPolicy
+from llmsdk._telemetry.events import retry_event
 from llmsdk.errors import (
     BrokenStreamError, ConnectionFailedError, ContentIdleTimeoutError, LLMError, ProviderStreamError,
     ReadTimeoutError, TotalTimeoutError,
@@ -244,6 +245,7 @@ def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
                 retries_done += 1
                 logger.warning("%s stream error before any content (%s); retry %d/%d in %.2fs",
                                channel.provider, exc, retries_done, job.max_retries, delay)
+                retry_event(retries_done, exc, delay)
                 if channel.cancelled.wait(delay):
                     break
                 response = job.reopen(job.max_retries - retries_done)
@@ -266,6 +268,7 @@ def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
         partial = channel.partial_response()
         if isinstance(error, LLMError) and error.partial_response is None:
             error.partial_response = partial
+        channel.failure = error
         try:
             job.on_finish(partial)
         finally:
