@@ -25,7 +25,7 @@ from llmsdk._engine.stream import EventStream
 from llmsdk._engine.worker import StreamJob, run_worker
 from llmsdk.config import HttpClientOptions
 from llmsdk.errors import InvalidConfigError, InvalidRequestError
-from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation
+from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation, warn_if_retired
 from llmsdk.providers import LLMProvider
 from llmsdk._many.budget import Budget
 from llmsdk._telemetry.settings import capture_content, instruments
@@ -79,6 +79,7 @@ class LLMClient:
         #: The provider's one name: in errors, logs and responses.
         self._provider_key = options.provider.config_key()
         self._adapter = self._provider.adapter(options.api)
+        self._adapter.check_settings(options.provider_settings)
         self._endpoint = options.endpoint
         self._engine = HttpEngine(options, self._adapter)
         self._lock = threading.Lock()
@@ -153,6 +154,7 @@ class LLMClient:
             if entry is not None:
                 request = dataclasses.replace(request, model=entry)
         check_capabilities(request, self._provider_key, self._options.strict_capabilities)
+        warn_if_retired(request, self._provider_key)
         return request
 
     def _registry_entry(self, model_id: str) -> Optional[LLMModel]:

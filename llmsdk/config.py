@@ -67,6 +67,10 @@ class HttpClientOptions:
     #: ``"responses"`` (OpenAI's Responses API, where the provider has it). None: the
     #: provider's default, ``"chat"`` unless it was registered otherwise.
     api: Optional[str] = None
+    #: Per-client settings of the provider's wire format, read by its adapter:
+    #: Anthropic ``{"anthropic_version": "2023-06-01"}`` (pin the old API version; default
+    #: 2026-10-21), Gemini ``{"api_version": "v1"}`` (default ``v1beta``).
+    provider_settings: Mapping[str, Any] = field(default_factory=dict)
     #: A response cache (``llmsdk.cache``: ``MemoryCache``, ``DiskCache``, ``RedisCache``) the
     #: client serves repeated requests from; and a ``Budget`` capping what its calls spend.
     cache: Any = field(default=None, compare=False, repr=False)
@@ -90,6 +94,7 @@ class HttpClientOptions:
         object.__setattr__(self, "api_base", validate_api_base(api_base))
         object.__setattr__(self, "timeouts", self.timeouts or Timeouts())
         object.__setattr__(self, "extra_headers", dict(self.extra_headers or {}))
+        object.__setattr__(self, "provider_settings", dict(self.provider_settings or {}))
         policy, retries = self.retry_policy, self.max_retries
         if policy is None:
             policy = RetryPolicy() if retries is None else RetryPolicy(max_retries=retries)
@@ -108,7 +113,7 @@ class HttpClientOptions:
     @property
     def endpoint(self) -> Endpoint:
         """What a provider adapter may see: the service root and the key."""
-        return Endpoint(self.api_base, self.api_key)
+        return Endpoint(self.api_base, self.api_key, settings=dict(self.provider_settings))
 
     @property
     def retry(self) -> RetryPolicy:
@@ -157,7 +162,12 @@ class HttpClientOptions:
         )
 
     @classmethod
-    def new_anthropic(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+    def new_anthropic(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, *,
+                      anthropic_version: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        """``anthropic_version="2023-06-01"`` pins the old API version for this client
+        (default ``2026-10-21``, where temperature/top_p/top_k are dropped with a warning)."""
+        if anthropic_version is not None:
+            kw["provider_settings"] = {**kw.get("provider_settings", {}), "anthropic_version": anthropic_version}
         return cls.for_provider("anthropic", api_key, api_base, **kw)
 
     @classmethod
@@ -165,7 +175,12 @@ class HttpClientOptions:
         return cls.for_provider("openai", api_key, api_base, **kw)
 
     @classmethod
-    def new_gemini(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+    def new_gemini(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, *,
+                   api_version: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        """``api_version="v1"`` selects the ``v1`` API (google-genai 3.x's default); llmsdk
+        stays on ``v1beta``, where every field it sends is known to be accepted."""
+        if api_version is not None:
+            kw["provider_settings"] = {**kw.get("provider_settings", {}), "api_version": api_version}
         return cls.for_provider("gemini", api_key, api_base, **kw)
 
     @classmethod

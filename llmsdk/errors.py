@@ -169,6 +169,7 @@ class InvalidResponseCodeError(LLMError):
         error_type: Optional[str] = None,
         should_retry: Optional[bool] = None,
         partial_response: Any = None,
+        error_code: Optional[str] = None,
     ) -> None:
         super().__init__(message, partial_response=partial_response)
         self.status = status
@@ -180,6 +181,10 @@ class InvalidResponseCodeError(LLMError):
         #: The server's own verdict on retrying (``x-should-retry``, or a daily quota
         #: spent: False); None leaves it to the status.
         self.should_retry = should_retry
+        #: The provider's machine-readable code, finer than ``error_type`` (Anthropic's
+        #: ``error.details.error_code``, e.g. "compaction_block_misplaced"); None when the
+        #: body has none. Branch on it, treating an unknown code as ``error_type``.
+        self.error_code = error_code
 
     def __str__(self) -> str:
         parts = [f"{self.provider or 'provider'} returned"]
@@ -371,6 +376,7 @@ def make_status_error(
     request_id: Optional[str] = None,
     retry_after: Optional[float] = None,
     should_retry: Optional[bool] = None,
+    error_code: Optional[str] = None,
 ) -> InvalidResponseCodeError:
     """Build the right ``InvalidResponseCodeError`` subclass for an HTTP error reply."""
     cls = error_class_for_status(status)
@@ -386,6 +392,7 @@ def make_status_error(
         retry_after=retry_after,
         error_type=error_type,
         should_retry=should_retry,
+        error_code=error_code,
     )
 
 
@@ -425,6 +432,7 @@ def make_stream_error(
     request_id: Optional[str] = None,
     retry_after: Optional[float] = None,
     should_retry: Optional[bool] = None,
+    error_code: Optional[str] = None,
 ) -> InvalidResponseCodeError:
     """An error event inside a 200 stream: a ``ProviderStreamError`` that is also the
     status class its type (or numeric code) maps to."""
@@ -441,6 +449,7 @@ def make_stream_error(
         error_type=error_type,
         retry_after=retry_after,
         should_retry=should_retry,
+        error_code=error_code,
     )
 
 

@@ -133,6 +133,7 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
         request_id=request_id_of(headers),
         retry_after=retry_after,
         should_retry=should == "true" if should in ("true", "false") else info.should_retry,
+        error_code=info.error_code,
     )
 
 

@@ -111,7 +111,7 @@ class Transport:
         return join_url(self.endpoint.api_base, path)
 
     def headers(self, extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
-        headers = dict(self.adapter.auth_headers(self.endpoint.key))
+        headers = dict(self.adapter.headers(self.endpoint))
         headers.update(extra or {})
         return headers
 

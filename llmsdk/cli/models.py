@@ -1,7 +1,8 @@
 """``llmsdk models [--provider P] [--json]``: the model registry as a table or JSON.
 
 Prices are USD per million tokens at the standard tier; ``*`` marks models whose price
-rises for long prompts (``--json`` has the tiers and cache prices).
+rises for long prompts (``--json`` has the tiers and cache prices). STATUS is
+``active``, ``retiring <date>`` or ``retired <date>`` (the catalog's ``deprecation_date``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import sys
 from typing import Any, List, Optional, Sequence
 
-COLUMNS = ("ID", "PROVIDER", "CONTEXT", "MAX OUT", "$/M IN", "$/M OUT", "CAPABILITIES")
+COLUMNS = ("ID", "PROVIDER", "CONTEXT", "MAX OUT", "$/M IN", "$/M OUT", "STATUS", "CAPABILITIES")
 RIGHT_ALIGNED = frozenset({"CONTEXT", "MAX OUT", "$/M IN", "$/M OUT"})
 # Short capability labels, in ModelCapabilities field order.
 CAPABILITY_LABELS = {
@@ -53,7 +54,7 @@ def rows(models: Sequence[Any]) -> List[List[str]]:
         input_price = "fn" if m.cost_function is not None and m.input_per_mtok is None else _price(m.input_per_mtok, tiered)
         output_price = "fn" if m.cost_function is not None and m.output_per_mtok is None else _price(m.output_per_mtok, tiered)
         out.append([m.model_name, m.provider, _tokens(m.context_window), _tokens(m.max_output_tokens),
-                    input_price, output_price, labels])
+                    input_price, output_price, m.status(), labels])
     return out
 
 

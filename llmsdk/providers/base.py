@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence
+import logging
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Set
 
 from llmsdk._core.error_bodies import ErrorInfo, generic_error_info, stream_error
 from llmsdk._core.partial_json import parse_partial_json
@@ -66,11 +67,23 @@ class Endpoint:
 
     api_base: str
     api_key: Optional[SecretString] = field(default=None)
+    #: The client's ``provider_settings`` (the API version to speak...), for the adapter.
+    settings: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: What this client was already warned about (``warn_once``): one warning per client.
+    _warned: Set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def key(self) -> Optional[str]:
         """The key in clear, for auth headers."""
         return self.api_key.expose_secret() if self.api_key is not None else None
+
+    def warn_once(self, logger: logging.Logger, key: str, message: str, *args: Any) -> None:
+        """Log ``message`` at WARNING the first time ``key`` comes up for this client (an
+        adapter adjusting requests the same way every call should say so once)."""
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        logger.warning(message, *args)
 
 
 @dataclass(frozen=True)
@@ -140,9 +153,19 @@ class ProviderAdapter(ABC):
         """URL, headers and body for a streaming call (pure)."""
         return PreparedRequest(
             url=self.endpoint(endpoint.api_base, request),
-            headers=self.auth_headers(endpoint.key),
+            headers=self.headers(endpoint),
             body=self.request_body(request),
         )
+
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        """Refuse, at client construction, ``provider_settings`` this adapter cannot use
+        (``InvalidConfigError``). The default takes any (most adapters read none)."""
+        return None
+
+    def headers(self, endpoint: Endpoint) -> Dict[str, str]:
+        """The headers for this client's calls (``auth_headers`` unless the client's
+        ``settings`` change them, e.g. a pinned API version)."""
+        return self.auth_headers(endpoint.key)
 
     @abstractmethod
     def endpoint(self, api_base: str, request: LLMRequest) -> str:

@@ -190,7 +190,7 @@ _BUILTINS = [
     LLMProvider("gemini", "Google Gemini", default_model="gemini-2.5-flash",
                 env_var="GEMINI_API_KEY", default_api_base="https://generativelanguage.googleapis.com",
                 adapter="llmsdk.providers.gemini.client:GeminiAdapter"),
-    LLMProvider("groq", "Groq", default_model="llama-3.3-70b-versatile",
+    LLMProvider("groq", "Groq", default_model="openai/gpt-oss-120b",  # llama-3.3-70b-versatile retired 2026-08-16
                 env_var="GROQ_API_KEY", default_api_base="https://api.groq.com/openai",
                 adapter="llmsdk.providers.groq.client:GroqAdapter"),
     LLMProvider("openrouter", "OpenRouter", default_model="anthropic/claude-sonnet-4.6",

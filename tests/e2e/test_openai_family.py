@@ -99,7 +99,7 @@ def test_usage_with_cached_tokens(server, make_client, dialect):
                                   cached_tokens=1024, reasoning_tokens=30))
     client = make_client(dialect)
     resp = client.complete(request(dialect))
-    assert resp.usage == Usage(input_tokens=476, output_tokens=40, cache_reads=1024)
+    assert resp.usage == Usage(input_tokens=476, output_tokens=40, cache_reads=1024, reasoning_tokens=30)
     assert client.get_usage() == resp.usage
 
 

@@ -12,6 +12,8 @@ because the usage chunk follows the finish chunk.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -59,12 +61,32 @@ def usage_from_openai(raw: Json) -> Usage:
     if not cached:
         cached = _int(raw.get("prompt_cache_hit_tokens"))
     written = _int(details.get("cache_write_tokens")) if isinstance(details, dict) else 0
+    out_details = raw.get("completion_tokens_details")
+    reasoning = _int(out_details.get("reasoning_tokens")) if isinstance(out_details, dict) else 0
     return Usage(
         input_tokens=max(0, prompt - cached - written),
         output_tokens=_int(raw.get("completion_tokens")),
         cache_reads=cached,
         cache_writes=written,
+        reasoning_tokens=reasoning,
+        cache_writes_12h=cache_writes_12h(details) if isinstance(details, dict) else 0,
     )
+
+
+def cache_writes_12h(details: Json) -> int:
+    """The 12-hour part of OpenAI's ``cache_write_tokens``
+    (``cache_write_tokens_details.ttl_12h_tokens``; 0 when not broken down)."""
+    split = details.get("cache_write_tokens_details")
+    return _int(split.get("ttl_12h_tokens")) if isinstance(split, dict) else 0
+
+
+def served_tier(chunk: Json, usage: Usage) -> Usage:
+    """``usage`` with the ``service_tier`` the reply reports when it is not the default one
+    (a ``fast`` request is answered as ``"priority"``, which is how it is billed)."""
+    tier = chunk.get("service_tier")
+    if isinstance(tier, str) and tier not in ("", "default", "auto") and tier != usage.service_tier:
+        return dataclasses.replace(usage, service_tier=tier)
+    return usage
 
 
 def citation_from_annotation(annotation: Json, text: str) -> Optional[Citation]:
@@ -134,7 +156,7 @@ class ChatStreamProcessor(StreamProcessor):
     def chunk_usage(self, chunk: Json) -> Optional[Usage]:
         """Usage carried by ``chunk``, if any (OpenAI: the top-level ``usage``)."""
         raw = chunk.get("usage")
-        return usage_from_openai(raw) if isinstance(raw, dict) else None
+        return served_tier(chunk, usage_from_openai(raw)) if isinstance(raw, dict) else None
 
     def chunk_error(self, chunk: Json) -> Any:
         """The error object inside a data chunk, if any."""
