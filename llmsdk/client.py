@@ -192,7 +192,8 @@ class LLMClient:
         if cache is None:
             return self._start_live(request, prepared, inline=inline, max_retries=max_retries, on_open=on_open,
                                     budget=budget)
-        key = cache_key(self._provider_key, prepared.url, prepared.headers, prepared.body)
+        key = cache_key(self._provider_key, prepared.url, prepared.headers, prepared.body,
+                        repr(dataclasses.replace(request, cache=None)))
         release = None
         for _ in range(_FLIGHT_TRIES):  # a hit, or lead the one upstream call (or wait for its leader)
             hit = self._replay(cache, key, request, on_open)
