@@ -78,9 +78,10 @@ class LLMClient:
         self._provider = options.provider
         #: The provider's one name: in errors, logs and responses.
         self._provider_key = options.provider.config_key()
-        self._adapter = self._provider.adapter(options.api)
-        self._adapter.check_settings(options.provider_settings)
         self._endpoint = options.endpoint
+        adapter = self._provider.adapter(options.api)
+        adapter.check_settings(options.provider_settings)
+        self._adapter = adapter.bind(self._endpoint)
         self._engine = HttpEngine(options, self._adapter)
         self._lock = threading.Lock()
         self._usage = Usage()
@@ -128,6 +129,11 @@ class LLMClient:
         return cls._new_for("openrouter", options)
 
     @classmethod
+    def new_bedrock(cls, options: HttpClientOptions) -> "LLMClient":
+        """Amazon Bedrock, from ``HttpClientOptions.new_bedrock(...)``."""
+        return cls._new_for("bedrock", options)
+
+    @classmethod
     def new_openai_compatible(cls, options: Union[HttpClientOptions, str]) -> "LLMClient":
         if isinstance(options, str):
             options = HttpClientOptions.new_openai_compatible(options)
@@ -164,7 +170,8 @@ class LLMClient:
         cached = self._entries.get(model_id)
         if cached is not None and cached[0] == generation:
             return cached[1]
-        entry = find_model(model_id, self._provider_key)
+        catalog_id, catalog_provider = self._adapter.catalog_model(model_id)
+        entry = find_model(catalog_id, catalog_provider or self._provider_key)
         if entry is not None and entry.model_name != model_id:
             entry = dataclasses.replace(entry, model_name=model_id, aliases=())
         self._entries[model_id] = (generation, entry)
@@ -227,6 +234,7 @@ class LLMClient:
         response = channel.accumulator.response(response_id=fields.get("id"), model=fields.get("model"),
                                                 provider=fields.get("provider") or self._provider_key, cost=0.0)
         response.cached, response.saved_cost, response.timing = True, saved_cost, Timing(now, now, now)
+        response.provider_details = dict(fields.get("details") or {})
         if request.output_schema is not None:  # resp.parsed / resp.refusal
             from llmsdk._structured.replies import attach_output
             attach_output(response, request)
@@ -368,8 +376,8 @@ class LLMClient:
         try:
             final = channel.final
             if final is not None and not channel.cancelled.is_set() and final.stop_reason is not StopReason.ERROR:
-                cache.set(key, encode_entry(recorded, {"id": final.id, "model": final.model,
-                                                       "provider": final.provider, "cost": final.cost}))
+                cache.set(key, encode_entry(recorded, {"id": final.id, "model": final.model, "provider": final.provider,
+                                                       "cost": final.cost, "details": final.provider_details}))
         finally:
             if release is not None:
                 release()

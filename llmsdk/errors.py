@@ -330,6 +330,22 @@ _TYPE_CLASSES: Dict[str, Type[InvalidResponseCodeError]] = {
     "unavailable": OverloadedError,
     "internal": ServerError,
     "deadline_exceeded": ServerError,
+    # AWS (Bedrock): x-amzn-ErrorType of HTTP errors, :exception-type of in-stream exceptions
+    "throttlingexception": RateLimitError,
+    "servicequotaexceededexception": RateLimitError,
+    "serviceunavailableexception": OverloadedError,
+    "modelnotreadyexception": OverloadedError,
+    "validationexception": BadRequestError,
+    "internalserverexception": ServerError,
+    "modelstreamerrorexception": ServerError,
+    "modelerrorexception": ServerError,
+    "modeltimeoutexception": ServerError,
+    "accessdeniedexception": PermissionDeniedError,
+    "resourcenotfoundexception": NotFoundError,
+    "unrecognizedclientexception": AuthenticationError,
+    "invalidsignatureexception": AuthenticationError,
+    "expiredtokenexception": AuthenticationError,
+    "incompletesignatureexception": AuthenticationError,
 }
 
 _CONTEXT_WINDOW_HINTS = (

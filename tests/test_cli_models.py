@@ -50,7 +50,8 @@ def test_table_has_every_column(capsys: pytest.CaptureFixture) -> None:
     assert rows["gemini-2.5-pro"][4:6] == ["1.25*", "10*"]  # long-context tier marked
     assert rows["text-embedding-3-small"] == [
         "text-embedding-3-small", "openai", "8,192", "-", "0.02", "0", "active", "embed"]
-    assert "94 models." in out.split("\n\n")[1]  # 90 chat models from the catalog, 4 embedding models
+    # 90 chat models from the catalog, 4 embedding models, 28 Bedrock ids (data/bedrock_models.json)
+    assert "122 models." in out.split("\n\n")[1]
 
 
 def test_provider_filter(capsys: pytest.CaptureFixture) -> None:

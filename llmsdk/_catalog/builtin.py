@@ -10,6 +10,7 @@ second, small file of the same row format (``data/embedding_models.json``, its o
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from llmsdk._catalog.model import LLMModel, ModelCapabilities, PricingTier
@@ -278,5 +279,17 @@ def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
 def load_catalog() -> List[LLMModel]:
     """Every catalog model, in catalog order (provider by provider, newest first), then
     the embedding models."""
-    rows = read_catalog()["models"] + read_catalog(EMBEDDING_RESOURCE)["models"]
-    return [model_from_entry(entry) for entry in rows]
+    catalog = read_catalog()["models"]
+    rows = catalog + read_catalog(EMBEDDING_RESOURCE)["models"]
+    models = [model_from_entry(entry) for entry in rows]
+    # -- AWS Bedrock (issue 24): its own ids, Claude rows priced as their Claude API row
+    from llmsdk._catalog.bedrock import BEDROCK_RESOURCE, bedrock_rows
+
+    for entry, mode_key in bedrock_rows(read_catalog(BEDROCK_RESOURCE), catalog):
+        model = model_from_entry(entry)
+        provider, _, model_id = mode_key.partition("/")
+        mode = structured_output_mode(provider, model_id)
+        if model.capabilities is not None:
+            model = replace(model, capabilities=replace(model.capabilities, structured_output=mode))
+        models.append(model)
+    return models

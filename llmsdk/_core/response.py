@@ -144,6 +144,9 @@ class LLMResponse(JsonMixin):
     cost: Optional[float] = None
     provider: Optional[str] = None
     rate_limit: Optional[RateLimitInfo] = None
+    #: What a provider reports beside the reply, by its own field names (Azure's
+    #: ``prompt_filter_results`` and ``content_filter_results``); empty for most.
+    provider_details: Dict[str, Any] = field(default_factory=dict)
     #: Served from a response cache (``cache=`` on the client): nothing was sent or billed,
     #: ``cost`` is 0 and ``saved_cost`` what the stored reply cost when it was made.
     cached: bool = field(default=False, metadata=json_field(omit_empty=True))

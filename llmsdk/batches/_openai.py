@@ -32,7 +32,7 @@ from llmsdk.providers.groq.response import parse_response as parse_groq
 from llmsdk.providers.openai.response import parse_response as parse_openai
 from llmsdk.types import LLMResponse
 
-__all__ = ["GroqBatches", "OpenAIBatches", "build_jsonl", "jsonl_line"]
+__all__ = ["AzureBatches", "GroqBatches", "OpenAIBatches", "build_jsonl", "jsonl_line"]
 
 ENDPOINT = "/v1/chat/completions"
 COMPLETION_WINDOW = "24h"
@@ -51,15 +51,15 @@ _STATUSES = {
 _NOT_RUN = {"batch_expired": "expired", "batch_cancelled": "cancelled"}
 
 
-def jsonl_line(item: BatchItem) -> bytes:
+def jsonl_line(item: BatchItem, endpoint: str = ENDPOINT) -> bytes:
     """One input line: the Chat Completions call ``complete()`` would make, unstreamed."""
-    line = {"custom_id": item.key, "method": "POST", "url": ENDPOINT, "body": item.body}
+    line = {"custom_id": item.key, "method": "POST", "url": endpoint, "body": item.body}
     return encode_body(line) + b"\n"
 
 
-def build_jsonl(items: Sequence[BatchItem]) -> bytes:
+def build_jsonl(items: Sequence[BatchItem], endpoint: str = ENDPOINT) -> bytes:
     """The input file."""
-    return b"".join(jsonl_line(item) for item in items)
+    return b"".join(jsonl_line(item, endpoint) for item in items)
 
 
 def _multipart(jsonl: bytes) -> Tuple[bytes, str]:
@@ -76,9 +76,11 @@ class OpenAIBatches(BatchBackend):
     #: Custom ids have no documented character set; the Batch object names one model.
     limits = BatchLimits(max_requests=50_000, max_bytes=200_000_000, one_model=True)
     parse: Callable[[Json], LLMResponse] = staticmethod(parse_openai)
+    #: The ``url`` of each input line and the job's ``endpoint``.
+    endpoint = ENDPOINT
 
     def create(self, items: Sequence[BatchItem]) -> Json:
-        jsonl = build_jsonl(items)
+        jsonl = build_jsonl(items, self.endpoint)
         self.limits.check_size(self.provider, len(jsonl), "batch input file")
         data, content_type = _multipart(jsonl)
         uploaded = self.transport.send("POST", "/v1/files", data=data, content_type=content_type).json()
@@ -87,7 +89,7 @@ class OpenAIBatches(BatchBackend):
             raise make_body_error(f"{self.provider} file upload returned no id: {str(uploaded)[:200]}",
                                   provider=self.provider)
         return self.transport.json("POST", "/v1/batches", {
-            "input_file_id": file_id, "endpoint": ENDPOINT, "completion_window": COMPLETION_WINDOW,
+            "input_file_id": file_id, "endpoint": self.endpoint, "completion_window": COMPLETION_WINDOW,
         })
 
     def retrieve(self, job_id: str) -> Json:
@@ -156,3 +158,12 @@ class GroqBatches(OpenAIBatches):
     limits = BatchLimits(max_requests=50_000, max_bytes=100_000_000)
     parse: Callable[[Json], LLMResponse] = staticmethod(parse_groq)
 
+
+
+class AzureBatches(OpenAIBatches):
+    """Azure OpenAI global batch: OpenAI's flow under ``<endpoint>/openai/v1`` (files,
+    batches, result files), on a batch deployment. Azure's JSONL names the route without
+    the version (``"url": "/chat/completions"``, as in Azure's batch guide)."""
+
+    provider = "azure_openai"
+    endpoint = "/chat/completions"

@@ -25,6 +25,14 @@ _BACKENDS: Dict[str, str] = {
     "groq": "llmsdk.batches._openai:GroqBatches",
     "anthropic": "llmsdk.batches._anthropic:AnthropicBatches",
     "gemini": "llmsdk.batches._gemini:GeminiBatches",
+    "azure_openai": "llmsdk.batches._openai:AzureBatches",  # issue 23
+}
+
+#: Providers whose batch API llmsdk deliberately does not speak, and why.
+_UNSUPPORTED: Dict[str, str] = {
+    "bedrock": "Bedrock batch inference reads its input from and writes its output to S3 buckets through "
+               "IAM service roles (CreateModelInvocationJob), not over the runtime API llmsdk speaks; "
+               "use boto3's bedrock client for it",
 }
 
 #: ``{key: request}``, or an iterable of ``(key, request)`` pairs (bare requests are
@@ -39,6 +47,8 @@ def supports_batches(provider_key: str) -> bool:
 
 def _backend_class(provider_key: str) -> Type[BatchBackend]:
     ref = _BACKENDS.get(provider_key)
+    if provider_key in _UNSUPPORTED:
+        raise UnsupportedFeatureError(f"{provider_key} batches are not supported: {_UNSUPPORTED[provider_key]}")
     if ref is None:
         known = ", ".join(sorted(_BACKENDS))
         raise UnsupportedFeatureError(f"provider {provider_key!r} has no batch API in llmsdk (batches run on {known})")

@@ -22,7 +22,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 import logging
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Set
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Set, Tuple
 
 from llmsdk._core.error_bodies import ErrorInfo, generic_error_info, stream_error
 from llmsdk._core.partial_json import parse_partial_json
@@ -67,8 +67,9 @@ class Endpoint:
 
     api_base: str
     api_key: Optional[SecretString] = field(default=None)
-    #: The client's ``provider_settings`` (the API version to speak...), for the adapter.
-    settings: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: The client's ``provider_settings`` (the API version to speak; a cloud's project,
+    #: credentials...), for the adapter (``ProviderAdapter.bind``, ``headers``).
+    settings: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     #: What this client was already warned about (``warn_once``): one warning per client.
     _warned: Set[str] = field(default_factory=set, repr=False, compare=False)
 
@@ -120,6 +121,8 @@ class StreamProcessor(ABC):
         self.usage = Usage()
         #: USD cost when the provider reports it (OpenRouter); else priced from the registry.
         self.cost: Optional[float] = None
+        #: What the provider reports beside the reply (``LLMResponse.provider_details``).
+        self.provider_details: Dict[str, Any] = {}
 
     @abstractmethod
     def process(self, event: str, data: str) -> Sequence[_Event]:
@@ -148,6 +151,24 @@ class ProviderAdapter(ABC):
     name: str = "provider"
     #: How this provider embeds text (``client.embed``); None: it has no embeddings API.
     embeddings: Optional[EmbeddingsApi] = None
+
+    def bind(self, endpoint: Endpoint) -> "ProviderAdapter":
+        """The adapter one client uses with ``endpoint``: ``self`` unless the provider
+        reads per-client settings (a cloud's API version, project, credentials), when it
+        returns a configured copy. Called once per client; no I/O."""
+        return self
+
+    def token_provider(self) -> Optional[Callable[[], str]]:
+        """A zero-argument callable giving a bearer token for each HTTP attempt (a cloud's
+        default credentials), or None: the static key of ``auth_headers`` is enough.
+        Built lazily: nothing is imported or fetched until the first call."""
+        return None
+
+    def catalog_model(self, model_id: str) -> Tuple[str, Optional[str]]:
+        """Which catalog entry prices and describes ``model_id``: ``(catalog id,
+        catalog provider key)``; None as provider means the client's own. A cloud maps
+        its deployment names and model ids to the first-party catalog here."""
+        return model_id, None
 
     def prepare_request(self, request: LLMRequest, endpoint: Endpoint) -> PreparedRequest:
         """URL, headers and body for a streaming call (pure)."""
@@ -188,6 +209,11 @@ class ProviderAdapter(ABC):
         """Read an error body (the text of an HTTP error reply, or the parsed error event of
         a stream): ``{"error": {"message", "type"|"status"|"code"}}``-style by default."""
         return generic_error_info(status, body)
+
+    def parse_error_reply(self, status: int, body: Any, headers: Mapping[str, str]) -> ErrorInfo:
+        """Read an HTTP error reply whose headers matter too (AWS names the error type in
+        ``x-amzn-ErrorType``); by default ``parse_error(status, body)``."""
+        return self.parse_error(status, body)
 
     def count_tokens(self, request: LLMRequest, endpoint: Endpoint, post_json: PostJson) -> int:
         """Input tokens of ``request``; the default is a local estimate."""

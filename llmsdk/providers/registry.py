@@ -65,6 +65,9 @@ class LLMProvider:
     GROQ: LLMProvider
     OPENROUTER: LLMProvider
     OPENAI_COMPATIBLE: LLMProvider
+    AZURE_OPENAI: LLMProvider
+    VERTEX: LLMProvider
+    BEDROCK: LLMProvider
 
     def __init__(
         self,
@@ -200,6 +203,24 @@ _BUILTINS = [
                 env_var="OPENAI_COMPATIBLE_API_KEY", default_api_base=None,
                 adapter="llmsdk.providers.openai_compatible.client:OpenAICompatibleAdapter",
                 responses_adapter="llmsdk.providers.openai.responses_client:OpenAICompatibleResponsesAdapter",
+                requires_api_key=False),
+    # -- AWS Bedrock (issue 24): a Bedrock API key, or SigV4 through HttpClientOptions.signer
+    LLMProvider("bedrock", "Amazon Bedrock", default_model="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                env_var="AWS_BEARER_TOKEN_BEDROCK", default_api_base=None,
+                adapter="llmsdk.providers.bedrock.client:BedrockAdapter", requires_api_key=False),
+]
+
+# The clouds (issue 23): model ids are deployment names / cloud ids; prices come from the
+# first-party catalog through ``ProviderAdapter.catalog_model``.
+_BUILTINS += [
+    LLMProvider("azure_openai", "Azure OpenAI", default_model=None,
+                env_var="AZURE_OPENAI_API_KEY", default_api_base=None,
+                adapter="llmsdk.providers.azure_openai.client:AzureChatAdapter",
+                responses_adapter="llmsdk.providers.azure_openai.client:AzureResponsesAdapter",
+                requires_api_key=False),
+    LLMProvider("vertex", "Google Vertex AI", default_model="gemini-2.5-flash",
+                env_var="", default_api_base="https://aiplatform.googleapis.com",
+                adapter="llmsdk.providers.vertex.client:VertexAdapter",
                 requires_api_key=False),
 ]
 

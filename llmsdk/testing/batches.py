@@ -35,7 +35,7 @@ from llmsdk.testing.whole_replies import error_body, reply_body, rpc_status
 
 __all__ = ["PROVIDERS", "FakeBatchAPI", "ItemError"]
 
-PROVIDERS = ("openai", "groq", "anthropic", "gemini")
+PROVIDERS = ("openai", "groq", "anthropic", "gemini", "azure_openai")
 Json = Dict[str, Any]
 
 
@@ -85,6 +85,8 @@ class FakeBatchAPI:
             raise ValueError(f"unknown provider {provider!r}; expected one of {PROVIDERS}")
         self.server = server
         self.provider = provider
+        #: The route each input line names (Azure's JSONL has no version segment).
+        self._route = "/chat/completions" if provider == "azure_openai" else "/v1/chat/completions"
         self.polls = polls
         self.usage = usage
         self.expire = expire
@@ -226,14 +228,14 @@ class FakeBatchAPI:
         data = self.files.get(str(body.get("input_file_id")))
         if data is None:
             return self._error(400, "input_file_id does not name an uploaded file")
-        if body.get("endpoint") != "/v1/chat/completions" or body.get("completion_window") != "24h":
-            return self._error(400, "endpoint must be /v1/chat/completions and completion_window 24h")
+        if body.get("endpoint") != self._route or body.get("completion_window") != "24h":
+            return self._error(400, f"endpoint must be {self._route} and completion_window 24h")
         keys, bodies = [], []
         for line in data.decode("utf-8").splitlines():
             if not line.strip():
                 continue
             entry = json.loads(line)
-            if entry.get("method") != "POST" or entry.get("url") != "/v1/chat/completions":
+            if entry.get("method") != "POST" or entry.get("url") != self._route:
                 return self._error(400, f"bad input line: {line[:100]}")
             if entry["custom_id"] in keys:
                 return self._error(400, f"duplicate custom_id {entry['custom_id']}")
@@ -277,7 +279,7 @@ class FakeBatchAPI:
             errors = {"object": "list", "data": [{"code": "invalid_request", "message": self.fail_validation,
                                                   "param": None, "line": 1}]}
         return {
-            "id": job.id, "object": "batch", "endpoint": "/v1/chat/completions", "errors": errors,
+            "id": job.id, "object": "batch", "endpoint": self._route, "errors": errors,
             "input_file_id": "file-input", "completion_window": "24h", "status": status,
             "output_file_id": job.files.get("output"), "error_file_id": job.files.get("error"),
             "created_at": job.created, "expires_at": job.created + 86400, "model": job.model,

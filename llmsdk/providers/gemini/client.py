@@ -20,7 +20,7 @@ from llmsdk.providers.gemini.request import build_contents, build_request_body, 
 from llmsdk.providers.gemini.stream import GeminiStreamProcessor
 from llmsdk.types import LLMRequest
 
-__all__ = ["GeminiAdapter", "model_path"]
+__all__ = ["GeminiAdapter", "count_tokens_at", "model_path"]
 
 class GeminiAdapter(ProviderAdapter):
     """Google Gemini over ``:streamGenerateContent?alt=sse``. The key travels in the
@@ -62,10 +62,15 @@ class GeminiAdapter(ProviderAdapter):
         tool declarations are added as a local estimate (~4 characters a token)."""
         version = api_version_path(endpoint.settings)
         url = join_url(endpoint.api_base, f"{version}/{model_path(request.model_id)}:countTokens")
-        result = post_json(url, self.auth_headers(endpoint.key), {"contents": build_contents(request)})
-        total = int(result.get("totalTokens") or 0)
-        extra = len(request.system_prompt() or "")
-        declarations = function_declarations(request)
-        if declarations:
-            extra += len(json.dumps(declarations, separators=(",", ":")))
-        return total + (extra + 3) // 4
+        return count_tokens_at(url, self.auth_headers(endpoint.key), request, post_json)
+
+
+def count_tokens_at(url: str, headers: Dict[str, str], request: LLMRequest, post_json: PostJson) -> int:
+    """``:countTokens`` at ``url`` (the Gemini API's, or Vertex's), as described above."""
+    result = post_json(url, headers, {"contents": build_contents(request)})
+    total = int(result.get("totalTokens") or 0)
+    extra = len(request.system_prompt() or "")
+    declarations = function_declarations(request)
+    if declarations:
+        extra += len(json.dumps(declarations, separators=(",", ":")))
+    return total + (extra + 3) // 4
