@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict
 __version__ = "0.1.0"
 
 _EXPORTS: Dict[str, str] = {
+    "AllDeploymentsFailedError": "llmsdk.errors",
     "AllModels": "llmsdk.models",
     "BatchCounts": "llmsdk.batches",
     "BatchJob": "llmsdk.batches",
@@ -19,6 +20,7 @@ _EXPORTS: Dict[str, str] = {
     "Budget": "llmsdk._many.budget",
     "BudgetExceededError": "llmsdk.errors",
     "Citation": "llmsdk.types",
+    "Deployment": "llmsdk.router",
     "DiskCache": "llmsdk.cache",
     "DocumentContent": "llmsdk.types",
     "EmbeddingResponse": "llmsdk._engine.embeddings",
@@ -46,6 +48,7 @@ _EXPORTS: Dict[str, str] = {
     "RedisCache": "llmsdk.cache",
     "RedisRateLimiter": "llmsdk._many.redis_limiter",
     "RetryPolicy": "llmsdk.config",
+    "Router": "llmsdk.router",
     "RunReport": "llmsdk._many.report",
     "SecretString": "llmsdk.config",
     "StopReason": "llmsdk.types",
@@ -94,7 +97,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from llmsdk.batches import BatchCounts, BatchJob, BatchStatus
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts
-    from llmsdk.errors import LLMError
+    from llmsdk.errors import AllDeploymentsFailedError, LLMError
     from llmsdk.events import LLMEvent
     from llmsdk.models import (
         AllModels, LLMModel, LLMModelBuilder, ModelCapabilities, ModelCapabilitiesBuilder, UnknownModelError,
@@ -102,6 +105,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     )
     from llmsdk.providers import LLMProvider, register_openai_compatible, register_provider
     from llmsdk._many.tool_loop import ToolRunResult
+    from llmsdk.router import Deployment, Router
     from llmsdk.tools import ProviderTool, Tool, ToolInputError, tool
     from llmsdk.types import (
         Citation, DocumentContent, ProviderToolContent,

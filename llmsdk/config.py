@@ -34,6 +34,10 @@ DEFAULT_POOL_MAXSIZE = 128
 
 
 def _base_url_env(provider: LLMProvider) -> Optional[str]:
+    named = provider.base_url_env()
+    if named:  # a provider's own variable (OLLAMA_HOST), read by its own rule
+        value = os.environ.get(named, "").strip()
+        return provider.base_url_from_env(value) if value else None
     env_var = provider.env_var()
     if not env_var or not env_var.endswith("_API_KEY"):
         return None
@@ -73,7 +77,8 @@ class HttpClientOptions:
     #: Provider-specific settings a cloud reads (``new_azure_openai``, ``new_vertex`` fill
     #: them); adapters see them as ``Endpoint.settings``:
     #: Anthropic ``{"anthropic_version": "2023-06-01"}`` (pin the old API version; default
-    #: 2026-10-21), Gemini ``{"api_version": "v1"}`` (default ``v1beta``).
+    #: 2026-10-21), Gemini ``{"api_version": "v1"}`` (default ``v1beta``), Ollama
+    #: ``{"num_ctx": 8192, "keep_alive": "5m"}`` (``new_ollama``; ``None`` values are dropped).
     provider_settings: Mapping[str, Any] = field(default_factory=dict)
     #: Signs each HTTP attempt: ``signer(method, url, headers, body) -> headers``, called by
     #: the engine once per attempt right before sending (so a signature covers that
@@ -107,7 +112,8 @@ class HttpClientOptions:
         object.__setattr__(self, "api_base", validate_api_base(api_base))
         object.__setattr__(self, "timeouts", self.timeouts or Timeouts())
         object.__setattr__(self, "extra_headers", dict(self.extra_headers or {}))
-        object.__setattr__(self, "provider_settings", dict(self.provider_settings or {}))
+        object.__setattr__(self, "provider_settings",
+                           {k: v for k, v in dict(self.provider_settings or {}).items() if v is not None})
         policy, retries = self.retry_policy, self.max_retries
         if policy is None:
             policy = RetryPolicy() if retries is None else RetryPolicy(max_retries=retries)
@@ -211,6 +217,32 @@ class HttpClientOptions:
     @classmethod
     def new_openai_compatible(cls, api_base: str, api_key: Union[str, SecretString, None] = None, **kw: Any) -> "HttpClientOptions":
         return cls.for_provider("openai_compatible", api_key, api_base, **kw)
+
+    # -- more providers (issue 28) --------------------------------------------------------
+
+    @classmethod
+    def new_mistral(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        return cls.for_provider("mistral", api_key, api_base, **kw)
+
+    @classmethod
+    def new_deepseek(cls, api_key: Union[str, SecretString, None], api_base: Optional[str] = None, **kw: Any) -> "HttpClientOptions":
+        return cls.for_provider("deepseek", api_key, api_base, **kw)
+
+    @classmethod
+    def new_xai(cls, api_key: Union[str, SecretString, None], api: str = "responses", api_base: Optional[str] = None,
+                **kw: Any) -> "HttpClientOptions":
+        """xAI's Responses API by default (xAI's recommendation); ``api="chat"`` for Chat Completions."""
+        return cls.for_provider("xai", api_key, api_base, api=api, **kw)
+
+    @classmethod
+    def new_ollama(cls, api_base: str = "http://localhost:11434", num_ctx: Optional[int] = None,
+                   keep_alive: Union[str, float, None] = None, **kw: Any) -> "HttpClientOptions":
+        """Ollama's native API (no key). ``num_ctx``: the context window to load the model
+        with (Ollama silently truncates longer prompts; a warning is logged when a request's
+        estimate passes it); ``keep_alive``: how long the model stays loaded (``"5m"``, ``0``)."""
+        settings = dict(kw.pop("provider_settings", None) or {})
+        settings.update(num_ctx=num_ctx, keep_alive=keep_alive)
+        return cls.for_provider("ollama", kw.pop("api_key", None), api_base, provider_settings=settings, **kw)
 
     # -- AWS Bedrock (issue 24) ----------------------------------------------------------
 

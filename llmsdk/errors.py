@@ -23,6 +23,7 @@
     │   ├── OverloadedError
     │   └── ServerError
     ├── BatchRequestNotRunError         a batch item cancelled or expired before it ran
+    ├── AllDeploymentsFailedError       every deployment a Router could ask failed (.errors)
     ├── StreamError
     │   ├── ProviderStreamError         an error event inside a 200 stream; each
     │   │                               instance is also the status class of its type
@@ -45,6 +46,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional, Type
 
 __all__ = [
+    "AllDeploymentsFailedError",
     "AuthenticationError",
     "BadRequestError",
     "BatchRequestNotRunError",
@@ -128,6 +130,26 @@ class BatchRequestNotRunError(LLMError):
     def __init__(self, message: str = "", *, reason: str = "cancelled") -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class AllDeploymentsFailedError(LLMError):
+    """Every deployment a ``Router`` could send the request to failed before any content
+    arrived, or was cooling down (its circuit breaker open). ``errors`` maps each
+    deployment tried to its error, in the order they were tried; ``retry_after`` is the
+    seconds until the first cooling deployment reopens (None when none was cooling).
+
+    >>> try:
+    ...     router.complete(request)
+    ... except AllDeploymentsFailedError as exc:
+    ...     for deployment, error in exc.errors.items():
+    ...         log.warning("%s: %s", deployment, error)
+    """
+
+    def __init__(self, message: str = "", *, errors: Optional[Dict[str, "LLMError"]] = None,
+                 retry_after: Optional[float] = None, partial_response: Any = None) -> None:
+        super().__init__(message, partial_response=partial_response)
+        self.errors: Dict[str, LLMError] = dict(errors or {})
+        self.retry_after = retry_after
 
 
 class TransportError(LLMError):
@@ -494,3 +516,4 @@ def make_body_error(
 # value classes; this module sits below it and its classes have no string annotations to resolve).
 LLMError.__module__ = "llmsdk"
 BudgetExceededError.__module__ = "llmsdk"
+AllDeploymentsFailedError.__module__ = "llmsdk"

@@ -21,27 +21,28 @@ REPO = Path(__file__).resolve().parents[1]
 #: Everything ``from llmsdk import *`` gives, in ``sorted()`` order. Adding a public name
 #: means adding it here: a name cannot appear (or vanish) by accident.
 PUBLIC = [
-    "AllModels", "BatchCounts", "BatchJob", "BatchStatus", "Budget", "BudgetExceededError", "Citation", "DiskCache",
-    "DocumentContent", "EmbeddingResponse", "EventStream", "HttpClientOptions", "ImageContent", "LLMClient",
-    "LLMError", "LLMEvent", "LLMMessage", "LLMModel", "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse",
-    "MapResult", "MemoryCache", "ModelCapabilities", "ModelCapabilitiesBuilder", "ProviderTool",
-    "ProviderToolContent", "RateLimitInfo", "RateLimiter", "RedactedThinkingContent", "RedisCache",
-    "RedisRateLimiter", "RetryPolicy", "RunReport", "SecretString", "StopReason", "TextContent", "ThinkingContent",
-    "ThinkingOptions", "Timeouts", "Timing", "Tool", "ToolInputError", "ToolResultContent", "ToolRunResult",
-    "ToolUseContent", "UnknownModelError", "Usage", "all_models", "get_model", "register_model",
+    "AllDeploymentsFailedError", "AllModels", "BatchCounts", "BatchJob", "BatchStatus", "Budget",
+    "BudgetExceededError", "Citation", "Deployment", "DiskCache", "DocumentContent", "EmbeddingResponse",
+    "EventStream", "HttpClientOptions", "ImageContent", "LLMClient", "LLMError", "LLMEvent", "LLMMessage",
+    "LLMModel", "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "MapResult", "MemoryCache",
+    "ModelCapabilities", "ModelCapabilitiesBuilder", "ProviderTool", "ProviderToolContent", "RateLimitInfo",
+    "RateLimiter", "RedactedThinkingContent", "RedisCache", "RedisRateLimiter", "RetryPolicy", "Router",
+    "RunReport", "SecretString", "StopReason", "TextContent", "ThinkingContent", "ThinkingOptions", "Timeouts",
+    "Timing", "Tool", "ToolInputError", "ToolResultContent", "ToolRunResult", "ToolUseContent", "UnknownModelError",
+    "Usage", "all_models", "get_model", "register_model",
     "register_openai_compatible", "register_provider", "tool",
 ]
 
 #: ``llmsdk.errors.__all__``, in ``sorted()`` order.
 ERRORS = [
-    "AuthenticationError", "BadRequestError", "BatchRequestNotRunError", "BrokenStreamError", "BudgetExceededError",
-    "ConnectTimeoutError", "ConnectionFailedError", "ContentIdleTimeoutError", "ContextWindowExceededError",
-    "CreateClientError", "IncompleteStreamError", "InvalidConfigError", "InvalidRequestError",
-    "InvalidResponseCodeError", "LLMError", "MalformedEventError", "NotFoundError", "OutputParseError",
-    "OverloadedError", "PermissionDeniedError", "ProviderStreamError", "RateLimitError", "ReadTimeoutError",
-    "RefusalError", "ServerError", "StreamCancelledError", "StreamError", "StructuredOutputError",
-    "TotalTimeoutError", "TransportError", "UnsupportedFeatureError", "error_class_for_status",
-    "error_class_for_type", "make_body_error", "make_status_error", "make_stream_error",
+    "AllDeploymentsFailedError", "AuthenticationError", "BadRequestError", "BatchRequestNotRunError",
+    "BrokenStreamError", "BudgetExceededError", "ConnectTimeoutError", "ConnectionFailedError",
+    "ContentIdleTimeoutError", "ContextWindowExceededError", "CreateClientError", "IncompleteStreamError",
+    "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError", "LLMError", "MalformedEventError",
+    "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError", "ProviderStreamError",
+    "RateLimitError", "ReadTimeoutError", "RefusalError", "ServerError", "StreamCancelledError", "StreamError",
+    "StructuredOutputError", "TotalTimeoutError", "TransportError", "UnsupportedFeatureError",
+    "error_class_for_status", "error_class_for_type", "make_body_error", "make_status_error", "make_stream_error",
 ]
 
 #: DESIGN.md, "Public contract" and "Contract for the second round of capabilities".
@@ -84,6 +85,7 @@ ERROR_TREE = {
     "OverloadedError": ("InvalidResponseCodeError",),
     "ServerError": ("InvalidResponseCodeError",),
     "BatchRequestNotRunError": ("LLMError",),
+    "AllDeploymentsFailedError": ("LLMError",),
     "StreamError": ("LLMError",),
     "ProviderStreamError": ("StreamError",),
     "IncompleteStreamError": ("StreamError",),

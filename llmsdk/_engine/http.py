@@ -140,6 +140,17 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
     )
 
 
+#: JSON-lines content types: a stream of documents (Ollama's ``application/x-ndjson``), not one.
+_JSON_LINES = ("ndjson", "jsonl", "json-seq", "jsonlines")
+
+
+def is_whole_json(content_type: str) -> bool:
+    """A 2xx reply of this type is one JSON document (so not the stream asked for);
+    JSON-lines streams are streams."""
+    kind = content_type.lower()
+    return "json" in kind and not any(lines in kind for lines in _JSON_LINES)
+
+
 def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions,
                          auth: Optional[AttemptAuth] = None) -> LLMError:
     """A 2xx reply that is JSON rather than an event stream (an error or a non-SSE server)."""
@@ -290,7 +301,7 @@ class HttpEngine:
                     raise error_from_response(response, self.adapter, self.options, self.auth)
                 finally:
                     self._recorded_whole(exchange, response)
-            if "json" in response.headers.get("content-type", ""):
+            if is_whole_json(response.headers.get("content-type", "")):
                 try:
                     raise error_from_json_body(response, self.adapter, self.options, self.auth)
                 finally:
@@ -332,10 +343,12 @@ class HttpEngine:
 
     def request(self, method: str, url: str, headers: Dict[str, str], *, json_body: Any = None,
                 data: Optional[bytes] = None, content_type: Optional[str] = None,
-                params: Optional[Dict[str, Any]] = None, stream: bool = False) -> requests.Response:
+                params: Optional[Dict[str, Any]] = None, stream: bool = False,
+                max_retries: Optional[int] = None) -> requests.Response:
         """Any other call (batch jobs: uploads, status, cancel, result files), retried and
         error-mapped like the rest. Returns the 2xx response; with ``stream`` its body
-        is still unread (iterate it, then close it), else it has been read whole."""
+        is still unread (iterate it, then close it), else it has been read whole.
+        ``max_retries=0`` for a call that must not be repeated blindly (a batch create)."""
         all_headers = headers_for(self.options, {"Accept": "application/json", **headers})
         if json_body is not None:
             data = encode_body(json_body)
@@ -366,7 +379,8 @@ class HttpEngine:
                 raise error_from_response(response, self.adapter, self.options, self.auth)
             return response
 
-        return call_with_retries(attempt, self.options.retry, what=f"{self.provider} {method} {url}")
+        return call_with_retries(attempt, self.options.retry, max_retries=max_retries,
+                                 what=f"{self.provider} {method} {url}")
 
     def request_json(self, method: str, url: str, headers: Dict[str, str], **kwargs: Any) -> Dict[str, Any]:
         """``request()`` whose reply is a JSON object."""

@@ -68,6 +68,11 @@ class LLMProvider:
     AZURE_OPENAI: LLMProvider
     VERTEX: LLMProvider
     BEDROCK: LLMProvider
+    # more providers (issue 28)
+    MISTRAL: LLMProvider
+    DEEPSEEK: LLMProvider
+    XAI: LLMProvider
+    OLLAMA: LLMProvider
 
     def __init__(
         self,
@@ -81,6 +86,8 @@ class LLMProvider:
         requires_api_key: bool = True,
         responses_adapter: Optional[AdapterRef] = None,
         default_api: str = "chat",
+        base_url_env: Optional[str] = None,
+        base_url_parser: Optional[Callable[[str], str]] = None,
     ) -> None:
         if not isinstance(config_key, str) or not config_key.replace("_", "").replace("-", "").isalnum():
             raise InvalidConfigError(f"invalid provider config key {config_key!r}")
@@ -99,6 +106,8 @@ class LLMProvider:
         self._adapters: Dict[str, ProviderAdapter] = {}
         self.requires_api_key = requires_api_key
         self._default_api = self.check_api(default_api)
+        self._base_url_env = base_url_env
+        self._base_url_parser = base_url_parser
 
     def config_key(self) -> str:
         return self._config_key
@@ -108,6 +117,15 @@ class LLMProvider:
 
     def env_var(self) -> Optional[str]:
         return self._env_var
+
+    def base_url_env(self) -> Optional[str]:
+        """The variable ``from_env`` reads the base URL from when the provider names its own
+        (``OLLAMA_HOST``); None: ``<PREFIX>_BASE_URL``."""
+        return self._base_url_env
+
+    def base_url_from_env(self, value: str) -> str:
+        """The base URL a ``base_url_env`` value stands for (``OLLAMA_HOST=0.0.0.0:11434``)."""
+        return self._base_url_parser(value) if self._base_url_parser is not None else value
 
     def default_api_base(self) -> Optional[str]:
         return self._default_api_base
@@ -224,6 +242,30 @@ _BUILTINS += [
                 requires_api_key=False),
 ]
 
+
+def _ollama_host(value: str) -> str:
+    from llmsdk.providers.ollama.client import ollama_host
+
+    return ollama_host(value)
+
+
+# -- more providers (issue 28): each reuses the Chat Completions or Responses wire code --
+_BUILTINS += [
+    LLMProvider("mistral", "Mistral", default_model="mistral-small-latest",
+                env_var="MISTRAL_API_KEY", default_api_base="https://api.mistral.ai",
+                adapter="llmsdk.providers.mistral.client:MistralAdapter"),
+    LLMProvider("deepseek", "DeepSeek", default_model="deepseek-flash",
+                env_var="DEEPSEEK_API_KEY", default_api_base="https://api.deepseek.com",
+                adapter="llmsdk.providers.deepseek.client:DeepSeekAdapter"),
+    LLMProvider("xai", "xAI", default_model="grok-4.7",
+                env_var="XAI_API_KEY", default_api_base="https://api.x.ai",
+                adapter="llmsdk.providers.xai.client:XAIChatAdapter",
+                responses_adapter="llmsdk.providers.xai.client:XAIResponsesAdapter", default_api="responses"),
+    LLMProvider("ollama", "Ollama", default_model=None, env_var="", default_api_base="http://localhost:11434",
+                adapter="llmsdk.providers.ollama.client:OllamaAdapter", requires_api_key=False,
+                base_url_env="OLLAMA_HOST", base_url_parser=_ollama_host),
+]
+
 _lock = threading.Lock()
 _REGISTRY: Dict[str, LLMProvider] = {p.config_key(): p for p in _BUILTINS}
 
@@ -300,15 +342,17 @@ def register_openai_compatible(
     replace: bool = False,
     api: str = "chat",
 ) -> LLMProvider:
-    """Register an OpenAI-compatible service (vLLM, Ollama, a gateway) as its own provider.
+    """Register an OpenAI-compatible service (vLLM, LM Studio, a gateway) as its own provider.
+    (Ollama is built in: ``HttpClientOptions.new_ollama``; its OpenAI shim can still be
+    registered under another key.)
 
     ``models`` are ``LLMModel``s (priced, with capabilities; their provider is set to
     ``config_key``) or plain ids (unpriced, unchecked). The first is the default model.
     ``api="responses"`` makes the server's ``/v1/responses`` the default (options can
     still pick ``api="chat"``, and the other way round).
 
-    >>> register_openai_compatible("ollama", "http://localhost:11434/v1", models=["llama3.2"])
-    >>> client = LLMClient.new(HttpClientOptions(provider="ollama"))
+    >>> register_openai_compatible("vllm", "http://localhost:8000/v1", models=["llama3.2"])
+    >>> client = LLMClient.new(HttpClientOptions(provider="vllm"))
     """
     validate_api_base(api_base)
     if api not in APIS:

@@ -238,6 +238,9 @@ class ChatRequestFormatter:
     output_tool_with_tools = False
     #: The server fetches ``file`` parts given by URL (OpenRouter); OpenAI takes inline PDFs only.
     file_urls = False
+    #: Send a tool call's signature back as ``extra_content.google.thought_signature``
+    #: (Gemini's OpenAI-compatible endpoint needs it on the next turn).
+    thought_signatures = False
 
     def body(self, request: LLMRequest) -> Json:
         request = without_disallowed_sampling(request)
@@ -321,6 +324,13 @@ class ChatRequestFormatter:
         Completions has none, so thinking blocks are dropped."""
         return {}
 
+    def tool_call(self, call: ToolUseContent) -> Json:
+        """One ``tool_calls[]`` entry of an assistant message."""
+        out = _tool_call(call)
+        if self.thought_signatures and call.signature:
+            out["extra_content"] = {"google": {"thought_signature": call.signature}}
+        return out
+
     # -- messages -----------------------------------------------------------------------
 
     def messages(self, request: LLMRequest) -> List[Json]:
@@ -360,7 +370,7 @@ class ChatRequestFormatter:
         text = "".join(b.text for b in blocks if isinstance(b, TextContent))
         out: Json = {"role": "assistant", "content": text or None}
         if calls:
-            out["tool_calls"] = [_tool_call(c) for c in calls]
+            out["tool_calls"] = [self.tool_call(c) for c in calls]
         reasoning: List[ContentBlock] = [b for b in blocks if isinstance(b, (ThinkingContent, RedactedThinkingContent))]
         if reasoning:
             out.update(self.assistant_reasoning(reasoning))

@@ -28,7 +28,7 @@ from llmsdk._core.content import text_delta
 from llmsdk.types import Citation, ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
 __all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "citation_from_annotation",
-           "usage_from_openai"]
+           "thought_signature", "usage_from_openai"]
 
 Json = Dict[str, Any]
 _loads = json.loads
@@ -73,6 +73,16 @@ def usage_from_openai(raw: Json) -> Usage:
     )
 
 
+def thought_signature(item: Json) -> Optional[str]:
+    """Gemini's thought signature on an item of its OpenAI-compatible endpoint
+    (``extra_content.google.thought_signature`` on a tool call), which must go back with
+    the call on the next turn; None elsewhere."""
+    extra = item.get("extra_content")
+    google = extra.get("google") if isinstance(extra, dict) else None
+    signature = google.get("thought_signature") if isinstance(google, dict) else None
+    return signature if isinstance(signature, str) and signature else None
+
+
 def cache_writes_12h(details: Json) -> int:
     """The 12-hour part of OpenAI's ``cache_write_tokens``
     (``cache_write_tokens_details.ttl_12h_tokens``; 0 when not broken down)."""
@@ -107,7 +117,7 @@ def citation_from_annotation(annotation: Json, text: str) -> Optional[Citation]:
 class _Block:
     """One content block being streamed: text, refusal, reasoning or a tool call."""
 
-    __slots__ = ("index", "kind", "parts", "id", "name", "annotations")
+    __slots__ = ("index", "kind", "parts", "id", "name", "annotations", "signature")
 
     def __init__(self, index: int, kind: str) -> None:
         self.index = index
@@ -116,6 +126,7 @@ class _Block:
         self.id = ""
         self.name = ""
         self.annotations: List[Json] = []
+        self.signature: Optional[str] = None
 
 
 class ChatStreamProcessor(StreamProcessor):
@@ -315,6 +326,9 @@ class ChatStreamProcessor(StreamProcessor):
         self._last_tool = key
         if call.get("id"):
             block.id = call["id"]
+        signature = thought_signature(call)
+        if signature:
+            block.signature = signature
         function = call.get("function") or {}
         if function.get("name"):
             block.name = function["name"]
@@ -352,7 +366,8 @@ class ChatStreamProcessor(StreamProcessor):
                 return TextContent(text)
             found = (citation_from_annotation(a, text) for a in block.annotations)
             return TextContent(text, citations=[c for c in found if c is not None])
-        return ToolUseContent(id=block.id, name=block.name, input=self._arguments(block, text))
+        return ToolUseContent(id=block.id, name=block.name, input=self._arguments(block, text),
+                              signature=block.signature)
 
     def _arguments(self, block: _Block, text: str) -> Dict[str, Any]:
         return parse_tool_arguments(text, cut_short=self._finish_reason == "length",  # cut off by max_tokens
