@@ -76,15 +76,16 @@ def main() -> None:
                     close()
 
             runs: Dict[str, Callable[[], object]] = {
-                "requests + sseclient (bare)": lambda: consume(bare),
-                "llmsdk, telemetry absent": lambda: consume(ours, lambda: llmsdk.telemetry.configure(enabled=False)),
-                "llmsdk, no-op OpenTelemetry": lambda: consume(
+                "requests + sseclient (bare)": lambda bare=bare: consume(bare),
+                "llmsdk, telemetry absent": lambda ours=ours: consume(
+                    ours, lambda: llmsdk.telemetry.configure(enabled=False)),
+                "llmsdk, no-op OpenTelemetry": lambda ours=ours: consume(
                     ours, lambda: llmsdk.telemetry.configure(enabled=True, **noop)),
-                "llmsdk, exporting (SDK)": lambda: consume(
+                "llmsdk, exporting (SDK)": lambda ours=ours: consume(
                     ours, lambda: llmsdk.telemetry.configure(enabled=True, **exporting)),
             }
 
-            def check(name: str, text: object) -> None:
+            def check(name: str, text: object, expected: str = expected) -> None:
                 if text != expected:
                     raise AssertionError(f"{name} read the wrong text")
 
