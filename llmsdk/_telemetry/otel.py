@@ -62,6 +62,9 @@ class Instruments:
     def tool_span(self, name: str, call_id: str, arguments: Any, capture: bool) -> Any:
         return tool_span(self, name, call_id, arguments, capture)
 
+    def start_map(self, concurrency: int, total: Optional[int]) -> "MapSpan":
+        return MapSpan(self, concurrency, total)
+
     def retry_on_current_span(self, attempt: int, error: BaseException, wait: float) -> None:
         span = trace.get_current_span()
         if span.is_recording():
@@ -228,6 +231,34 @@ class CallSpan:
                 [{"role": "assistant", "parts": _parts(response.content),
                   "finish_reason": found.get("gen_ai.response.finish_reasons", ["stop"])[0]}], default=str)
         return found
+
+
+class MapSpan:
+    """The parent span of one ``map``/``imap`` run (INTERNAL, ``"map"``): its worker threads
+    run with it current, so every call of the run is its child."""
+
+    def __init__(self, instruments: Instruments, concurrency: int, total: Optional[int]) -> None:
+        attributes: Dict[str, Any] = {"llmsdk.map.concurrency": concurrency}
+        if total is not None:
+            attributes["llmsdk.map.items"] = total
+        self.span = instruments.tracer.start_span("map", kind=SpanKind.INTERNAL, attributes=attributes)
+        self._context = trace.set_span_in_context(self.span)
+
+    def wrap(self, work: Any) -> Any:
+        """``work`` run with this span current (for a worker thread's target)."""
+        from opentelemetry import context
+
+        def run() -> None:
+            token = context.attach(self._context)
+            try:
+                work()
+            finally:
+                context.detach(token)
+        return run
+
+    def finish(self, answered: int, failed: int) -> None:
+        self.span.set_attributes({"llmsdk.map.answered": answered, "llmsdk.map.failed": failed})
+        self.span.end()
 
 
 def retry_attributes(attempt: int, error: BaseException, wait: float) -> Dict[str, Any]:

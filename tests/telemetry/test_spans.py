@@ -255,3 +255,17 @@ def test_without_opentelemetry_nothing_is_imported_and_calls_work() -> None:
                           env={**os.environ, "PYTHONPATH": str(repo)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["fine", "[]"]
+
+
+def test_map_runs_are_parents_of_their_calls_across_threads(otel: Any) -> None:
+    exporter, _ = otel
+    with FakeProviderServer(default_reply=anthropic.text_reply("ok")) as server:
+        client = LLMClient.new(HttpClientOptions.new_anthropic("k", api_base=server.url))
+        requests = [LLMRequest(model="claude-haiku-4-5", messages=[LLMMessage.user(str(i))]) for i in range(6)]
+        results = client.map(requests, concurrency=3, progress=False)
+    assert all(r.ok for r in results)
+    spans = exporter.get_finished_spans()
+    [run] = [s for s in spans if s.name == "map"]
+    calls = [s for s in spans if s.name == "chat claude-haiku-4-5"]
+    assert len(calls) == 6 and all(c.parent is not None and c.parent.span_id == run.context.span_id for c in calls)
+    assert run.attributes["llmsdk.map.answered"] == 6 and run.attributes["llmsdk.map.failed"] == 0
