@@ -20,15 +20,21 @@ from typing import (
 )
 
 from llmsdk._engine.http import HttpEngine, request_id_of
+from llmsdk._cache.codec import decode_entry, encode_entry
+from llmsdk._cache.flight import Flights
+from llmsdk._cache.key import cache_key
+from llmsdk._cache.stores import ResponseCache
 from llmsdk._engine.retry import RetryBudget
-from llmsdk._engine.channel import StreamChannel
+from llmsdk._engine.channel import END, StreamChannel
 from llmsdk._engine.stream import EventStream
 from llmsdk._engine.worker import StreamJob, run_worker
 from llmsdk.config import HttpClientOptions, Timeouts
 from llmsdk.errors import InvalidConfigError, InvalidRequestError
 from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation, warn_if_retired
 from llmsdk.providers import LLMProvider
-from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
+from llmsdk._many.budget import Budget
+from llmsdk._telemetry.settings import capture_content, instruments
+from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, StopReason, Timing, Usage
 from llmsdk._core.message_dicts import as_message
 from llmsdk._core.public_name import present_as_public
 
@@ -45,6 +51,18 @@ __all__ = ["LLMClient"]
 
 T = TypeVar("T")
 
+#: Looks in the cache before giving up on single flight (a leader that failed or stored
+#: nothing leaves the next caller to lead).
+_FLIGHT_TRIES = 3
+
+
+def _checked(value: Any, name: str, methods: Sequence[str]) -> Any:
+    """``value`` if it is None or has ``methods``; else ``InvalidConfigError`` naming it."""
+    if value is not None and not all(callable(getattr(value, m, None)) for m in methods):
+        raise InvalidConfigError(f"{name}= takes an object with {', '.join(methods)} (e.g. llmsdk.{'MemoryCache' if name == 'cache' else 'Budget'}), "
+                                 f"got {type(value).__name__}")
+    return value
+
 
 class LLMClient:
     """Send requests to one provider; keeps running usage/cost totals and a history.
@@ -54,10 +72,15 @@ class LLMClient:
     ...                                   messages=[LLMMessage.user("Hello")]))
     """
 
-    def __init__(self, options: HttpClientOptions) -> None:
+    def __init__(self, options: HttpClientOptions, *, cache: Optional[ResponseCache] = None,
+                 budget: Optional[Budget] = None) -> None:
         if not isinstance(options, HttpClientOptions):
             raise InvalidConfigError(f"LLMClient needs HttpClientOptions, got {type(options).__name__}")
         self._options = options
+        #: A response cache and a spending cap (``llmsdk.cache``, ``Budget``); the options' by default.
+        self._cache = _checked(cache if cache is not None else options.cache, "cache", ("get", "set"))
+        self._budget = _checked(budget if budget is not None else options.budget, "budget", ("reserve", "settle"))
+        self._flights = Flights()
         self._provider = options.provider
         #: The provider's one name: in errors, logs and responses.
         self._provider_key = options.provider.config_key()
@@ -76,9 +99,10 @@ class LLMClient:
     # -- construction ----------------------------------------------------------------------
 
     @classmethod
-    def new(cls, options: HttpClientOptions) -> "LLMClient":
-        """A client for ``options.provider``."""
-        return cls(options)
+    def new(cls, options: HttpClientOptions, *, cache: Optional[ResponseCache] = None,
+            budget: Optional[Budget] = None) -> "LLMClient":
+        """A client for ``options.provider`` (``cache``/``budget`` as in ``from_env``)."""
+        return cls(options, cache=cache, budget=budget)
 
     @classmethod
     def _new_for(cls, key: str, options: Union[HttpClientOptions, str]) -> "LLMClient":
@@ -120,9 +144,12 @@ class LLMClient:
         return cls._new_for("openai_compatible", options)
 
     @classmethod
-    def from_env(cls, provider: Union[str, LLMProvider], **kwargs: Any) -> "LLMClient":
-        """Key from the provider's environment variable (``ANTHROPIC_API_KEY`` ...)."""
-        return cls(HttpClientOptions.from_env(provider, **kwargs))
+    def from_env(cls, provider: Union[str, LLMProvider], *, cache: Optional[ResponseCache] = None,
+                 budget: Optional[Budget] = None, **kwargs: Any) -> "LLMClient":
+        """Key from the provider's environment variable (``ANTHROPIC_API_KEY`` ...).
+        ``cache`` (``MemoryCache``, ``DiskCache``, ``RedisCache``) serves repeated requests
+        for free; ``budget`` (``Budget``) caps what this client's calls may spend."""
+        return cls(HttpClientOptions.from_env(provider, **kwargs), cache=cache, budget=budget)
 
     def with_options(self, *, timeouts: Optional[Timeouts] = None, max_retries: Optional[int] = None,
                      extra_headers: Optional[Mapping[str, str]] = None) -> "LLMClient":
@@ -196,16 +223,102 @@ class LLMClient:
         return await aopen(functools.partial(self.send, request))
 
     def _start(self, request: LLMRequest, *, inline: bool, max_retries: Optional[int] = None,
-               on_open: Optional[Callable[[EventStream], None]] = None) -> EventStream:
+               on_open: Optional[Callable[[EventStream], None]] = None,
+               budget: Optional[Budget] = None) -> EventStream:
         """``send()``; with ``inline`` the reply is read to its end on this thread before
         returning (no worker thread, the largest per-request cost), for callers that only
         want the whole reply. ``max_retries`` overrides the options' for this call
         (``client.map`` retries rate-limited calls itself, through its shared limiter).
         ``on_open(stream)`` runs once the headers are in, before the body is read: another
         thread may then ``close()`` the stream, even an inline one (``client.map`` stops
-        its calls in flight so)."""
+        its calls in flight so). ``budget`` caps this call (else the client's)."""
         request = self._prepare(request)
+        budget = budget if budget is not None else self._budget
         prepared = self._adapter.prepare_request(request, self._endpoint)
+        cache = self._cache if request.cache is not False else None
+        if cache is None:
+            return self._start_live(request, prepared, inline=inline, max_retries=max_retries, on_open=on_open,
+                                    budget=budget)
+        key = cache_key(self._provider_key, prepared.url, prepared.headers, prepared.body,
+                        repr(dataclasses.replace(request, cache=None)))
+        release = None
+        for _ in range(_FLIGHT_TRIES):  # a hit, or lead the one upstream call (or wait for its leader)
+            hit = self._replay(cache, key, request, on_open)
+            if hit is not None:
+                return hit
+            release = self._flights.lead(key, timeout=self._options.timeouts.total)
+            if release is not None:
+                break
+        try:
+            return self._start_live(request, prepared, inline=inline, max_retries=max_retries, on_open=on_open,
+                                    budget=budget, store=(cache, key, release))
+        except BaseException:
+            if release is not None:
+                release()
+            raise
+
+    def _replay(self, cache: ResponseCache, key: str, request: LLMRequest,
+                on_open: Optional[Callable[[EventStream], None]]) -> Optional[EventStream]:
+        """A finished stream of the stored reply for ``key``, or None on a miss. The stored
+        batches go through the engine's reducer, as a live reply's do."""
+        raw = cache.get(key)
+        entry = decode_entry(raw) if raw is not None else None
+        if entry is None:
+            return None
+        batches, fields = entry
+        channel = StreamChannel(self._provider_key)
+        for batch in batches:
+            channel.deliver(batch)
+        now = time.time()
+        saved_cost = fields.get("cost")
+        response = channel.accumulator.response(response_id=fields.get("id"), model=fields.get("model"),
+                                                provider=fields.get("provider") or self._provider_key, cost=0.0)
+        response.cached, response.saved_cost, response.timing = True, saved_cost, Timing(now, now, now)
+        response.provider_details = dict(fields.get("details") or {})
+        if request.output_schema is not None:  # resp.parsed / resp.refusal
+            from llmsdk._structured.replies import attach_output
+            attach_output(response, request)
+        telemetry = instruments()
+        if telemetry is not None:  # a call answered from the cache is still a call (llmsdk.cached)
+            telemetry.start_call("chat", self._provider_key, request.model_id, request=request,
+                                 capture=capture_content()).finish(response)
+        channel.final = response
+        channel.done.set()
+        channel.put(END)
+        stream = EventStream(channel, response_headers={}, request_id=None, rate_limit=None)
+        if on_open is not None:
+            on_open(stream)
+        return stream
+
+    def _worst_case(self, request: LLMRequest) -> Tuple[Optional[float], int]:
+        """A call's most: its input estimate plus ``max_tokens`` (else the model's output
+        limit, else 4,096), priced at the model's rates (None when it has none)."""
+        from llmsdk._core.token_estimate import estimate_tokens
+
+        input_tokens = estimate_tokens(request)
+        limit = getattr(request.model, "max_output_tokens", None)
+        output_tokens = request.max_tokens or limit or 4096
+        cost = cost_of(request.model, self._provider_key, Usage(input_tokens=input_tokens, output_tokens=output_tokens))
+        return cost, input_tokens + output_tokens
+
+    def _start_live(self, request: LLMRequest, prepared: Any, *, inline: bool, max_retries: Optional[int],
+                    on_open: Optional[Callable[[EventStream], None]], budget: Optional[Budget],
+                    store: Optional[Tuple[ResponseCache, str, Any]] = None) -> EventStream:
+        """One call on the wire (``_start`` after the cache): reserve the budget, open the
+        stream, read it; settle the budget and fill the cache once it has ended."""
+        started = time.time()
+        telemetry = instruments()
+        span = telemetry.start_call("chat", self._provider_key, request.model_id, url=prepared.url, request=request,
+                                    capture=capture_content()) if telemetry is not None else None
+        reservation = None
+        if budget is not None:
+            cost, tokens = self._worst_case(request)
+            try:
+                reservation = budget.reserve(cost, tokens, what=f"a call to {request.model_id}")
+            except BaseException as exc:
+                if span is not None:
+                    span.finish(None, exc)
+                raise
         timeouts = self._options.timeouts
         deadline = time.monotonic() + timeouts.total if timeouts.total else None
         engine = self._engine
@@ -214,37 +327,71 @@ class LLMClient:
         retries = policy.max_retries if max_retries is None else max_retries
         # Read inline, nobody else watches content idleness: a silent socket must time out by then.
         read_cap = timeouts.content_idle if inline else None
-        budget = RetryBudget(retries)  # one budget: HTTP-level and stream-level retries together
+        retry_budget = RetryBudget(retries)  # one budget: HTTP-level and stream-level retries together
         framing = adapter.stream_processor(request).framing
-        response = engine.open_stream(prepared, deadline=deadline, budget=budget, read_cap=read_cap,
-                                      framing=framing)
+        try:
+            if span is not None:
+                with span.activate():
+                    response = engine.open_stream(prepared, deadline=deadline, budget=retry_budget, read_cap=read_cap,
+                                                  framing=framing)
+            else:
+                response = engine.open_stream(prepared, deadline=deadline, budget=retry_budget, read_cap=read_cap,
+                                              framing=framing)
+        except BaseException as exc:
+            if budget is not None and reservation is not None:
+                budget.release(reservation)
+            if span is not None:
+                span.finish(None, exc)
+            raise
         channel = StreamChannel(self._provider_key)
         rate_limit = adapter.rate_limit(response.headers)
         model_ref = request.model
+        recorded: List[List[Any]] = []
+        channel.tap = _tap(recorded.append if store is not None else None,
+                           span.chunk if span is not None and span.recording else None)
 
         request_ids = [request_id_of(response.headers)]  # the latest attempt's
 
         def reopen() -> Any:
-            reopened = engine.open_stream(prepared, deadline=deadline, budget=budget, cancelled=channel.cancelled,
-                                          read_cap=read_cap, framing=framing)
+            reopened = engine.open_stream(prepared, deadline=deadline, budget=retry_budget,
+                                          cancelled=channel.cancelled, read_cap=read_cap, framing=framing)
             request_ids[0] = request_id_of(reopened.headers)
             return reopened
 
         def on_finish(result: LLMResponse) -> None:  # usage is billed, finished or not
             result.rate_limit = rate_limit
             result.request_id = request_ids[0]
+            result.timing = Timing(started, channel.first_event_at, time.time())
             if result.model is None:
                 result.model = request.model_id
             self._record(model_ref, result)
+            if budget is not None and reservation is not None:
+                usage = result.usage
+                budget.settle(reservation, result.cost,
+                              usage.input_tokens + usage.output_tokens + usage.cache_reads + usage.cache_writes)
             if request.output_schema is not None:  # resp.parsed / resp.refusal
                 from llmsdk._structured.replies import attach_output
                 attach_output(result, request)
+
+        def read() -> None:
+            try:
+                if span is not None:  # the call's span is current where its stream retries
+                    with span.activate():
+                        run_worker(job, channel, response)
+                else:
+                    run_worker(job, channel, response)
+            finally:
+                if span is not None:
+                    final = channel.final
+                    span.finish(final if final is not None else channel.partial_response(), channel.failure)
+                if store is not None:
+                    self._store(store, channel, recorded)
 
         job = StreamJob(
             provider=self._provider_key,
             new_processor=functools.partial(adapter.stream_processor, request),
             reopen=reopen,
-            budget=budget,
+            budget=retry_budget,
             retry_policy=policy,
             on_finish=on_finish,
             deadline=deadline,
@@ -262,12 +409,26 @@ class LLMClient:
             stream = EventStream(channel, **kwargs)
             if on_open is not None:
                 on_open(stream)
-            run_worker(job, channel, response)
+            read()
             return stream
-        stream = EventStream.start(channel, functools.partial(run_worker, job, channel, response), **kwargs)
+        stream = EventStream.start(channel, read, **kwargs)
         if on_open is not None:
             on_open(stream)
         return stream
+
+    @staticmethod
+    def _store(store: Tuple[ResponseCache, str, Any], channel: StreamChannel, recorded: List[List[Any]]) -> None:
+        """Keep a reply that ended cleanly (never an error, a cut or a closed stream), then
+        let the callers waiting on the same request look in the cache."""
+        cache, key, release = store
+        try:
+            final = channel.final
+            if final is not None and not channel.cancelled.is_set() and final.stop_reason is not StopReason.ERROR:
+                cache.set(key, encode_entry(recorded, {"id": final.id, "model": final.model, "provider": final.provider,
+                                                       "cost": final.cost, "details": final.provider_details}))
+        finally:
+            if release is not None:
+                release()
 
     def complete(self, request: LLMRequest) -> LLMResponse:
         """Send and wait for the whole reply."""
@@ -294,24 +455,26 @@ class LLMClient:
 
     def map(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional[BaseRateLimiter] = None,
             progress: bool = True, checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
-            on_error: str = "return") -> List[MapResult]:
+            on_error: str = "return", budget: Optional[Budget] = None) -> List[MapResult]:
         """Send many requests, ``concurrency`` at a time; a ``MapResult`` per item, in input
         order. ``requests`` (read lazily) holds ``LLMRequest``s or ``(key, LLMRequest)``
         pairs. A failed item is a result with ``.error`` (``on_error="raise"`` stops at the
         first one instead). ``limiter`` (``RateLimiter``/``RedisRateLimiter``) paces the
         calls and pauses them all after a 429; ``checkpoint="run.jsonl"`` saves each result
         as it finishes, and a rerun with the same file skips the keys already answered.
+        ``budget`` caps this run (else the client's budget applies): a row whose call could
+        pass it becomes a ``BudgetExceededError`` row, with nothing sent for it.
 
         >>> results = client.map([("q1", req1), ("q2", req2)], limiter=RateLimiter(500))
         """
         from llmsdk._many.map import map_requests
 
-        return map_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
+        return map_requests(self._capped(budget), requests, concurrency=concurrency, limiter=limiter, progress=progress,
                             checkpoint=checkpoint, on_error=on_error)
 
     def imap(self, requests: Iterable[Any], concurrency: int = 16, limiter: Optional[BaseRateLimiter] = None,
              progress: bool = True, checkpoint: Optional[Union[str, "os.PathLike[str]"]] = None,
-             on_error: str = "return") -> Iterator[MapResult]:
+             on_error: str = "return", budget: Optional[Budget] = None) -> Iterator[MapResult]:
         """``map()``, yielding each result as it finishes (completion order, bounded memory).
 
         >>> for result in client.imap(requests_from_a_huge_file(), progress=False):
@@ -319,8 +482,15 @@ class LLMClient:
         """
         from llmsdk._many.map import imap_requests
 
-        return imap_requests(self, requests, concurrency=concurrency, limiter=limiter, progress=progress,
+        return imap_requests(self._capped(budget), requests, concurrency=concurrency, limiter=limiter, progress=progress,
                              checkpoint=checkpoint, on_error=on_error)
+
+    def _capped(self, budget: Optional[Budget]) -> Any:
+        """This client, or a view of it whose calls draw on ``budget`` (one ``map`` run)."""
+        if budget is None:
+            return self
+        _checked(budget, "budget", ("reserve", "settle"))
+        return _CappedClient(self, budget)
 
     def run_tools(self, request: LLMRequest, tools: Sequence[Any], max_rounds: int = 10) -> ToolRunResult:
         """Call the model, run the tools it asks for (plain functions or ``Tool``s built
@@ -347,13 +517,37 @@ class LLMClient:
         def record(model_ref: Any, usage: Usage, cost: Optional[float]) -> None:
             self._record(model_ref, LLMResponse(id=None, model=None, usage=usage, cost=cost))
 
-        return embed(self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
-                     model=model, dimensions=dimensions, input_type=input_type, record=record)
+        telemetry = instruments()
+        if telemetry is None:
+            return embed(self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
+                         model=model, dimensions=dimensions, input_type=input_type, record=record)
+        span = telemetry.start_call("embeddings", self._provider_key, str(getattr(model, "model_name", model)),
+                                    url=self._options.api_base)
+        try:
+            with span.activate():
+                result = embed(self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
+                               model=model, dimensions=dimensions, input_type=input_type, record=record)
+        except BaseException as exc:
+            span.finish(None, exc)
+            raise
+        span.finish(result)
+        return result
 
     def count_tokens(self, request: LLMRequest) -> int:
         """Input tokens: the provider's counting endpoint where one exists, else an estimate."""
         request = self._prepare(request)
-        return int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+        telemetry = instruments()
+        if telemetry is None:
+            return int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+        span = telemetry.start_call("count_tokens", self._provider_key, request.model_id, url=self._options.api_base)
+        try:
+            with span.activate():
+                count = int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+        except BaseException as exc:
+            span.finish(None, exc)
+            raise
+        span.finish(None)
+        return count
 
     @property
     def batches(self) -> "Batches":
@@ -463,6 +657,33 @@ class _Totals:
         self.cost = 0.0
         self.usage_by_model: Dict[str, Usage] = {}
         self.cost_by_model: Dict[str, float] = {}
+
+
+def _tap(*taps: Optional[Callable[[List[Any]], None]]) -> Optional[Callable[[List[Any]], None]]:
+    """One channel tap calling each of ``taps`` that is set (None when none is)."""
+    present = [t for t in taps if t is not None]
+    if len(present) <= 1:
+        return present[0] if present else None
+
+    def both(batch: List[Any]) -> None:
+        for tap in present:
+            tap(batch)
+    return both
+
+
+class _CappedClient:
+    """What ``map`` needs of a client (``get_config``, ``_start``), every call drawing on one
+    ``Budget``: a ``map(..., budget=...)`` run."""
+
+    def __init__(self, client: LLMClient, budget: Budget) -> None:
+        self._client = client
+        self._budget = budget
+
+    def get_config(self) -> HttpClientOptions:
+        return self._client.get_config()
+
+    def _start(self, request: LLMRequest, **kwargs: Any) -> EventStream:
+        return self._client._start(request, budget=self._budget, **kwargs)
 
 
 present_as_public(globals(), "LLMClient")

@@ -85,6 +85,10 @@ class HttpClientOptions:
     #: attempt's date and body). Bedrock's SigV4 uses it; never printed or compared.
     signer: Optional[Callable[[str, str, Dict[str, str], bytes], Dict[str, str]]] = field(
         default=None, compare=False, repr=False)
+    #: A response cache (``llmsdk.cache``: ``MemoryCache``, ``DiskCache``, ``RedisCache``) the
+    #: client serves repeated requests from; and a ``Budget`` capping what its calls spend.
+    cache: Any = field(default=None, compare=False, repr=False)
+    budget: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         provider = get_provider(self.provider)

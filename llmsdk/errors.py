@@ -54,6 +54,7 @@ __all__ = [
     "BadRequestError",
     "BatchRequestNotRunError",
     "BrokenStreamError",
+    "BudgetExceededError",
     "ConnectTimeoutError",
     "ConnectionFailedError",
     "ContentIdleTimeoutError",
@@ -110,6 +111,11 @@ class LLMError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class BudgetExceededError(LLMError):
+    """A call's worst case (input estimate + ``max_tokens`` at the model's prices) would take
+    the ``Budget`` past its limit; raised before anything is sent."""
 
 
 class CreateClientError(LLMError):
@@ -628,4 +634,5 @@ for _cls in PUBLIC_ERRORS:
     _cls.__module__ = "llmsdk"
 del _cls
 MCPError.__module__ = "llmsdk"
+BudgetExceededError.__module__ = "llmsdk"
 AllDeploymentsFailedError.__module__ = "llmsdk"

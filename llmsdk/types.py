@@ -15,7 +15,7 @@ from llmsdk._core.content import (
 )
 from llmsdk._core.provider_content import CACHE_TTLS, Citation, DocumentContent, ProviderToolContent
 from llmsdk._core.request import LLMRequest, ThinkingOptions
-from llmsdk._core.response import LLMResponse, RateLimitInfo, StopReason, Usage
+from llmsdk._core.response import LLMResponse, RateLimitInfo, StopReason, Timing, Usage
 
 __all__ = [
     "CACHE_TTLS",
@@ -34,6 +34,7 @@ __all__ = [
     "TextContent",
     "ThinkingContent",
     "ThinkingOptions",
+    "Timing",
     "ToolResultContent",
     "ToolUseContent",
     "Usage",

@@ -22,30 +22,35 @@ REPO = Path(__file__).resolve().parents[1]
 #: means adding it here: a name cannot appear (or vanish) by accident.
 PUBLIC = [
     "AllDeploymentsFailedError", "AllModels", "AuthenticationError", "BadRequestError", "BatchCounts", "BatchJob",
-    "BatchStatus", "BrokenStreamError", "Citation", "ConnectTimeoutError", "ConnectionFailedError", "ContentIdleTimeoutError",
-    "ContextWindowExceededError", "Deployment", "DocumentContent", "EmbeddingResponse", "EventStream", "HttpClientOptions",
-    "ImageContent", "IncompleteStreamError", "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError", "LLMClient",
-    "LLMError", "LLMEvent", "LLMMessage", "LLMModel", "LLMModelBuilder", "LLMProvider",
-    "LLMRequest", "LLMResponse", "MCPError", "MalformedEventError", "MapResult", "ModelCapabilities",
-    "ModelCapabilitiesBuilder", "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError", "ProviderStreamError",
+    "BatchStatus", "BrokenStreamError", "Budget", "BudgetExceededError", "Citation", "ConnectTimeoutError",
+    "ConnectionFailedError", "ContentIdleTimeoutError", "ContextWindowExceededError", "Deployment", "DiskCache",
+    "DocumentContent", "EmbeddingResponse", "EventStream", "HttpClientOptions", "ImageContent",
+    "IncompleteStreamError", "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError", "LLMClient",
+    "LLMError", "LLMEvent", "LLMMessage", "LLMModel", "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse",
+    "MCPError", "MalformedEventError", "MapResult", "MemoryCache", "ModelCapabilities", "ModelCapabilitiesBuilder",
+    "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError", "ProviderStreamError",
     "ProviderTool", "ProviderToolContent", "RateLimitError", "RateLimitInfo", "RateLimiter", "ReadTimeoutError",
-    "RedactedThinkingContent", "RedisRateLimiter", "RefusalError", "RetryPolicy", "Router", "SecretString",
-    "ServerError", "StopReason", "StreamCancelledError", "StreamError", "StructuredOutputError", "TextContent",
-    "ThinkingContent", "ThinkingOptions", "Timeouts", "Tool", "ToolInputError", "ToolResultContent",
-    "ToolRunResult", "ToolUseContent", "TotalTimeoutError", "TransportError", "UnknownModelError", "UnsupportedFeatureError",
-    "Usage", "all_models", "get_model", "register_model", "register_openai_compatible", "register_provider",
-    "tool",
+    "RedactedThinkingContent", "RedisCache", "RedisRateLimiter", "RefusalError", "RetryPolicy", "Router",
+    "RunReport", "SecretString", "ServerError", "StopReason", "StreamCancelledError", "StreamError",
+    "StructuredOutputError", "TextContent", "ThinkingContent", "ThinkingOptions", "Timeouts", "Timing", "Tool",
+    "ToolInputError", "ToolResultContent", "ToolRunResult", "ToolUseContent", "TotalTimeoutError", "TransportError",
+    "UnknownModelError", "UnsupportedFeatureError", "Usage", "all_models", "get_model", "register_model",
+    "register_openai_compatible", "register_provider", "tool",
 ]
 
 #: ``llmsdk.errors.__all__``, in ``sorted()`` order.
 ERRORS = [
-    "AllDeploymentsFailedError", "AuthenticationError", "BadRequestError", "BatchRequestNotRunError", "BrokenStreamError", "ConnectTimeoutError",
-    "ConnectionFailedError", "ContentIdleTimeoutError", "ContextWindowExceededError", "CreateClientError", "IncompleteStreamError", "InvalidConfigError",
-    "InvalidRequestError", "InvalidResponseCodeError", "LLMError", "MCPError", "MalformedEventError", "NotFoundError",
-    "OutputParseError", "OverloadedError", "PermissionDeniedError", "ProviderStreamAuthenticationError", "ProviderStreamBadRequestError", "ProviderStreamContextWindowExceededError",
-    "ProviderStreamError", "ProviderStreamInvalidResponseCodeError", "ProviderStreamNotFoundError", "ProviderStreamOverloadedError", "ProviderStreamPermissionDeniedError", "ProviderStreamRateLimitError",
-    "ProviderStreamServerError", "RateLimitError", "ReadTimeoutError", "RefusalError", "ServerError", "StreamCancelledError",
-    "StreamError", "StructuredOutputError", "TotalTimeoutError", "TransportError", "UnsupportedFeatureError", "error_class_for_status",
+    "AllDeploymentsFailedError", "AuthenticationError", "BadRequestError", "BatchRequestNotRunError",
+    "BrokenStreamError", "BudgetExceededError", "ConnectTimeoutError", "ConnectionFailedError",
+    "ContentIdleTimeoutError", "ContextWindowExceededError", "CreateClientError", "IncompleteStreamError",
+    "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError", "LLMError", "MCPError",
+    "MalformedEventError", "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError",
+    "ProviderStreamAuthenticationError", "ProviderStreamBadRequestError",
+    "ProviderStreamContextWindowExceededError", "ProviderStreamError", "ProviderStreamInvalidResponseCodeError",
+    "ProviderStreamNotFoundError", "ProviderStreamOverloadedError", "ProviderStreamPermissionDeniedError",
+    "ProviderStreamRateLimitError", "ProviderStreamServerError", "RateLimitError", "ReadTimeoutError",
+    "RefusalError", "ServerError", "StreamCancelledError", "StreamError", "StructuredOutputError",
+    "TotalTimeoutError", "TransportError", "UnsupportedFeatureError", "error_class_for_status",
     "error_class_for_type", "make_body_error", "make_status_error", "make_stream_error",
 ]
 
@@ -158,7 +163,8 @@ _PROBE = """
 import json, sys
 def loaded():
     return {m for m in sys.modules if m.split(".")[0] in HEAVY or m.startswith("llmsdk.")}
-HEAVY = {"requests", "urllib3", "pydantic", "redis", "ray", "tiktoken", "tqdm", "IPython", "pandas", "numpy"}
+HEAVY = {"requests", "urllib3", "pydantic", "redis", "ray", "tiktoken", "tqdm", "IPython", "pandas", "numpy",
+         "sqlite3", "matplotlib", "opentelemetry"}
 import llmsdk
 steps = {"import": sorted(loaded())}
 llmsdk.Usage

@@ -67,6 +67,9 @@ class LLMRequest(JsonMixin):
     #: JSON it is stored as its JSON Schema (so a decoded request parses into dicts).
     output_schema: Any = field(default=None, metadata=json_field(
         encoder=lambda v: _encode_output_schema(v), decoder=_identity, omit_none=True))
+    #: ``False``: never answer this request from the client's response cache, nor store its
+    #: reply (``None``, the default, uses the cache when the client has one).
+    cache: Optional[bool] = field(default=None, metadata=json_field(omit_none=True))
 
     def __post_init__(self) -> None:
         # OpenAI-style dicts ({"role": "user", "content": "hi"}) are accepted as messages

@@ -12,7 +12,7 @@ from llmsdk._core.json_codec import JsonMixin, json_field
 from llmsdk._core.provider_content import Citation
 from llmsdk._core.public_name import present_as_public
 
-__all__ = ["LLMResponse", "RateLimitInfo", "StopReason", "Usage"]
+__all__ = ["LLMResponse", "RateLimitInfo", "StopReason", "Timing", "Usage"]
 
 
 def _always(_: Any) -> bool:
@@ -109,6 +109,30 @@ class RateLimitInfo(JsonMixin):
 
 
 @dataclass
+class Timing(JsonMixin):
+    """When a call ran, in seconds since the epoch (``time.time()``): ``started`` as it was
+    sent, ``first_event`` when its first event arrived (None if none did), ``finished`` when
+    it ended. ``latency`` and ``ttft`` (time to first event) are the differences. Kept in
+    checkpoint files for run reports; never part of a response's equality."""
+
+    started: float
+    first_event: Optional[float] = None
+    finished: Optional[float] = None
+
+    @property
+    def latency(self) -> Optional[float]:
+        return None if self.finished is None else self.finished - self.started
+
+    @property
+    def ttft(self) -> Optional[float]:
+        return None if self.first_event is None else self.first_event - self.started
+
+
+def _decode_timing(value: Any) -> Any:
+    return Timing.from_dict(value) if isinstance(value, dict) else value
+
+
+@dataclass
 class LLMResponse(JsonMixin):
     """A finished reply: ``resp.text``, ``resp.tool_uses``, ``resp.cost``."""
 
@@ -126,6 +150,13 @@ class LLMResponse(JsonMixin):
     #: What a provider reports beside the reply, by its own field names (Azure's
     #: ``prompt_filter_results`` and ``content_filter_results``); empty for most.
     provider_details: Dict[str, Any] = field(default_factory=dict)
+    #: Served from a response cache (``cache=`` on the client): nothing was sent or billed,
+    #: ``cost`` is 0 and ``saved_cost`` what the stored reply cost when it was made.
+    cached: bool = field(default=False, metadata=json_field(omit_empty=True))
+    saved_cost: Optional[float] = field(default=None, metadata=json_field(omit_none=True))
+    #: When the call ran (``Timing``); not part of equality.
+    timing: Optional[Timing] = field(default=None, compare=False,
+                                     metadata=json_field(omit_none=True, decoder=_decode_timing))
     #: What structured output found (see ``llmsdk._structured.replies``); not part of the JSON form.
     _output: Any = field(default=None, init=False, repr=False, compare=False,
                          metadata={"dataclasses_json": {"exclude": _always}})
@@ -176,4 +207,4 @@ class LLMResponse(JsonMixin):
         return self.text
 
 
-present_as_public(globals(), "LLMResponse", "RateLimitInfo", "StopReason", "Usage")
+present_as_public(globals(), "LLMResponse", "RateLimitInfo", "StopReason", "Timing", "Usage")

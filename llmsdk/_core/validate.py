@@ -43,6 +43,8 @@ def validate_request(request: LLMRequest) -> None:
             raise InvalidRequestError(f"max_tokens must be an int, got {request.max_tokens!r}")
         if request.max_tokens < 0:
             raise InvalidRequestError(f"max_tokens must not be negative, got {request.max_tokens}")
+    if request.cache not in (None, True, False):
+        raise InvalidRequestError(f"cache must be True, False or None (use the client's cache), got {request.cache!r}")
     _check_number("temperature", request.temperature, 0.0, 2.0)
     _check_number("top_p", request.top_p, 0.0, 1.0)
     if request.stop is not None and not all(isinstance(s, str) for s in request.stop_sequences):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from typing import TYPE_CHECKING, Any, Callable, List, Optional
 
 from llmsdk._core.accumulate import Accumulator
@@ -53,6 +54,12 @@ class StreamChannel:
         #: Called (from the worker thread) after each put: an ``async for`` consumer's
         #: thread-safe wake-up, so awaiting a batch ties up no thread.
         self.waiter: Optional[Callable[[], None]] = None
+        #: Sees each delivered batch (a response cache records the stream so).
+        self.tap: Optional[Callable[[List[_Event]], None]] = None
+        #: ``time.time()`` of the first delivered batch (a response's ``Timing.first_event``).
+        self.first_event_at: Optional[float] = None
+        #: The error the worker ended with, if any (set before ``on_finish`` runs).
+        self.failure: Optional[BaseException] = None
 
     # -- the worker's side --------------------------------------------------------------
 
@@ -69,7 +76,12 @@ class StreamChannel:
 
     def deliver(self, batch: List[_Event]) -> None:
         self.accumulator.add(batch)
-        self.delivered = True
+        if not self.delivered:
+            self.delivered = True
+            self.first_event_at = time.time()
+        tap = self.tap
+        if tap is not None:
+            tap(batch)
         self.put(batch)
 
     def partial_response(self) -> LLMResponse:

@@ -18,6 +18,7 @@ import time
 from typing import Callable, Dict, List, Mapping, Optional, TypeVar
 
 from llmsdk._engine.policy import RetryPolicy
+from llmsdk._telemetry.events import retry_event
 from llmsdk.errors import (
     ConnectionFailedError, ConnectTimeoutError, InvalidResponseCodeError, LLMError, StreamCancelledError,
     TransportError,
@@ -181,6 +182,8 @@ def call_with_retries(
         exc = state.outcome.exception() if state.outcome else None
         wait_s = state.next_action.sleep if state.next_action else 0.0
         logger.warning("%s failed (%s); retry %d/%d in %.2fs", what, _describe(exc), budget.used, budget.limit, wait_s)
+        if exc is not None:
+            retry_event(budget.used, exc, wait_s)
 
     def retry_if(state: "tenacity.RetryCallState") -> bool:
         if cancelled is not None and cancelled.is_set():

@@ -27,6 +27,7 @@ from llmsdk._engine.http import TRANSPORT_EXCEPTIONS, map_transport_error
 from llmsdk._engine.retry import RetryBudget
 from llmsdk._engine.sse import pour
 from llmsdk._engine.policy import RetryPolicy
+from llmsdk._telemetry.events import retry_event
 from llmsdk.errors import (
     BrokenStreamError, ConnectionFailedError, ContentIdleTimeoutError, LLMError, ProviderStreamError,
     ReadTimeoutError, TotalTimeoutError,
@@ -262,6 +263,7 @@ def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
                 budget.used += 1
                 logger.warning("%s stream error before any content (%s); retry %d/%d in %.2fs",
                                channel.provider, exc, budget.used, budget.limit, delay)
+                retry_event(budget.used, exc, delay)
                 # close() from now on wakes this thread even inside the re-open's POST
                 channel.interrupt = functools.partial(interrupt_request_of, threading.get_ident())
                 if channel.cancelled.wait(delay):
@@ -290,6 +292,7 @@ def run_worker(job: StreamJob, channel: StreamChannel, response: Any) -> None:
         partial = channel.partial_response()
         if isinstance(error, LLMError) and error.partial_response is None:
             error.partial_response = partial
+        channel.failure = error
         try:
             on_finish(partial)
         finally:

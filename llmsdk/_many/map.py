@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List,
 
 from llmsdk._many.checkpoint import CheckpointIndex, CheckpointWriter, content_key, request_hash
 from llmsdk._many.progress import Progress
+from llmsdk._telemetry.settings import instruments
 from llmsdk._many.rate_limiter import BaseRateLimiter, Cost, Permit, request_costs
 from llmsdk._engine.retry import plan_retry, should_retry
 from llmsdk._structured.replies import attach_output
@@ -128,6 +129,10 @@ class _Run:
         self.jobs: "queue.SimpleQueue[Optional[_Job]]" = queue.SimpleQueue()
         self.done: "queue.SimpleQueue[MapResult]" = queue.SimpleQueue()
         self.threads: List[threading.Thread] = []
+        #: The run's telemetry span (None without OpenTelemetry) and its tallies.
+        self.span: Any = None
+        self.answered = 0
+        self.failed = 0
         self.lock = threading.Lock()
         self.streams: Set["EventStream"] = set()
         self.writer: Optional[CheckpointWriter] = None
@@ -143,6 +148,8 @@ class _Run:
                 total: Optional[int]) -> Iterator[MapResult]:
         saved = CheckpointIndex(checkpoint) if checkpoint is not None else None
         bar = Progress(progress, total)
+        telemetry = instruments()
+        self.span = telemetry.start_map(self.concurrency, total) if telemetry is not None else None
         try:
             if checkpoint is not None:
                 self.writer = CheckpointWriter(checkpoint)
@@ -198,9 +205,15 @@ class _Run:
                 saved.close()
             self._stop()
             bar.close()
+            if self.span is not None:
+                self.span.finish(self.answered, self.failed)
 
     def _deliver(self, bar: Progress, result: MapResult) -> MapResult:
         bar.add(result.response, result.error, result.resumed)
+        if result.error is None:
+            self.answered += 1
+        else:
+            self.failed += 1
         if result.error is not None and self.on_error == "raise":
             raise result.error
         return result
@@ -208,7 +221,8 @@ class _Run:
     def _submit(self, job: "_Job") -> None:
         self.jobs.put(job)
         if len(self.threads) < self.concurrency:
-            thread = threading.Thread(target=self._work, name=f"llmsdk-map-{next(_thread_numbers)}", daemon=True)
+            work = self._work if self.span is None else self.span.wrap(self._work)  # calls: children of the run
+            thread = threading.Thread(target=work, name=f"llmsdk-map-{next(_thread_numbers)}", daemon=True)
             with self.lock:
                 self.live += 1
             self.threads.append(thread)

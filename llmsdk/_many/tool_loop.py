@@ -168,7 +168,25 @@ CUT_OFF_MESSAGE = ("Error: this call was cut off by max_tokens before its argume
 
 
 def execute_tool_call(call: ToolUseContent, tools: Dict[str, Tool]) -> ToolResultContent:
-    """Run one call. Any exception becomes an ``is_error`` result the model can read."""
+    """Run one call. Any exception becomes an ``is_error`` result the model can read. With
+    telemetry on, the call runs inside an ``execute_tool`` span."""
+    from llmsdk._telemetry.settings import capture_content, instruments
+
+    telemetry = instruments()
+    if telemetry is None:
+        return _execute(call, tools)
+    capture = capture_content()
+    with telemetry.tool_span(call.name, call.id, call.input, capture) as span:
+        result = _execute(call, tools)
+        if result.is_error:
+            span.set_attribute("error.type", "tool_error")
+        if capture:
+            span.set_attribute("gen_ai.tool.call.result", result.content if isinstance(result.content, str)
+                               else str(result.content))
+        return result
+
+
+def _execute(call: ToolUseContent, tools: Dict[str, Tool]) -> ToolResultContent:
     t = tools.get(call.name)
     if t is None:
         known = ", ".join(sorted(tools)) or "none"

@@ -62,6 +62,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--system", "-s", help="system prompt for prompt lines")
     parser.add_argument("--max-tokens", type=int, help="maximum output tokens for prompt lines")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--report", metavar="FILE",
+                        help="write a run report: FILE.html (a table), .md (Markdown) or .png (plots)")
     parser.add_argument("--provider-batch", action="store_true",
                         help="send the rows as one provider batch job (about half price; waits for it)")
     parser.add_argument("--poll-interval", type=float, default=30.0,
@@ -161,9 +163,33 @@ def run(args: argparse.Namespace) -> int:
     with client:
         if args.provider_batch:
             fingerprint = input_fingerprint(args.input, provider_key, model, args.system, args.max_tokens)
-            return _run_provider_batch(client, keyed_by_content(items), args, fingerprint,
-                                       _command_line(args, provider_key, model))
-        return _run_map(client, items, limiter, args)
+            status = _run_provider_batch(client, keyed_by_content(items), args, fingerprint,
+                                         _command_line(args, provider_key, model))
+        else:
+            status = _run_map(client, items, limiter, args)
+    if getattr(args, "report", None) and status != EXIT_INTERRUPTED:
+        return _write_report(args.output, args.report, status)
+    return status
+
+
+def _write_report(results: str, target: str, status: int) -> int:
+    """The run report of the results file, as ``target``'s extension asks; its summary on stderr."""
+    from llmsdk import RunReport
+    from llmsdk.errors import LLMError
+
+    try:
+        report = RunReport.from_results(results)
+        if target.endswith(".png"):
+            report.plot(target)
+        else:
+            text = report.to_markdown() if target.endswith(".md") else report.to_html()
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(text)
+    except (LLMError, OSError) as exc:
+        fail(f"cannot write the report {target}: {exc}")
+        return EXIT_USAGE
+    sys.stderr.write(f"llmsdk batch: report {target}: {report.summary()}\n")
+    return status
 
 
 def input_fingerprint(path: str, provider: str, model: str, system: Optional[str], max_tokens: Optional[int]) -> str:
