@@ -95,3 +95,21 @@ def test_a_port_in_use_is_a_clear_error() -> None:
                               capture_output=True, text=True, timeout=30)
     assert done.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def test_schema_instances_fit_their_schema() -> None:
+    from llmsdk._structured.schema_check import conform
+    from llmsdk.testing.every_provider import schema_instance
+
+    schema = {
+        "type": "object", "required": ["n", "when", "tags", "kind", "child"],
+        "properties": {
+            "n": {"type": "integer"}, "when": {"type": "string", "format": "date"},
+            "tags": {"type": "array", "items": {"type": "string"}}, "kind": {"enum": ["a", "b"]},
+            "child": {"$ref": "#/$defs/Child"}, "note": {"anyOf": [{"type": "null"}, {"type": "string"}]},
+        },
+        "$defs": {"Child": {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}},
+    }
+    value = schema_instance(schema)
+    assert value == {"n": 1, "when": "2026-01-01", "tags": ["example"], "kind": "a", "child": {"ok": True}}
+    conform(value, schema)  # raises SchemaMismatch if it did not fit
