@@ -21,6 +21,12 @@ READY = ("from llmsdk import LLMClient, HttpClientOptions, LLMRequest, LLMMessag
 STATEMENTS: List[Tuple[str, str, Optional[str]]] = [
     ("import llmsdk", "import llmsdk", None),
     ("llmsdk, ready to send (client built)", READY, None),
+    ("Azure OpenAI client built (no azure.identity)",
+     "from llmsdk import LLMClient, HttpClientOptions; "
+     "LLMClient.new(HttpClientOptions.new_azure_openai('http://127.0.0.1:9', 'k'))", None),
+    ("Vertex client built (no google.auth)",
+     "from llmsdk import LLMClient, HttpClientOptions; "
+     "LLMClient.new(HttpClientOptions.new_vertex('p', token_provider=lambda: 't'))", None),
     ("from llmsdk import *every public name*", "import llmsdk; [getattr(llmsdk, n) for n in llmsdk.__all__]", None),
     ("import requests, sseclient (reference)", "import requests, sseclient", None),
     ("import openai", "import openai", "openai"),

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any, Dict
 __version__ = "0.1.0"
 
 _EXPORTS: Dict[str, str] = {
+    "AllDeploymentsFailedError": "llmsdk.errors",
     "AllModels": "llmsdk.models",
     "BatchCounts": "llmsdk.batches",
     "BatchJob": "llmsdk.batches",
     "BatchStatus": "llmsdk.batches",
     "Citation": "llmsdk.types",
+    "Deployment": "llmsdk.router",
     "DocumentContent": "llmsdk.types",
     "EmbeddingResponse": "llmsdk._engine.embeddings",
     "EventStream": "llmsdk._engine.stream",
@@ -41,6 +43,7 @@ _EXPORTS: Dict[str, str] = {
     "RedactedThinkingContent": "llmsdk.types",
     "RedisRateLimiter": "llmsdk._many.redis_limiter",
     "RetryPolicy": "llmsdk.config",
+    "Router": "llmsdk.router",
     "SecretString": "llmsdk.config",
     "StopReason": "llmsdk.types",
     "TextContent": "llmsdk.types",
@@ -87,7 +90,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from llmsdk.batches import BatchCounts, BatchJob, BatchStatus
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts
-    from llmsdk.errors import LLMError
+    from llmsdk.errors import AllDeploymentsFailedError, LLMError
     from llmsdk.events import LLMEvent
     from llmsdk.models import (
         AllModels, LLMModel, LLMModelBuilder, ModelCapabilities, ModelCapabilitiesBuilder, UnknownModelError,
@@ -95,6 +98,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     )
     from llmsdk.providers import LLMProvider, register_openai_compatible, register_provider
     from llmsdk._many.tool_loop import ToolRunResult
+    from llmsdk.router import Deployment, Router
     from llmsdk.tools import ProviderTool, Tool, ToolInputError, tool
     from llmsdk.types import (
         Citation, DocumentContent, ProviderToolContent,

@@ -21,7 +21,7 @@ from llmsdk._engine.stream import EventStream
 from llmsdk._engine.worker import StreamJob, run_worker
 from llmsdk.config import HttpClientOptions
 from llmsdk.errors import InvalidConfigError, InvalidRequestError
-from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation
+from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation, warn_if_retired
 from llmsdk.providers import LLMProvider
 from llmsdk.types import LLMMessage, LLMRequest, LLMResponse, Usage
 from llmsdk._core.public_name import present_as_public
@@ -55,8 +55,10 @@ class LLMClient:
         self._provider = options.provider
         #: The provider's one name: in errors, logs and responses.
         self._provider_key = options.provider.config_key()
-        self._adapter = self._provider.adapter(options.api)
         self._endpoint = options.endpoint
+        adapter = self._provider.adapter(options.api)
+        adapter.check_settings(options.provider_settings)
+        self._adapter = adapter.bind(self._endpoint)
         self._engine = HttpEngine(options, self._adapter)
         self._lock = threading.Lock()
         self._usage = Usage()
@@ -103,6 +105,11 @@ class LLMClient:
         return cls._new_for("openrouter", options)
 
     @classmethod
+    def new_bedrock(cls, options: HttpClientOptions) -> "LLMClient":
+        """Amazon Bedrock, from ``HttpClientOptions.new_bedrock(...)``."""
+        return cls._new_for("bedrock", options)
+
+    @classmethod
     def new_openai_compatible(cls, options: Union[HttpClientOptions, str]) -> "LLMClient":
         if isinstance(options, str):
             options = HttpClientOptions.new_openai_compatible(options)
@@ -126,6 +133,7 @@ class LLMClient:
             if entry is not None:
                 request = dataclasses.replace(request, model=entry)
         check_capabilities(request, self._provider_key, self._options.strict_capabilities)
+        warn_if_retired(request, self._provider_key)
         return request
 
     def _registry_entry(self, model_id: str) -> Optional[LLMModel]:
@@ -135,7 +143,8 @@ class LLMClient:
         cached = self._entries.get(model_id)
         if cached is not None and cached[0] == generation:
             return cached[1]
-        entry = find_model(model_id, self._provider_key)
+        catalog_id, catalog_provider = self._adapter.catalog_model(model_id)
+        entry = find_model(catalog_id, catalog_provider or self._provider_key)
         if entry is not None and entry.model_name != model_id:
             entry = dataclasses.replace(entry, model_name=model_id, aliases=())
         self._entries[model_id] = (generation, entry)

@@ -23,6 +23,7 @@
     │   ├── OverloadedError
     │   └── ServerError
     ├── BatchRequestNotRunError         a batch item cancelled or expired before it ran
+    ├── AllDeploymentsFailedError       every deployment a Router could ask failed (.errors)
     ├── StreamError
     │   ├── ProviderStreamError         an error event inside a 200 stream; each
     │   │                               instance is also the status class of its type
@@ -45,6 +46,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional, Type
 
 __all__ = [
+    "AllDeploymentsFailedError",
     "AuthenticationError",
     "BadRequestError",
     "BatchRequestNotRunError",
@@ -124,6 +126,26 @@ class BatchRequestNotRunError(LLMError):
         self.reason = reason
 
 
+class AllDeploymentsFailedError(LLMError):
+    """Every deployment a ``Router`` could send the request to failed before any content
+    arrived, or was cooling down (its circuit breaker open). ``errors`` maps each
+    deployment tried to its error, in the order they were tried; ``retry_after`` is the
+    seconds until the first cooling deployment reopens (None when none was cooling).
+
+    >>> try:
+    ...     router.complete(request)
+    ... except AllDeploymentsFailedError as exc:
+    ...     for deployment, error in exc.errors.items():
+    ...         log.warning("%s: %s", deployment, error)
+    """
+
+    def __init__(self, message: str = "", *, errors: Optional[Dict[str, "LLMError"]] = None,
+                 retry_after: Optional[float] = None, partial_response: Any = None) -> None:
+        super().__init__(message, partial_response=partial_response)
+        self.errors: Dict[str, LLMError] = dict(errors or {})
+        self.retry_after = retry_after
+
+
 class TransportError(LLMError):
     """The HTTP exchange itself failed (network, timeouts)."""
 
@@ -163,6 +185,7 @@ class InvalidResponseCodeError(LLMError):
         error_type: Optional[str] = None,
         should_retry: Optional[bool] = None,
         partial_response: Any = None,
+        error_code: Optional[str] = None,
     ) -> None:
         super().__init__(message, partial_response=partial_response)
         self.status = status
@@ -174,6 +197,10 @@ class InvalidResponseCodeError(LLMError):
         #: The server's own verdict on retrying (``x-should-retry``, or a daily quota
         #: spent: False); None leaves it to the status.
         self.should_retry = should_retry
+        #: The provider's machine-readable code, finer than ``error_type`` (Anthropic's
+        #: ``error.details.error_code``, e.g. "compaction_block_misplaced"); None when the
+        #: body has none. Branch on it, treating an unknown code as ``error_type``.
+        self.error_code = error_code
 
     def __str__(self) -> str:
         parts = [f"{self.provider or 'provider'} returned"]
@@ -319,6 +346,22 @@ _TYPE_CLASSES: Dict[str, Type[InvalidResponseCodeError]] = {
     "unavailable": OverloadedError,
     "internal": ServerError,
     "deadline_exceeded": ServerError,
+    # AWS (Bedrock): x-amzn-ErrorType of HTTP errors, :exception-type of in-stream exceptions
+    "throttlingexception": RateLimitError,
+    "servicequotaexceededexception": RateLimitError,
+    "serviceunavailableexception": OverloadedError,
+    "modelnotreadyexception": OverloadedError,
+    "validationexception": BadRequestError,
+    "internalserverexception": ServerError,
+    "modelstreamerrorexception": ServerError,
+    "modelerrorexception": ServerError,
+    "modeltimeoutexception": ServerError,
+    "accessdeniedexception": PermissionDeniedError,
+    "resourcenotfoundexception": NotFoundError,
+    "unrecognizedclientexception": AuthenticationError,
+    "invalidsignatureexception": AuthenticationError,
+    "expiredtokenexception": AuthenticationError,
+    "incompletesignatureexception": AuthenticationError,
 }
 
 _CONTEXT_WINDOW_HINTS = (
@@ -365,6 +408,7 @@ def make_status_error(
     request_id: Optional[str] = None,
     retry_after: Optional[float] = None,
     should_retry: Optional[bool] = None,
+    error_code: Optional[str] = None,
 ) -> InvalidResponseCodeError:
     """Build the right ``InvalidResponseCodeError`` subclass for an HTTP error reply."""
     cls = error_class_for_status(status)
@@ -380,6 +424,7 @@ def make_status_error(
         retry_after=retry_after,
         error_type=error_type,
         should_retry=should_retry,
+        error_code=error_code,
     )
 
 
@@ -419,6 +464,7 @@ def make_stream_error(
     request_id: Optional[str] = None,
     retry_after: Optional[float] = None,
     should_retry: Optional[bool] = None,
+    error_code: Optional[str] = None,
 ) -> InvalidResponseCodeError:
     """An error event inside a 200 stream: a ``ProviderStreamError`` that is also the
     status class its type (or numeric code) maps to."""
@@ -435,6 +481,7 @@ def make_stream_error(
         error_type=error_type,
         retry_after=retry_after,
         should_retry=should_retry,
+        error_code=error_code,
     )
 
 
@@ -462,3 +509,4 @@ def make_body_error(
 # Exported from ``llmsdk`` too: name that module (as ``llmsdk._core.public_name`` does for the
 # value classes; this module sits below it and its classes have no string annotations to resolve).
 LLMError.__module__ = "llmsdk"
+AllDeploymentsFailedError.__module__ = "llmsdk"

@@ -15,8 +15,10 @@ registry, not at import, so ``import llmsdk`` stays cheap. How costs are compute
 
 from __future__ import annotations
 
+import datetime
 import logging
-from typing import Any, List, Optional
+import threading
+from typing import Any, List, Optional, Set, Tuple
 
 from llmsdk._catalog.model import (
     CostFunction,
@@ -50,6 +52,7 @@ __all__ = [
     "UnknownModelError",
     "all_models",
     "check_capabilities",
+    "warn_if_retired",
     "cost_of",
     "find_model",
     "get_model",
@@ -133,6 +136,29 @@ def check_capabilities(request: LLMRequest, provider_key: str, strict: bool) -> 
     if strict:
         raise InvalidRequestError(f"{message} (strict_capabilities is set)")
     logger.warning("%s; sending anyway (strict_capabilities=True refuses such requests)", message)
+
+
+_warned_retired: Set[Tuple[str, str]] = set()
+_warned_lock = threading.Lock()
+
+
+def warn_if_retired(request: LLMRequest, provider_key: str, today: Optional[datetime.date] = None) -> bool:
+    """Log a warning (once per model and process) when ``request`` names a model whose
+    catalog ``deprecation_date`` is past: the provider has retired it and may answer 404
+    or route to a replacement. Returns whether the model is retired; never raises, and
+    sends the request anyway (catalog dates can be wrong, and some clouds keep models longer)."""
+    model = _resolve(request.model, provider_key)
+    if model is None or not model.is_retired(today):
+        return False
+    key = (model.provider, model.model_name)
+    with _warned_lock:
+        if key in _warned_retired:
+            return True
+        _warned_retired.add(key)
+    logger.warning("model %r was retired by %s on %s according to the llmsdk model catalog; "
+                   "the request may fail or be served by another model (`llmsdk models` lists "
+                   "what is current)", model.full_model_name, model.provider, model.deprecation_date)
+    return True
 
 
 # -- the guide's names: ``from llmsdk.models import Sonnet37`` ----------------------------------

@@ -48,7 +48,7 @@ def test_input_lines_become_requests() -> None:
     key, request = parse_input_line(json.dumps({"key": 7, "request": {
         "model": "claude-sonnet-4-5", "messages": [{"role": "user", "text": "Yo"}], "temperature": 0.5}}), 2, MODEL)
     assert key == 7 and request.model == "claude-sonnet-4-5" and request.temperature == 0.5
-    assert parse_input_line('{"prompt": "no key"}', 3, MODEL)[0] == 3
+    assert parse_input_line('{"prompt": "no key"}', 3, MODEL)[0] is None  # keyed by its hash, not line 3
     for line, words in (("nope", "not JSON"), ("[1]", "JSON object"), ('{"key": [1], "prompt": "x"}', "key must"),
                         ('{"key": "k"}', 'needs "prompt"'), ('{"key": "k", "request": 5}', "must be a JSON object"),
                         ('{"key": "k", "request": {"messages": 5}}', "not an LLMRequest")):

@@ -47,10 +47,11 @@ def test_prompt_argument_streams_to_stdout(env: Any, server: FakeProviderServer,
 
     out, err = capsys.readouterr()
     assert status == 0
-    assert out == "Hello from the model!\n" and err == ""
+    assert out == "Hello from the model!\n"
+    assert err == ""  # (the dropped temperature is logged on llmsdk.anthropic)
     body = server.requests[0].json
     assert body["messages"] == [{"role": "user", "content": "Say hello"}]
-    assert (body["system"], body["max_tokens"], body["temperature"]) == ("Be brief", 50, 0.2)
+    assert (body["system"], body["max_tokens"], "temperature" in body) == ("Be brief", 50, False)
     assert server.requests[0].headers["x-api-key"] == TEST_KEY
     assert wait_until(lambda: not stream_threads())
 

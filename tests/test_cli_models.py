@@ -36,20 +36,22 @@ def test_table_has_every_column(capsys: pytest.CaptureFixture) -> None:
     code, out, _ = run(capsys)
     assert code == 0
     header = out.splitlines()[0]
-    for column in ("ID", "PROVIDER", "CONTEXT", "MAX OUT", "$/M IN", "$/M OUT", "CAPABILITIES"):
+    for column in ("ID", "PROVIDER", "CONTEXT", "MAX OUT", "$/M IN", "$/M OUT", "STATUS", "CAPABILITIES"):
         assert column in header
     rows = table_rows(out)
-    assert len(out.split("\n\n")[0].splitlines()) - 2 >= 65  # a line per model (some ids repeat)
+    assert len(out.split("\n\n")[0].splitlines()) - 2 >= 90  # a line per model (some ids repeat)
     assert re.search(r"^openai/gpt-oss-120b +groq ", out, re.M) and re.search(r"^openai/gpt-oss-120b +openrouter ", out, re.M)
     assert rows["claude-3-7-sonnet-20250219"] == [
-        "claude-3-7-sonnet-20250219", "anthropic", "200,000", "64,000", "3", "15",
+        "claude-3-7-sonnet-20250219", "anthropic", "200,000", "64,000", "3", "15", "retired 2026-02-19",
         "stream tools vision thinking json cache pdf"]
-    assert rows["o3-mini"][1:6] == ["openai", "200,000", "100,000", "1.1", "4.4"]
-    assert "vision" not in rows["o3-mini"][6]
+    assert rows["o3-mini"][1:7] == ["openai", "200,000", "100,000", "1.1", "4.4", "retired 2026-10-23"]
+    assert "vision" not in rows["o3-mini"][7]
+    assert rows["gpt-6.2-sol"][6] == "active" and rows["mistral-large-latest"][3] == "-"  # no published output limit
     assert rows["gemini-2.5-pro"][4:6] == ["1.25*", "10*"]  # long-context tier marked
     assert rows["text-embedding-3-small"] == [
-        "text-embedding-3-small", "openai", "8,192", "-", "0.02", "0", "embed"]
-    assert "69 models." in out.split("\n\n")[1]  # 65 chat models from the catalog, 4 embedding models
+        "text-embedding-3-small", "openai", "8,192", "-", "0.02", "0", "active", "embed"]
+    # 90 chat models from the catalog, 4 embedding models, 28 Bedrock ids (data/bedrock_models.json)
+    assert "122 models." in out.split("\n\n")[1]
 
 
 def test_provider_filter(capsys: pytest.CaptureFixture) -> None:
@@ -67,7 +69,10 @@ def test_unknown_provider_is_an_error(capsys: pytest.CaptureFixture) -> None:
 def test_json_output_is_the_registry(capsys: pytest.CaptureFixture) -> None:
     code, out, _ = run(capsys, "--json", "-p", "anthropic")
     data = json.loads(out)
-    assert code == 0 and len(data) == 14
+    assert code == 0 and len(data) == 20
+    assert next(d for d in data if d["model_id"] == "claude-opus-4-20250514")["status"] == "retired 2026-06-15"
+    haiku55 = next(d for d in data if d["model_id"] == "claude-haiku-5-5")
+    assert haiku55["extra_pricing"]["cache_write_1h_above_100k_per_mtok"] > haiku55["extra_pricing"]["cache_write_1h_per_mtok"]
     sonnet45 = next(d for d in data if d["model_id"] == "claude-sonnet-4-5-20250929")
     assert sonnet45["aliases"] == ["claude-sonnet-4-5"]
     assert sonnet45["pricing_tiers"][0] == {"applies_above_input_tokens": 200000, "input_per_mtok": 6.0,
@@ -86,9 +91,9 @@ def test_registered_models_are_listed(capsys: pytest.CaptureFixture) -> None:
     try:
         code, out, _ = run(capsys)
         rows = table_rows(out)
-        assert rows["cli-model"] == ["cli-model", "cli_acme", "-", "-", "1", "2", "stream tools"]
+        assert rows["cli-model"] == ["cli-model", "cli_acme", "-", "-", "1", "2", "active", "stream tools"]
         assert rows["cli-fn"][4:6] == ["fn", "fn"]
-        assert rows["cli-bare"][4:] == ["-", "-", "?"]
+        assert rows["cli-bare"][4:] == ["-", "-", "active", "?"]
     finally:
         for model in (priced, by_function, unknown):
             unregister_model(model)

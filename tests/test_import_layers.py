@@ -80,8 +80,9 @@ def _area(module: str) -> str:
     return parts[1] if len(parts) > 1 else "__init__"
 
 
-_ABOVE_CLIENT = {"client", "router", "cli", "ray", "notebook", "testing", "mcp", "__init__", "__main__"}
-_ENGINE_AND_UP = {"_engine", "_many", "batches", "client", "router", "cli", "cache", "telemetry", "mcp",
+#: ``_routing`` is the router's private package: at the router's level.
+_ABOVE_CLIENT = {"client", "router", "_routing", "cli", "ray", "notebook", "testing", "mcp", "__init__", "__main__"}
+_ENGINE_AND_UP = {"_engine", "_many", "batches", "client", "router", "_routing", "cli", "cache", "telemetry", "mcp",
                   "testing", "ray", "notebook", "__init__", "__main__", "config"}
 
 #: area -> the areas it may import (besides itself). Areas not listed are only held to
@@ -99,7 +100,8 @@ FORBIDDEN: Dict[str, Set[str]] = {
     "_catalog": {"providers"} | _ENGINE_AND_UP,
     "models": {"providers"} | _ENGINE_AND_UP,
     "providers": _ENGINE_AND_UP,
-    "_engine": {"_many", "batches", "client", "router", "cli", "testing", "ray", "notebook", "__init__",
+    "client": {"router", "_routing"},  # the router is built on the client, never the reverse
+    "_engine": {"_many", "batches", "client", "router", "_routing", "cli", "testing", "ray", "notebook", "__init__",
                 "__main__"},
 }
 
@@ -117,7 +119,7 @@ def violations(graph: Dict[str, Set[str]]) -> List[Tuple[str, str]]:
                 found.append((module, target))
             elif other in FORBIDDEN.get(area, ()):
                 found.append((module, target))
-            elif other in {"client", "router", "cli"} and area not in _ABOVE_CLIENT:
+            elif other in {"client", "router", "_routing", "cli"} and area not in _ABOVE_CLIENT:
                 found.append((module, target))
     return sorted(found)
 
@@ -149,6 +151,8 @@ def test_imports_run_one_way() -> None:
     ("llmsdk._engine.http", "llmsdk.batches"),
     ("llmsdk._many.map", "llmsdk.client"),
     ("llmsdk.batches.job", "llmsdk.cli"),
+    ("llmsdk._many.map", "llmsdk._routing.state"),        # nothing below client imports the router's package
+    ("llmsdk.client", "llmsdk._routing.verdict"),
 ])
 def test_a_broken_rule_is_caught(importer: str, imported: str) -> None:
     graph = {module: set(targets) for module, targets in _graph().items()}

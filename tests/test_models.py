@@ -85,7 +85,7 @@ def test_a_handful_of_prices_against_the_catalog_file(provider: str, model_id: s
 
 def test_every_catalog_row_is_registered_exactly() -> None:
     data = rows()
-    assert len(data) == 65
+    assert len(data) == 90
     for row in data:
         model = find_model(row["model_id"], row["provider"])
         assert model is not None, row["model_id"]
@@ -108,9 +108,9 @@ def test_every_catalog_row_is_registered_exactly() -> None:
 
 def test_counts_per_provider() -> None:
     counts = {p: len([m for m in all_models(p) if not m.capabilities.embeddings])
-              for p in ("anthropic", "openai", "gemini", "groq", "openrouter")}
-    assert counts == read_catalog()["counts"] == {"anthropic": 14, "openai": 18, "gemini": 9, "groq": 9,
-                                                  "openrouter": 15}
+              for p in ("anthropic", "openai", "gemini", "groq", "openrouter", "mistral", "deepseek", "xai")}
+    assert counts == read_catalog()["counts"] == {"anthropic": 20, "openai": 27, "gemini": 10, "groq": 9,
+                                                  "openrouter": 15, "mistral": 4, "deepseek": 2, "xai": 3}
 
 
 def test_catalog_loads_lazily_not_at_import() -> None:

@@ -21,19 +21,20 @@ REPO = Path(__file__).resolve().parents[1]
 #: Everything ``from llmsdk import *`` gives, in ``sorted()`` order. Adding a public name
 #: means adding it here: a name cannot appear (or vanish) by accident.
 PUBLIC = [
-    "AllModels", "BatchCounts", "BatchJob", "BatchStatus", "Citation", "DocumentContent", "EmbeddingResponse",
-    "EventStream", "HttpClientOptions", "ImageContent", "LLMClient", "LLMError", "LLMEvent", "LLMMessage",
+    "AllDeploymentsFailedError", "AllModels", "BatchCounts", "BatchJob", "BatchStatus", "Citation", "Deployment",
+    "DocumentContent", "EmbeddingResponse", "EventStream", "HttpClientOptions", "ImageContent", "LLMClient", "LLMError", "LLMEvent", "LLMMessage",
     "LLMModel", "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "MapResult", "ModelCapabilities",
     "ModelCapabilitiesBuilder", "ProviderTool", "ProviderToolContent", "RateLimitInfo", "RateLimiter",
-    "RedactedThinkingContent", "RedisRateLimiter", "RetryPolicy", "SecretString", "StopReason", "TextContent",
-    "ThinkingContent", "ThinkingOptions", "Timeouts", "Tool", "ToolInputError", "ToolResultContent",
+    "RedactedThinkingContent", "RedisRateLimiter", "RetryPolicy", "Router", "SecretString", "StopReason",
+    "TextContent", "ThinkingContent", "ThinkingOptions", "Timeouts", "Tool", "ToolInputError", "ToolResultContent",
     "ToolRunResult", "ToolUseContent", "UnknownModelError", "Usage", "all_models", "get_model", "register_model",
     "register_openai_compatible", "register_provider", "tool",
 ]
 
 #: ``llmsdk.errors.__all__``, in ``sorted()`` order.
 ERRORS = [
-    "AuthenticationError", "BadRequestError", "BatchRequestNotRunError", "BrokenStreamError", "ConnectTimeoutError",
+    "AllDeploymentsFailedError", "AuthenticationError", "BadRequestError", "BatchRequestNotRunError",
+    "BrokenStreamError", "ConnectTimeoutError",
     "ConnectionFailedError", "ContentIdleTimeoutError", "ContextWindowExceededError", "CreateClientError",
     "IncompleteStreamError", "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError", "LLMError",
     "MalformedEventError", "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError",
@@ -83,6 +84,7 @@ ERROR_TREE = {
     "OverloadedError": ("InvalidResponseCodeError",),
     "ServerError": ("InvalidResponseCodeError",),
     "BatchRequestNotRunError": ("LLMError",),
+    "AllDeploymentsFailedError": ("LLMError",),
     "StreamError": ("LLMError",),
     "ProviderStreamError": ("StreamError",),
     "IncompleteStreamError": ("StreamError",),

@@ -10,6 +10,7 @@ second, small file of the same row format (``data/embedding_models.json``, its o
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from llmsdk._catalog.model import LLMModel, ModelCapabilities, PricingTier
@@ -36,6 +37,10 @@ GUIDE_NAMES: Dict[str, str] = {
     "Gemini25Pro": "gemini/gemini-2.5-pro",
     "Gemini20Flash": "gemini/gemini-2.0-flash",
     # anthropic
+    "Opus55": "anthropic/claude-opus-5-5",
+    "Sonnet55": "anthropic/claude-sonnet-5-5",
+    "Haiku55": "anthropic/claude-haiku-5-5",
+    "Opus5": "anthropic/claude-opus-5",
     "Opus48": "anthropic/claude-opus-4-8",
     "Sonnet5": "anthropic/claude-sonnet-5",
     "Fable5": "anthropic/claude-fable-5",
@@ -49,7 +54,11 @@ GUIDE_NAMES: Dict[str, str] = {
     "Opus4": "anthropic/claude-opus-4-20250514",
     "Sonnet4": "anthropic/claude-sonnet-4-20250514",
     # openai
-    "Gpt56": "openai/gpt-5.6",
+    "Gpt56": "openai/gpt-5.6-sol",
+    "Gpt62Sol": "openai/gpt-6.2-sol",
+    "Gpt62Astra": "openai/gpt-6.2-astra",
+    "Gpt61Terra": "openai/gpt-6.1-terra",
+    "Gpt6Luna": "openai/gpt-6-luna",
     "Gpt55": "openai/gpt-5.5",
     "Gpt54": "openai/gpt-5.4",
     "Gpt54Mini": "openai/gpt-5.4-mini",
@@ -68,6 +77,7 @@ GUIDE_NAMES: Dict[str, str] = {
     "O3Mini": "openai/o3-mini",
     "O4Mini": "openai/o4-mini",
     # gemini
+    "Gemini38Flash": "gemini/gemini-3.8-flash",
     "Gemini35Flash": "gemini/gemini-3.5-flash",
     "Gemini31ProPreview": "gemini/gemini-3.1-pro-preview",
     "Gemini3FlashPreview": "gemini/gemini-3-flash-preview",
@@ -129,10 +139,41 @@ def _takes_documents(entry: Dict[str, Any]) -> bool:
 #:   reasoning models; gpt-oss, PROVIDERS.md §5.2; Qwen3 on Groq takes only ``none``/``default``);
 #: * ``include_reasoning``: Groq's gpt-oss shows or hides reasoning with
 #:   ``include_reasoning`` and takes no ``reasoning_format`` (console.groq.com/docs/reasoning).
+#: * ``rejects_sampling`` / ``sampling_only_without_reasoning``: PROVIDERS.md §9.1 (Sonnet 5
+#:   and later, Opus 4.7 and later reject sampling values; Fable per the catalog notes) and
+#:   §9.5 (GPT-6: sampling only with effort ``none``, which Astra / 6.1 Sol / 6.2 reject);
+#: * ``rejects_forced_tool_choice``: §9.2 (Opus 5.5, Sonnet 5.5, Fable 5.1; Fable 5.2 assumed);
+#: * ``thinking_display_omitted``: §9.2 (Opus 4.7+ and Fable default ``display`` to omitted;
+#:   Sonnet 5.5 returns empty thinking under the default display).
+_GPT6_NO_SAMPLING = ("gpt-6-astra", "gpt-6.1-sol", "gpt-6.2-astra", "gpt-6.2-sol")
+_GPT6_SAMPLING_AT_NONE = ("gpt-6-sol", "gpt-6-luna", "gpt-6.1-terra")
+_CLAUDE_NO_SAMPLING = ("claude-opus-4-7-20260416", "claude-opus-4-8", "claude-opus-5", "claude-opus-5-5",
+                       "claude-sonnet-5", "claude-sonnet-5-5", "claude-haiku-5-5", "claude-fable-5",
+                       "claude-fable-5-1", "claude-fable-5-2")
+_CLAUDE_NO_FORCED_TOOL = ("claude-opus-5-5", "claude-sonnet-5-5", "claude-fable-5-1", "claude-fable-5-2")
+_CLAUDE_DISPLAY_OMITTED = ("claude-opus-4-7-20260416", "claude-opus-4-8", "claude-opus-5", "claude-opus-5-5",
+                           "claude-sonnet-5-5", "claude-fable-5", "claude-fable-5-1", "claude-fable-5-2")
+
+
+def _claude_facts(model: str) -> Tuple[str, ...]:
+    facts = []
+    for fact, models in (("rejects_sampling", _CLAUDE_NO_SAMPLING),
+                         ("rejects_forced_tool_choice", _CLAUDE_NO_FORCED_TOOL),
+                         ("thinking_display_omitted", _CLAUDE_DISPLAY_OMITTED)):
+        if model in models:
+            facts.append(fact)
+    return tuple(facts)
+
+
 DIALECT_FACTS: Dict[str, Tuple[str, ...]] = {
     **{f"openai/{model}": ("developer_role", "reasoning_effort") for model in (
-        "gpt-5.6", "gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.4-nano", "gpt-5.2", "gpt-5", "gpt-5-mini",
-        "gpt-5-nano", "o1", "o3", "o3-mini", "o4-mini")},
+        "gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.4-nano",
+        "gpt-5.2", "gpt-5", "gpt-5-mini", "gpt-5-nano", "o1", "o3", "o3-mini", "o4-mini")},
+    **{f"openai/{model}": ("developer_role", "reasoning_effort", "rejects_sampling") for model in _GPT6_NO_SAMPLING},
+    **{f"openai/{model}": ("developer_role", "reasoning_effort", "sampling_only_without_reasoning")
+       for model in _GPT6_SAMPLING_AT_NONE},
+    **{f"anthropic/{model}": _claude_facts(model)
+       for model in sorted(set(_CLAUDE_NO_SAMPLING + _CLAUDE_NO_FORCED_TOOL + _CLAUDE_DISPLAY_OMITTED))},
     "groq/openai/gpt-oss-120b": ("reasoning_effort", "include_reasoning"),
     "groq/openai/gpt-oss-20b": ("reasoning_effort", "include_reasoning"),
 }
@@ -238,5 +279,17 @@ def model_from_entry(entry: Dict[str, Any]) -> LLMModel:
 def load_catalog() -> List[LLMModel]:
     """Every catalog model, in catalog order (provider by provider, newest first), then
     the embedding models."""
-    rows = read_catalog()["models"] + read_catalog(EMBEDDING_RESOURCE)["models"]
-    return [model_from_entry(entry) for entry in rows]
+    catalog = read_catalog()["models"]
+    rows = catalog + read_catalog(EMBEDDING_RESOURCE)["models"]
+    models = [model_from_entry(entry) for entry in rows]
+    # -- AWS Bedrock (issue 24): its own ids, Claude rows priced as their Claude API row
+    from llmsdk._catalog.bedrock import BEDROCK_RESOURCE, bedrock_rows
+
+    for entry, mode_key in bedrock_rows(read_catalog(BEDROCK_RESOURCE), catalog):
+        model = model_from_entry(entry)
+        provider, _, model_id = mode_key.partition("/")
+        mode = structured_output_mode(provider, model_id)
+        if model.capabilities is not None:
+            model = replace(model, capabilities=replace(model.capabilities, structured_output=mode))
+        models.append(model)
+    return models

@@ -15,6 +15,12 @@ Pricing rules (``LLMModel.calculate_cost``):
   ``extra_pricing["cache_write_1h_per_mtok"]`` (above a tier:
   ``cache_write_1h_above_200k_per_mtok``, else the base 1-hour/5-minute ratio applied to
   the tier's write price); a model without one bills them at its cache write price;
+* ``Usage.cache_writes_12h`` (part of ``cache_writes``; OpenAI's 12-hour cache) use
+  ``extra_pricing["cache_write_12h_per_mtok"]``; ``cache_write_per_mtok`` is the 30-minute
+  write for OpenAI rows;
+* ``Usage.service_tier`` ("priority" — what OpenAI answers for a ``fast`` request — or
+  "flex") scales input and output by the catalog's ``priority_*`` / ``flex_*`` prices over
+  the standard ones (no such price: standard);
 * ``Usage.server_tool_use`` (``{"web_search": 2}``) cost
   ``extra_pricing["<tool>_per_request"]`` USD each where the model has that price. The
   shipped catalog has none, so provider-run tool calls are not in ``cost`` by default;
@@ -30,6 +36,7 @@ Pricing rules (``LLMModel.calculate_cost``):
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
@@ -92,6 +99,17 @@ class ModelCapabilities:
     #: Reasoning is shown or hidden with ``include_reasoning``; the model takes no
     #: ``reasoning_format`` (Groq's gpt-oss).
     include_reasoning: bool = field(default=False, metadata=_DIALECT)
+    #: ``temperature``/``top_p``/``top_k`` are refused (Claude Opus 4.7+, Sonnet 5+, Fable;
+    #: OpenAI GPT-6 Astra, 6.1 Sol, 6.2): formatters drop them with a warning.
+    rejects_sampling: bool = field(default=False, metadata=_DIALECT)
+    #: Sampling parameters only with ``reasoning_effort: "none"`` (OpenAI GPT-6 Sol/Luna,
+    #: 6.1 Terra); dropped, with a warning, at any other effort (the default is medium).
+    sampling_only_without_reasoning: bool = field(default=False, metadata=_DIALECT)
+    #: A forced ``tool_choice`` (any/tool) is an error (Claude Opus 5.5, Sonnet 5.5, Fable 5.1+).
+    rejects_forced_tool_choice: bool = field(default=False, metadata=_DIALECT)
+    #: Thinking text is omitted unless ``display: "summarized"`` is asked for (Claude Opus
+    #: 4.7+, Sonnet 5.5, Fable).
+    thinking_display_omitted: bool = field(default=False, metadata=_DIALECT)
 
     def names(self) -> List[str]:
         """The enabled capabilities, in field order (dialect facts and the
@@ -153,6 +171,13 @@ class ModelCapabilitiesBuilder:
 
     def with_include_reasoning(self) -> ModelCapabilitiesBuilder:
         return self._on("include_reasoning")
+
+    def with_dialect_fact(self, name: str) -> ModelCapabilitiesBuilder:
+        """Set one dialect fact by name (``rejects_sampling``, ``thinking_display_omitted``...)."""
+        known = [f.name for f in dataclasses.fields(ModelCapabilities) if f.metadata.get("dialect")]
+        if name not in known:
+            raise InvalidConfigError(f"unknown dialect fact {name!r}; known: {', '.join(known)}")
+        return self._on(name)
 
     def with_structured_output(self, mode: str = "json_schema") -> ModelCapabilitiesBuilder:
         """How the model takes ``output_schema`` (see ``ModelCapabilities.structured_output``)."""
@@ -230,6 +255,19 @@ class LLMModel:
             self.input_per_mtok is not None and self.output_per_mtok is not None
         )
 
+    def status(self, today: Optional[datetime.date] = None) -> str:
+        """``"active"``, ``"retiring YYYY-MM-DD"`` (a retirement date still ahead) or
+        ``"retired YYYY-MM-DD"`` (``deprecation_date`` is today or past; the provider may
+        answer 404 or serve a replacement)."""
+        retires = _parse_date(self.deprecation_date)
+        if retires is None:
+            return "active"
+        today = today or datetime.date.today()
+        return f"{'retired' if retires <= today else 'retiring'} {retires.isoformat()}"
+
+    def is_retired(self, today: Optional[datetime.date] = None) -> bool:
+        return self.status(today).startswith("retired")
+
     def supports(self, capability: str) -> Optional[bool]:
         """Whether the model has ``capability`` (``"tools"``...); None when unknown."""
         if self.capabilities is None:
@@ -274,12 +312,14 @@ class LLMModel:
         cache_read = rates.cache_read_per_mtok if rates.cache_read_per_mtok is not None else rates.input_per_mtok
         cache_write = rates.cache_write_per_mtok if rates.cache_write_per_mtok is not None else rates.input_per_mtok
         writes_1h = min(max(0, usage.cache_writes_1h), usage.cache_writes)
-        input_factor, output_factor = self.batch_discount() if batch else (1.0, 1.0)
+        writes_12h = min(max(0, usage.cache_writes_12h), usage.cache_writes - writes_1h)
+        input_factor, output_factor = self.batch_discount() if batch else self.service_tier_factors(usage.service_tier)
         total = input_factor * (
             usage.input_tokens * rates.input_per_mtok
             + usage.cache_reads * cache_read
-            + (usage.cache_writes - writes_1h) * cache_write
+            + (usage.cache_writes - writes_1h - writes_12h) * cache_write
             + (writes_1h * self._cache_write_1h_rate(rates, cache_write) if writes_1h else 0.0)
+            + (writes_12h * self._cache_write_12h_rate(rates, cache_write) if writes_12h else 0.0)
         ) + output_factor * usage.output_tokens * rates.output_per_mtok
         return max(0.0, total / _PER_MILLION + self._server_tool_cost(usage))
 
@@ -296,6 +336,34 @@ class LLMModel:
         if base is not None and self.cache_write_per_mtok:
             return cache_write * base / self.cache_write_per_mtok
         return cache_write
+
+    def _cache_write_12h_rate(self, rates: PricingTier, cache_write: float) -> float:
+        """USD/Mtok for a 12-hour cache write (OpenAI): ``cache_write_12h_per_mtok``, scaled
+        like the 30-minute write above a tier; the 30-minute price where there is none."""
+        base = self.extra_pricing.get("cache_write_12h_per_mtok")
+        if base is None:
+            return cache_write
+        if rates.applies_above_input_tokens and self.cache_write_per_mtok:
+            return cache_write * base / self.cache_write_per_mtok
+        return base
+
+    def service_tier_factors(self, tier: Optional[str]) -> Tuple[float, float]:
+        """(input, output) price factors for the service tier a reply says it was served
+        at: the catalog's ``<tier>_input_per_mtok`` / ``<tier>_output_per_mtok`` over the
+        standard prices ("priority" — OpenAI's ``fast`` — and "flex"); 1.0 for the default
+        tier or a tier the catalog has no price for."""
+        if tier not in ("priority", "flex"):  # default/auto, and batch (priced by ``batch=True``)
+            return 1.0, 1.0
+        extra = self.extra_pricing or {}
+
+        def factor(key: str, standard: Optional[float]) -> float:
+            price = extra.get(key)
+            if price is None or not standard:
+                return 1.0
+            return float(price) / standard
+
+        return (factor(f"{tier}_input_per_mtok", self.input_per_mtok),
+                factor(f"{tier}_output_per_mtok", self.output_per_mtok))
 
     def _server_tool_cost(self, usage: Usage) -> float:
         """USD for provider-run tool calls the model has a per-call price for."""
@@ -324,10 +392,22 @@ class LLMModel:
             "capabilities": dataclasses.asdict(caps) if caps is not None else None,
             "custom_cost_function": self.cost_function is not None,
             "deprecation_date": self.deprecation_date,
+            "status": self.status(),
+            "extra_pricing": dict(self.extra_pricing),
         }
 
     def __str__(self) -> str:
         return self.model_name
+
+
+def _parse_date(text: Optional[str]) -> Optional[datetime.date]:
+    """A catalog ``YYYY-MM-DD`` date; None for a missing or malformed one (no status then)."""
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
 
 
 class LLMModelBuilder:

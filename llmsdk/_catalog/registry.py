@@ -13,6 +13,7 @@ import threading
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
 from llmsdk._catalog.model import LLMModel
+from llmsdk._catalog.bedrock import base_model_id
 from llmsdk.errors import InvalidConfigError, LLMError
 from llmsdk._core.public_name import present_as_public
 
@@ -140,6 +141,10 @@ def _candidates(model_id: str, provider: Optional[str]) -> List[LLMModel]:
                 return scoped
     if not found and model_id.startswith("models/"):  # Gemini's resource-name form
         return _candidates(model_id[len("models/"):], provider)
+    if not found and provider in (None, "bedrock"):  # a Bedrock cross-region inference profile
+        base = base_model_id(model_id)
+        if base != model_id:
+            return [m for m in _by_id.get(base, ()) if m.provider == "bedrock"]
     return found
 
 

@@ -46,6 +46,8 @@ class ErrorInfo:
     status: Optional[int] = None
     #: The request id the body carries (Anthropic's ``request_id``), if any.
     request_id: Optional[str] = None
+    #: A machine-readable code finer than ``type`` (Anthropic ``error.details.error_code``).
+    error_code: Optional[str] = None
 
 
 def error_object(body: Any) -> Any:
@@ -93,8 +95,10 @@ def generic_error_info(status: Optional[int], body: Any) -> ErrorInfo:
         err = data  # the error object itself (a named ``error`` event's data)
     if isinstance(err, dict):
         message = str(err.get("message") or "")
+        details = err.get("details")
+        code = _name(details.get("error_code")) if isinstance(details, dict) else None
         return ErrorInfo(message or raw[:500] or f"HTTP {status}", error_type_of(err), status=_status_of(err),
-                         request_id=request_id)
+                         request_id=request_id, error_code=code)
     return ErrorInfo(raw.strip()[:500] or (f"HTTP {status}" if status is not None else "error"))
 
 
@@ -112,4 +116,5 @@ def stream_error(info: ErrorInfo, *, provider: str, body: Optional[str] = None,
         request_id=info.request_id or request_id,
         retry_after=info.retry_after,
         should_retry=info.should_retry,
+        error_code=info.error_code,
     )

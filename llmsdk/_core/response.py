@@ -51,6 +51,15 @@ class Usage(JsonMixin):
     #: Calls of provider-run tools, by tool: ``{"web_search": 2}`` (billed per call);
     #: ``server_tool_requests`` is their total.
     server_tool_use: Dict[str, int] = field(default_factory=dict, metadata=json_field(omit_empty=True))
+    #: The part of ``output_tokens`` spent on reasoning / thoughts (0 when the provider
+    #: does not say); ``output_tokens`` still counts it.
+    reasoning_tokens: int = field(default=0, metadata=json_field(omit_empty=True))
+    #: Of ``cache_writes``, those written with a 12-hour lifetime (OpenAI; priced at the
+    #: catalog's ``cache_write_12h_per_mtok``).
+    cache_writes_12h: int = field(default=0, metadata=json_field(omit_empty=True))
+    #: The service tier the provider says it served the request at (OpenAI ``service_tier``:
+    #: "priority" for a ``fast`` request, "flex", "default"...); priced by ``calculate_cost``.
+    service_tier: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
 
     @property
     def server_tool_requests(self) -> int:
@@ -70,6 +79,10 @@ class Usage(JsonMixin):
             self.cache_writes + other.cache_writes,
             self.cache_writes_1h + other.cache_writes_1h,
             requests,
+            self.reasoning_tokens + other.reasoning_tokens,
+            self.cache_writes_12h + other.cache_writes_12h,
+            self.service_tier if self.service_tier == other.service_tier or not other.service_tier
+            else (other.service_tier if not self.service_tier else None),
         )
 
     @property
@@ -107,6 +120,9 @@ class LLMResponse(JsonMixin):
     cost: Optional[float] = None
     provider: Optional[str] = None
     rate_limit: Optional[RateLimitInfo] = None
+    #: What a provider reports beside the reply, by its own field names (Azure's
+    #: ``prompt_filter_results`` and ``content_filter_results``); empty for most.
+    provider_details: Dict[str, Any] = field(default_factory=dict)
     #: What structured output found (see ``llmsdk._structured.replies``); not part of the JSON form.
     _output: Any = field(default=None, init=False, repr=False, compare=False,
                          metadata={"dataclasses_json": {"exclude": _always}})

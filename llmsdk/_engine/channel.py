@@ -76,7 +76,7 @@ class StreamChannel:
         """The reply as far as it was delivered (what an error carries)."""
         p = self.processor
         acc = self.accumulator
-        return acc.response(
+        response = acc.response(
             response_id=p.response_id if p else None,
             model=p.model if p else None,
             provider=self.provider,
@@ -84,6 +84,10 @@ class StreamChannel:
             cost=p.cost if p else None,
             open_blocks=p.open_blocks() if p is not None and acc.skip_deltas else None,
         )
+        details = getattr(p, "provider_details", None)
+        if details:
+            response.provider_details = dict(details)
+        return response
 
     # -- either side ---------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import requests.structures
 import urllib3.exceptions
 
 from llmsdk._core.error_bodies import stream_error
+from llmsdk._engine.auth import AttemptAuth
 from llmsdk._engine.recording import Exchange, Recorder
 from llmsdk._engine.retry import call_with_retries, parse_retry_after
 from llmsdk.config import HttpClientOptions, headers_for
@@ -28,7 +29,7 @@ from llmsdk.providers.base import PreparedRequest, ProviderAdapter
 
 logger = logging.getLogger("llmsdk.http")
 
-REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id")
+REQUEST_ID_HEADERS = ("request-id", "x-request-id", "x-generation-id", "x-goog-request-id", "x-amzn-requestid")
 
 
 def build_session(options: HttpClientOptions) -> requests.Session:
@@ -100,16 +101,18 @@ def request_id_of(headers: Any) -> Optional[str]:
     return None
 
 
-def redact(text: str, options: HttpClientOptions) -> str:
-    """Remove the API key from text that came back from the server."""
+def redact(text: str, options: HttpClientOptions, auth: Optional[AttemptAuth] = None) -> str:
+    """Remove the API key (and the bearer tokens ``auth`` handed out) from text that
+    came back from the server."""
     if options.api_key is not None:
         secret = options.api_key.expose_secret()
         if secret and secret in text:
             text = text.replace(secret, "**********")
-    return text
+    return auth.mask(text) if auth is not None else text
 
 
-def error_from_response(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions) -> InvalidResponseCodeError:
+def error_from_response(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions,
+                        auth: Optional[AttemptAuth] = None) -> InvalidResponseCodeError:
     """Read an error reply (whole body) and build the matching exception."""
     try:
         body = response.content.decode("utf-8", "replace")
@@ -117,28 +120,41 @@ def error_from_response(response: requests.Response, adapter: ProviderAdapter, o
         body = f"<unreadable body: {exc!r}>"
     finally:
         response.close()
-    body = redact(body, options)
-    info = adapter.parse_error(response.status_code, body)
+    body = redact(body, options, auth)
     headers = response.headers
+    info = adapter.parse_error_reply(response.status_code, body, headers)
     retry_after = parse_retry_after(headers)
     if retry_after is None:
         retry_after = info.retry_after
     should = headers.get("x-should-retry")
     return make_status_error(
         response.status_code,
-        redact(info.message, options),
+        redact(info.message, options, auth),
         error_type=info.type,
         body=body,
         provider=options.provider.config_key(),
         request_id=request_id_of(headers),
         retry_after=retry_after,
         should_retry=should == "true" if should in ("true", "false") else info.should_retry,
+        error_code=info.error_code,
     )
 
 
-def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions) -> LLMError:
+#: JSON-lines content types: a stream of documents (Ollama's ``application/x-ndjson``), not one.
+_JSON_LINES = ("ndjson", "jsonl", "json-seq", "jsonlines")
+
+
+def is_whole_json(content_type: str) -> bool:
+    """A 2xx reply of this type is one JSON document (so not the stream asked for);
+    JSON-lines streams are streams."""
+    kind = content_type.lower()
+    return "json" in kind and not any(lines in kind for lines in _JSON_LINES)
+
+
+def error_from_json_body(response: requests.Response, adapter: ProviderAdapter, options: HttpClientOptions,
+                         auth: Optional[AttemptAuth] = None) -> LLMError:
     """A 2xx reply that is JSON rather than an event stream (an error or a non-SSE server)."""
-    body = redact(response.content.decode("utf-8", "replace"), options)
+    body = redact(response.content.decode("utf-8", "replace"), options, auth)
     response.close()
     try:
         data = json.loads(body)
@@ -174,6 +190,10 @@ class HttpEngine:
         }
         #: Set when ``LLMSDK_RECORD_DIR`` is: every exchange is written there (``_record``).
         self.recorder = Recorder.from_env(options.api_key.expose_secret() if options.api_key else None)
+        #: Per-attempt bearer tokens (``token_provider``, or the adapter's cloud credentials).
+        self.auth = AttemptAuth(options.token_provider or adapter.token_provider())
+        if self.recorder is not None:
+            self.recorder.more_secrets = self.auth.recent
 
     def _record(self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes]) -> Optional[Exchange]:
         return self.recorder.start(self.provider, method, url, headers, data or b"") if self.recorder else None
@@ -185,6 +205,12 @@ class HttpEngine:
             exchange.response(response.status_code, response.headers)
             exchange.piece(response.content or b"")
             exchange.close()
+
+    def _signed(self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes]) -> Dict[str, str]:
+        """The per-attempt hook: ``options.signer`` (SigV4 for Bedrock), when set, signs
+        the final headers of this attempt — its date and body — right before sending."""
+        signer = self.options.signer
+        return headers if signer is None else signer(method, url, headers, data or b"")
 
     def _env_settings(self, url: str) -> Dict[str, Any]:
         """The ``proxies``/``verify``/``cert``/``auth`` requests would take from the
@@ -258,9 +284,11 @@ class HttpEngine:
 
         def attempt() -> requests.Response:
             started = time.monotonic()
-            exchange = self._record("POST", prepared.url, headers, data)
+            sent = self._signed("POST", prepared.url, headers, data)
+            exchange = self._record("POST", prepared.url, sent, data)
+            timeout = self._timeout(deadline, read_cap)
             try:
-                response = self._post(prepared.url, data, headers, self._timeout(deadline, read_cap))
+                response = self.auth.send(lambda h: self._post(prepared.url, data, h, timeout), sent)
             except requests.RequestException as exc:
                 if exchange is not None:
                     exchange.close()
@@ -270,12 +298,12 @@ class HttpEngine:
                              (time.monotonic() - started) * 1000, request_id_of(response.headers))
             if response.status_code >= 300:
                 try:
-                    raise error_from_response(response, self.adapter, self.options)
+                    raise error_from_response(response, self.adapter, self.options, self.auth)
                 finally:
                     self._recorded_whole(exchange, response)
-            if "json" in response.headers.get("content-type", ""):
+            if is_whole_json(response.headers.get("content-type", "")):
                 try:
-                    raise error_from_json_body(response, self.adapter, self.options)
+                    raise error_from_json_body(response, self.adapter, self.options, self.auth)
                 finally:
                     self._recorded_whole(exchange, response)
             if exchange is not None:  # the worker records the body as it reads it
@@ -294,15 +322,17 @@ class HttpEngine:
         deadline = time.monotonic() + self.options.timeouts.total if self.options.timeouts.total else None
 
         def attempt() -> Dict[str, Any]:
-            exchange = self._record("POST", url, all_headers, data)
+            sent = self._signed("POST", url, all_headers, data)
+            exchange = self._record("POST", url, sent, data)
+            timeout = self._timeout(deadline)
             try:
-                response = self.session.post(url, data=data, headers=all_headers, timeout=self._timeout(deadline),
-                                             **self._env_settings(url))
+                response = self.auth.send(lambda h: self.session.post(
+                    url, data=data, headers=h, timeout=timeout, **self._env_settings(url)), sent)
             except requests.RequestException as exc:
                 raise map_transport_error(exc) from exc
             self._recorded_whole(exchange, response)
             if response.status_code >= 300:
-                raise error_from_response(response, self.adapter, self.options)
+                raise error_from_response(response, self.adapter, self.options, self.auth)
             try:
                 result = response.json()
             except ValueError as exc:
@@ -313,10 +343,12 @@ class HttpEngine:
 
     def request(self, method: str, url: str, headers: Dict[str, str], *, json_body: Any = None,
                 data: Optional[bytes] = None, content_type: Optional[str] = None,
-                params: Optional[Dict[str, Any]] = None, stream: bool = False) -> requests.Response:
+                params: Optional[Dict[str, Any]] = None, stream: bool = False,
+                max_retries: Optional[int] = None) -> requests.Response:
         """Any other call (batch jobs: uploads, status, cancel, result files), retried and
         error-mapped like the rest. Returns the 2xx response; with ``stream`` its body
-        is still unread (iterate it, then close it), else it has been read whole."""
+        is still unread (iterate it, then close it), else it has been read whole.
+        ``max_retries=0`` for a call that must not be repeated blindly (a batch create)."""
         all_headers = headers_for(self.options, {"Accept": "application/json", **headers})
         if json_body is not None:
             data = encode_body(json_body)
@@ -325,11 +357,16 @@ class HttpEngine:
         elif data is None:
             all_headers.pop("Content-Type", None)
 
+        if params and self.options.signer is not None:  # the signature covers the query string
+            url, params = str(requests.Request(method, url, params=params).prepare().url), None
+
         def attempt() -> requests.Response:
-            exchange = self._record(method, url, all_headers, data)
+            sent = self._signed(method, url, all_headers, data)
+            exchange = self._record(method, url, sent, data)
             try:
-                response = self.session.request(method, url, data=data, headers=all_headers, params=params,
-                                                stream=stream, timeout=self._timeout(None), **self._env_settings(url))
+                response = self.auth.send(lambda h: self.session.request(
+                    method, url, data=data, headers=h, params=params, stream=stream, timeout=self._timeout(None),
+                    **self._env_settings(url)), sent)
             except requests.RequestException as exc:
                 raise map_transport_error(exc) from exc
             logger.debug("%s %s -> %d", method, url, response.status_code)
@@ -339,10 +376,11 @@ class HttpEngine:
                 exchange.response(response.status_code, response.headers)
                 exchange.close()
             if response.status_code >= 300:
-                raise error_from_response(response, self.adapter, self.options)
+                raise error_from_response(response, self.adapter, self.options, self.auth)
             return response
 
-        return call_with_retries(attempt, self.options.retry, what=f"{self.provider} {method} {url}")
+        return call_with_retries(attempt, self.options.retry, max_retries=max_retries,
+                                 what=f"{self.provider} {method} {url}")
 
     def request_json(self, method: str, url: str, headers: Dict[str, str], **kwargs: Any) -> Dict[str, Any]:
         """``request()`` whose reply is a JSON object."""

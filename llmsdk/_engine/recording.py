@@ -22,13 +22,14 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 __all__ = ["ENV_VAR", "Exchange", "Recorder"]
 
 ENV_VAR = "LLMSDK_RECORD_DIR"
 #: Headers that carry credentials; never written.
-_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api-key", "proxy-authorization"})
+_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api-key", "proxy-authorization",
+                             "x-amz-security-token"})
 _MASK = "**********"
 
 logger = logging.getLogger("llmsdk.record")
@@ -38,9 +39,16 @@ _numbers = itertools.count(1)
 class Recorder:
     """Writes exchanges under ``directory`` (created on first use), masking ``secret``."""
 
-    def __init__(self, directory: str, secret: Optional[str] = None) -> None:
+    def __init__(self, directory: str, secret: Optional[str] = None,
+                 more_secrets: Optional[Callable[[], List[str]]] = None) -> None:
         self.directory = Path(directory)
         self._secret = secret or None
+        #: The bearer tokens handed out lately (``AttemptAuth.recent``): masked too.
+        self.more_secrets = more_secrets
+
+    def _secrets(self) -> List[str]:
+        found = [self._secret] if self._secret else []
+        return found + (self.more_secrets() if self.more_secrets is not None else [])
 
     @classmethod
     def from_env(cls, secret: Optional[str] = None) -> Optional["Recorder"]:
@@ -48,15 +56,17 @@ class Recorder:
         return cls(directory, secret) if directory else None
 
     def mask(self, text: str) -> str:
-        secret = self._secret
-        return text.replace(secret, _MASK) if secret and secret in text else text
+        for secret in self._secrets():
+            if secret in text:
+                text = text.replace(secret, _MASK)
+        return text
 
     def _mask_bytes(self, data: bytes) -> bytes:
-        secret = self._secret
-        if not secret:
-            return data
-        raw = secret.encode("utf-8")
-        return data.replace(raw, _MASK.encode("ascii")) if raw in data else data
+        for secret in self._secrets():
+            raw = secret.encode("utf-8")
+            if raw in data:
+                data = data.replace(raw, _MASK.encode("ascii"))
+        return data
 
     def start(self, provider: str, method: str, url: str, headers: Mapping[str, str], body: bytes) -> "Exchange":
         """Record a request about to be sent; the ``Exchange`` takes its response."""

@@ -4,7 +4,8 @@ end-of-body rule. Pure: bytes in, events out; the worker and every transcript te
 
 Framing is a seam: ``StreamProcessor.framing`` names how the body is cut into
 ``(event, data)`` pairs — ``"sse"`` (the default, inlined below: the hot path) or a name in
-``FRAMINGS`` (``"ndjson"``: one JSON document per line, event ``"message"``).
+``FRAMINGS`` (``"ndjson"``: one JSON document per line, event ``"message"``;
+``"aws-eventstream"``: AWS's binary frames, ``_engine/eventstream.py``).
 
 The end-of-body rule: the body ends, then ``processor.finish()`` says whether the
 provider's terminator came (it raises ``IncompleteStreamError`` if not). A last event cut
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List,
 
 from sseclient import SSEClient
 
+from llmsdk._engine.eventstream import eventstream_pairs
 from llmsdk.errors import IncompleteStreamError, MalformedEventError
 from llmsdk.events import _Event
 
@@ -67,7 +69,10 @@ def ndjson_pairs(chunks: Iterable[bytes]) -> Iterator[Tuple[str, str]]:
 
 
 #: Framings other than SSE, by ``StreamProcessor.framing``.
-FRAMINGS: Dict[str, Framing] = {"ndjson": ndjson_pairs}
+FRAMINGS: Dict[str, Framing] = {
+    "ndjson": ndjson_pairs,
+    "aws-eventstream": eventstream_pairs,  # Bedrock's binary frames (_engine/eventstream.py)
+}
 
 
 def _pairs(processor: "StreamProcessor", body: Iterable[bytes]) -> Iterator[Tuple[str, str]]:

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 from llmsdk._engine.http import encode_body
 from llmsdk.batches._backend import (
     BatchBackend, BatchItem, BatchLimits, BatchResult, Json, as_object, int_field, parse_or_error,
 )
+from llmsdk.batches._idempotent import token_time
 from llmsdk.batches.job import BatchCounts, BatchStatus
 from llmsdk.errors import BatchRequestNotRunError, make_body_error
 from llmsdk.providers.anthropic.response import parse_response
@@ -32,6 +34,18 @@ from llmsdk.providers.anthropic.response import parse_response
 __all__ = ["AnthropicBatches", "build_request_body"]
 
 PATH = "/v1/messages/batches"
+#: Seconds a job's ``created_at`` may precede our clock's send time and still be ours.
+CLOCK_SLACK = 120.0
+
+
+def _epoch(value: Any) -> Optional[float]:
+    """An RFC 3339 time (``2026-01-01T00:00:00Z``) as epoch seconds; None if unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 def build_request_body(items: Sequence[BatchItem]) -> Json:
@@ -48,13 +62,25 @@ class AnthropicBatches(BatchBackend):
         key_rule="1-64 characters from a-z, A-Z, 0-9, '_' and '-'",
     )
 
-    def create(self, items: Sequence[BatchItem]) -> Json:
+    def create(self, items: Sequence[BatchItem], token: str) -> Json:
         body = build_request_body(items)
         data = encode_body(body)
         self.limits.check_size(self.provider, len(data))
-        response = self.transport.send("POST", PATH, data=data, content_type="application/json")
+        response = self.transport.send("POST", PATH, data=data, content_type="application/json", max_retries=0)
         result = response.json()
         return result if isinstance(result, dict) else {}
+
+    def owns(self, raw: Json, token: str, count: int, since: float) -> bool:
+        """Message Batches keep no metadata: ours is a job of ``count`` requests created
+        since the create was sent, or since the token was made (less ``CLOCK_SLACK`` for
+        clocks that disagree). Two jobs of the same size submitted at once by different
+        processes could be mistaken for each other; the other batch APIs are exact."""
+        made = token_time(token)
+        since = max(since, made or 0.0)
+        created = _epoch(raw.get("created_at"))
+        if not since or created is None or created < since - CLOCK_SLACK:
+            return False  # (a token of the caller's, looked for before any create: cannot tell)
+        return self.read_state(raw)[2].total == count
 
     def retrieve(self, job_id: str) -> Json:
         return self.transport.json("GET", f"{PATH}/{job_id}")

@@ -25,7 +25,10 @@ from llmsdk.errors import InvalidRequestError, LLMError, MalformedEventError
 from llmsdk.providers.base import Endpoint, ProviderAdapter
 from llmsdk.types import LLMResponse
 
-__all__ = ["BatchBackend", "BatchItem", "BatchLimits", "BatchResult", "Transport", "iter_jsonl", "strip_streaming"]
+__all__ = [
+    "TOKEN_FIELD", "BatchBackend", "BatchItem", "BatchLimits", "BatchResult", "Transport", "iter_jsonl", "strip_streaming",
+    "token_of",
+]
 
 Json = Dict[str, Any]
 BatchResult = Tuple[str, Union[LLMResponse, LLMError]]
@@ -111,17 +114,19 @@ class Transport:
         return join_url(self.endpoint.api_base, path)
 
     def headers(self, extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
-        headers = dict(self.adapter.auth_headers(self.endpoint.key))
+        headers = dict(self.adapter.headers(self.endpoint))
         headers.update(extra or {})
         return headers
 
     def json(self, method: str, path: str, body: Any = None, *, params: Optional[Dict[str, Any]] = None,
-             headers: Optional[Mapping[str, str]] = None) -> Json:
-        return self.engine.request_json(method, self.url(path), self.headers(headers), json_body=body, params=params)
+             headers: Optional[Mapping[str, str]] = None, max_retries: Optional[int] = None) -> Json:
+        return self.engine.request_json(method, self.url(path), self.headers(headers), json_body=body, params=params,
+                                        max_retries=max_retries)
 
     def send(self, method: str, path: str, *, data: bytes, content_type: str,
-             headers: Optional[Mapping[str, str]] = None) -> requests.Response:
-        return self.engine.request(method, self.url(path), self.headers(headers), data=data, content_type=content_type)
+             headers: Optional[Mapping[str, str]] = None, max_retries: Optional[int] = None) -> requests.Response:
+        return self.engine.request(method, self.url(path), self.headers(headers), data=data, content_type=content_type,
+                                   max_retries=max_retries)
 
     def lines(self, path: str, *, params: Optional[Dict[str, Any]] = None,
               headers: Optional[Mapping[str, str]] = None) -> Iterator[Any]:
@@ -179,8 +184,16 @@ class BatchBackend(ABC):
     # -- calls ------------------------------------------------------------------------------
 
     @abstractmethod
-    def create(self, items: Sequence[BatchItem]) -> Json:
-        """Upload ``items`` (already checked) and start the job; the provider's job object."""
+    def create(self, items: Sequence[BatchItem], token: str) -> Json:
+        """Upload ``items`` (already checked) and start the job, marked with ``token`` (our
+        idempotency token, where the provider keeps one: ``owns`` finds it again); the
+        provider's job object. The create call itself is sent once (``max_retries=0``):
+        ``Batches.submit`` decides whether a failed one may be repeated."""
+
+    def owns(self, raw: Json, token: str, count: int, since: float) -> bool:
+        """Whether the listed job ``raw`` is the one a create marked with ``token`` (of
+        ``count`` requests, sent at ``since``, epoch seconds) started."""
+        return token_of(raw) == token
 
     @abstractmethod
     def retrieve(self, job_id: str) -> Json:
@@ -209,6 +222,16 @@ class BatchBackend(ABC):
         """The model the job runs, when the job object says (for pricing)."""
         model = raw.get("model")
         return model if isinstance(model, str) and model else None
+
+
+#: Where our idempotency token travels in a job's ``metadata`` (OpenAI, Groq).
+TOKEN_FIELD = "llmsdk_idempotency_key"
+
+
+def token_of(raw: Json) -> Optional[str]:
+    """The idempotency token a job carries in its ``metadata``, if any."""
+    value = as_object(raw.get("metadata")).get(TOKEN_FIELD)
+    return value if isinstance(value, str) else None
 
 
 def parse_or_error(parse: Callable[[Json], LLMResponse], body: Any) -> Union[LLMResponse, LLMError]:

@@ -5,7 +5,8 @@ Wire (python-genai ``batches.py`` ``_CreateBatchJobParameters_to_mldev``,
 
 * ``POST /v1beta/models/{model}:batchGenerateContent`` with ``{"batch": {"displayName",
   "inputConfig": {"requests": {"requests": [{"request": GenerateContentRequest,
-  "metadata": {"key"}}]}}}}`` (inline, up to 20 MB) or ``"inputConfig": {"fileName":
+  "metadata": {"key"}}]}}}}`` (inline, up to 20 MB; ``displayName`` carries our idempotency
+  token, so a job whose create reply was lost is found in the list) or ``"inputConfig": {"fileName":
   "files/..."}`` for a JSONL file of ``{"key", "request"}`` lines (up to 2 GB), uploaded
   with the resumable ``POST /upload/v1beta/files`` protocol;
 * the reply is an operation ``{"name": "batches/...", "metadata": GenerateContentBatch}``;
@@ -67,6 +68,11 @@ def build_file_lines(items: Sequence[BatchItem]) -> bytes:
     return b"".join(encode_body({"key": item.key, "request": item.body}) + b"\n" for item in items)
 
 
+def display_name_for(token: str) -> str:
+    """A job's ``displayName``: it carries our idempotency token (Gemini keeps no metadata)."""
+    return f"llmsdk-{token}"
+
+
 def _batch_of(raw: Json) -> Json:
     """The ``GenerateContentBatch`` inside an operation (or the batch itself)."""
     metadata = raw.get("metadata")
@@ -83,9 +89,9 @@ class GeminiBatches(BatchBackend):
         name = job_id if job_id.startswith("batches/") else f"batches/{job_id}"
         return f"{API_VERSION}/{name}"
 
-    def create(self, items: Sequence[BatchItem]) -> Json:
+    def create(self, items: Sequence[BatchItem], token: str) -> Json:
         model = model_path(items[0].model)
-        display_name = f"llmsdk-{len(items)}-requests"
+        display_name = display_name_for(token)
         body = build_inline_body(items, display_name)
         data = encode_body(body)
         if len(data) > INLINE_LIMIT:
@@ -95,7 +101,7 @@ class GeminiBatches(BatchBackend):
             body = {"batch": {"displayName": display_name, "inputConfig": {"fileName": file_name}}}
             data = encode_body(body)
         response = self.transport.send("POST", f"{API_VERSION}/{model}:batchGenerateContent", data=data,
-                                       content_type="application/json")
+                                       content_type="application/json", max_retries=0)
         result = response.json()
         return result if isinstance(result, dict) else {}
 
@@ -123,6 +129,9 @@ class GeminiBatches(BatchBackend):
         if not isinstance(name, str) or not name:
             raise make_body_error(f"gemini file upload returned no file name: {str(done)[:200]}", provider=self.provider)
         return name
+
+    def owns(self, raw: Json, token: str, count: int, since: float) -> bool:
+        return _batch_of(raw).get("displayName") == display_name_for(token)
 
     def retrieve(self, job_id: str) -> Json:
         return self.transport.json("GET", self._batch_path(job_id))

@@ -5,7 +5,9 @@ same under ``/openai/v1``):
 
 * input lines ``{"custom_id", "method": "POST", "url": "/v1/chat/completions", "body"}``,
   uploaded with ``POST /v1/files`` (multipart: ``purpose=batch``, ``file``);
-* ``POST /v1/batches {"input_file_id", "endpoint", "completion_window": "24h"}``;
+* ``POST /v1/batches {"input_file_id", "endpoint", "completion_window": "24h",
+  "metadata"}`` (``metadata.llmsdk_idempotency_key`` finds a job whose create reply was
+  lost);
 * ``GET /v1/batches/{id}``: ``status`` (validating, in_progress, finalizing, completed,
   failed, expired, cancelling, cancelled), ``request_counts {total, completed, failed}``,
   ``output_file_id`` / ``error_file_id``; ``POST /v1/batches/{id}/cancel``; ``GET
@@ -18,13 +20,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import urllib3
 
 from llmsdk._engine.http import encode_body
 from llmsdk.batches._backend import (
-    BatchBackend, BatchItem, BatchLimits, BatchResult, Json, as_object, int_field, parse_or_error,
+    TOKEN_FIELD, BatchBackend, BatchItem, BatchLimits, BatchResult, Json, as_object, int_field, parse_or_error,
 )
 from llmsdk.batches.job import BatchCounts, BatchStatus
 from llmsdk.errors import BatchRequestNotRunError, LLMError, make_body_error, make_status_error
@@ -32,7 +34,7 @@ from llmsdk.providers.groq.response import parse_response as parse_groq
 from llmsdk.providers.openai.response import parse_response as parse_openai
 from llmsdk.types import LLMResponse
 
-__all__ = ["GroqBatches", "OpenAIBatches", "build_jsonl", "jsonl_line"]
+__all__ = ["AzureBatches", "GroqBatches", "OpenAIBatches", "build_jsonl", "jsonl_line"]
 
 ENDPOINT = "/v1/chat/completions"
 COMPLETION_WINDOW = "24h"
@@ -51,15 +53,15 @@ _STATUSES = {
 _NOT_RUN = {"batch_expired": "expired", "batch_cancelled": "cancelled"}
 
 
-def jsonl_line(item: BatchItem) -> bytes:
+def jsonl_line(item: BatchItem, endpoint: str = ENDPOINT) -> bytes:
     """One input line: the Chat Completions call ``complete()`` would make, unstreamed."""
-    line = {"custom_id": item.key, "method": "POST", "url": ENDPOINT, "body": item.body}
+    line = {"custom_id": item.key, "method": "POST", "url": endpoint, "body": item.body}
     return encode_body(line) + b"\n"
 
 
-def build_jsonl(items: Sequence[BatchItem]) -> bytes:
+def build_jsonl(items: Sequence[BatchItem], endpoint: str = ENDPOINT) -> bytes:
     """The input file."""
-    return b"".join(jsonl_line(item) for item in items)
+    return b"".join(jsonl_line(item, endpoint) for item in items)
 
 
 def _multipart(jsonl: bytes) -> Tuple[bytes, str]:
@@ -76,19 +78,29 @@ class OpenAIBatches(BatchBackend):
     #: Custom ids have no documented character set; the Batch object names one model.
     limits = BatchLimits(max_requests=50_000, max_bytes=200_000_000, one_model=True)
     parse: Callable[[Json], LLMResponse] = staticmethod(parse_openai)
+    #: The ``url`` of each input line and the job's ``endpoint``.
+    endpoint = ENDPOINT
 
-    def create(self, items: Sequence[BatchItem]) -> Json:
-        jsonl = build_jsonl(items)
-        self.limits.check_size(self.provider, len(jsonl), "batch input file")
-        data, content_type = _multipart(jsonl)
-        uploaded = self.transport.send("POST", "/v1/files", data=data, content_type=content_type).json()
-        file_id = uploaded.get("id") if isinstance(uploaded, dict) else None
-        if not isinstance(file_id, str):
-            raise make_body_error(f"{self.provider} file upload returned no id: {str(uploaded)[:200]}",
-                                  provider=self.provider)
+    def __init__(self, transport: Any) -> None:
+        super().__init__(transport)
+        self._uploaded: Dict[str, str] = {}
+
+    def create(self, items: Sequence[BatchItem], token: str) -> Json:
+        file_id = self._uploaded.get(token)
+        if file_id is None:  # a create tried again reuses the file uploaded for it
+            jsonl = build_jsonl(items, self.endpoint)
+            self.limits.check_size(self.provider, len(jsonl), "batch input file")
+            data, content_type = _multipart(jsonl)
+            uploaded = self.transport.send("POST", "/v1/files", data=data, content_type=content_type).json()
+            file_id = uploaded.get("id") if isinstance(uploaded, dict) else None
+            if not isinstance(file_id, str):
+                raise make_body_error(f"{self.provider} file upload returned no id: {str(uploaded)[:200]}",
+                                      provider=self.provider)
+            self._uploaded[token] = file_id
         return self.transport.json("POST", "/v1/batches", {
-            "input_file_id": file_id, "endpoint": ENDPOINT, "completion_window": COMPLETION_WINDOW,
-        })
+            "input_file_id": file_id, "endpoint": self.endpoint, "completion_window": COMPLETION_WINDOW,
+            "metadata": {TOKEN_FIELD: token},
+        }, max_retries=0)
 
     def retrieve(self, job_id: str) -> Json:
         return self.transport.json("GET", f"/v1/batches/{job_id}")
@@ -156,3 +168,12 @@ class GroqBatches(OpenAIBatches):
     limits = BatchLimits(max_requests=50_000, max_bytes=100_000_000)
     parse: Callable[[Json], LLMResponse] = staticmethod(parse_groq)
 
+
+
+class AzureBatches(OpenAIBatches):
+    """Azure OpenAI global batch: OpenAI's flow under ``<endpoint>/openai/v1`` (files,
+    batches, result files), on a batch deployment. Azure's JSONL names the route without
+    the version (``"url": "/chat/completions"``, as in Azure's batch guide)."""
+
+    provider = "azure_openai"
+    endpoint = "/chat/completions"

@@ -8,10 +8,11 @@ for a provider is chosen by its config key (``_BACKENDS``).
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Type, Union
 
 from llmsdk._engine.http import HttpEngine, encode_body
 from llmsdk.batches._backend import BatchBackend, BatchItem, Transport, strip_streaming
+from llmsdk.batches._idempotent import create_once, find_created, new_token
 from llmsdk.batches.job import BatchJob, Recorder
 from llmsdk.errors import InvalidRequestError, UnsupportedFeatureError
 from llmsdk.providers.base import Endpoint, ProviderAdapter
@@ -25,6 +26,14 @@ _BACKENDS: Dict[str, str] = {
     "groq": "llmsdk.batches._openai:GroqBatches",
     "anthropic": "llmsdk.batches._anthropic:AnthropicBatches",
     "gemini": "llmsdk.batches._gemini:GeminiBatches",
+    "azure_openai": "llmsdk.batches._openai:AzureBatches",  # issue 23
+}
+
+#: Providers whose batch API llmsdk deliberately does not speak, and why.
+_UNSUPPORTED: Dict[str, str] = {
+    "bedrock": "Bedrock batch inference reads its input from and writes its output to S3 buckets through "
+               "IAM service roles (CreateModelInvocationJob), not over the runtime API llmsdk speaks; "
+               "use boto3's bedrock client for it",
 }
 
 #: ``{key: request}``, or an iterable of ``(key, request)`` pairs (bare requests are
@@ -39,6 +48,8 @@ def supports_batches(provider_key: str) -> bool:
 
 def _backend_class(provider_key: str) -> Type[BatchBackend]:
     ref = _BACKENDS.get(provider_key)
+    if provider_key in _UNSUPPORTED:
+        raise UnsupportedFeatureError(f"{provider_key} batches are not supported: {_UNSUPPORTED[provider_key]}")
     if ref is None:
         known = ", ".join(sorted(_BACKENDS))
         raise UnsupportedFeatureError(f"provider {provider_key!r} has no batch API in llmsdk (batches run on {known})")
@@ -101,10 +112,18 @@ class Batches:
         cls = _backend_class(self._provider_key)
         return cls(Transport(self._engine, self._adapter, self._endpoint))
 
-    def submit(self, requests: BatchRequests) -> BatchJob:
+    def submit(self, requests: BatchRequests, *, idempotency_key: Optional[str] = None) -> BatchJob:
         """Start a batch job. Every request is validated and formatted first, and the
         provider's limits (request count, size, custom ids) are checked: a bad one raises
-        ``InvalidRequestError`` naming its key before anything is uploaded."""
+        ``InvalidRequestError`` naming its key before anything is uploaded.
+
+        The job is marked with ``idempotency_key`` (a fresh one when not given): a create
+        whose reply was lost is never sent again blindly, the job it may have started is
+        looked for and adopted. Give the same key again (after a crash, say) and the job
+        it started, if any, is returned instead of a second one."""
+        if idempotency_key is not None and (not isinstance(idempotency_key, str) or not idempotency_key.strip()):
+            raise InvalidRequestError(f"idempotency_key must be a non-empty string, got {idempotency_key!r}")
+        token = idempotency_key or new_token()
         backend = self._backend()
         pairs = _pairs(requests)
         backend.limits.check_keys(backend.provider, [key for key, _ in pairs])
@@ -123,7 +142,9 @@ class Batches:
             if prepared.output_schema is not None:
                 structured[key] = prepared
         backend.limits.check_models(backend.provider, items)
-        raw = backend.create(items)
+        raw = find_created(backend, token, len(items), 0.0) if idempotency_key is not None else None
+        if raw is None:
+            raw = create_once(backend, items, token, self._engine.options.retry)
         return BatchJob(backend, raw, record=self._record, keys=[item.key for item in items], models=models,
                         structured=structured)
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence
+import logging
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Set, Tuple
 
 from llmsdk._core.error_bodies import ErrorInfo, generic_error_info, stream_error
 from llmsdk._core.partial_json import parse_partial_json
@@ -66,11 +67,24 @@ class Endpoint:
 
     api_base: str
     api_key: Optional[SecretString] = field(default=None)
+    #: The client's ``provider_settings`` (the API version to speak; a cloud's project,
+    #: credentials...), for the adapter (``ProviderAdapter.bind``, ``headers``).
+    settings: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: What this client was already warned about (``warn_once``): one warning per client.
+    _warned: Set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def key(self) -> Optional[str]:
         """The key in clear, for auth headers."""
         return self.api_key.expose_secret() if self.api_key is not None else None
+
+    def warn_once(self, logger: logging.Logger, key: str, message: str, *args: Any) -> None:
+        """Log ``message`` at WARNING the first time ``key`` comes up for this client (an
+        adapter adjusting requests the same way every call should say so once)."""
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        logger.warning(message, *args)
 
 
 @dataclass(frozen=True)
@@ -107,6 +121,8 @@ class StreamProcessor(ABC):
         self.usage = Usage()
         #: USD cost when the provider reports it (OpenRouter); else priced from the registry.
         self.cost: Optional[float] = None
+        #: What the provider reports beside the reply (``LLMResponse.provider_details``).
+        self.provider_details: Dict[str, Any] = {}
 
     @abstractmethod
     def process(self, event: str, data: str) -> Sequence[_Event]:
@@ -136,13 +152,41 @@ class ProviderAdapter(ABC):
     #: How this provider embeds text (``client.embed``); None: it has no embeddings API.
     embeddings: Optional[EmbeddingsApi] = None
 
+    def bind(self, endpoint: Endpoint) -> "ProviderAdapter":
+        """The adapter one client uses with ``endpoint``: ``self`` unless the provider
+        reads per-client settings (a cloud's API version, project, credentials), when it
+        returns a configured copy. Called once per client; no I/O."""
+        return self
+
+    def token_provider(self) -> Optional[Callable[[], str]]:
+        """A zero-argument callable giving a bearer token for each HTTP attempt (a cloud's
+        default credentials), or None: the static key of ``auth_headers`` is enough.
+        Built lazily: nothing is imported or fetched until the first call."""
+        return None
+
+    def catalog_model(self, model_id: str) -> Tuple[str, Optional[str]]:
+        """Which catalog entry prices and describes ``model_id``: ``(catalog id,
+        catalog provider key)``; None as provider means the client's own. A cloud maps
+        its deployment names and model ids to the first-party catalog here."""
+        return model_id, None
+
     def prepare_request(self, request: LLMRequest, endpoint: Endpoint) -> PreparedRequest:
         """URL, headers and body for a streaming call (pure)."""
         return PreparedRequest(
             url=self.endpoint(endpoint.api_base, request),
-            headers=self.auth_headers(endpoint.key),
+            headers=self.headers(endpoint),
             body=self.request_body(request),
         )
+
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        """Refuse, at client construction, ``provider_settings`` this adapter cannot use
+        (``InvalidConfigError``). The default takes any (most adapters read none)."""
+        return None
+
+    def headers(self, endpoint: Endpoint) -> Dict[str, str]:
+        """The headers for this client's calls (``auth_headers`` unless the client's
+        ``settings`` change them, e.g. a pinned API version)."""
+        return self.auth_headers(endpoint.key)
 
     @abstractmethod
     def endpoint(self, api_base: str, request: LLMRequest) -> str:
@@ -165,6 +209,11 @@ class ProviderAdapter(ABC):
         """Read an error body (the text of an HTTP error reply, or the parsed error event of
         a stream): ``{"error": {"message", "type"|"status"|"code"}}``-style by default."""
         return generic_error_info(status, body)
+
+    def parse_error_reply(self, status: int, body: Any, headers: Mapping[str, str]) -> ErrorInfo:
+        """Read an HTTP error reply whose headers matter too (AWS names the error type in
+        ``x-amzn-ErrorType``); by default ``parse_error(status, body)``."""
+        return self.parse_error(status, body)
 
     def count_tokens(self, request: LLMRequest, endpoint: Endpoint, post_json: PostJson) -> int:
         """Input tokens of ``request``; the default is a local estimate."""

@@ -65,6 +65,14 @@ class LLMProvider:
     GROQ: LLMProvider
     OPENROUTER: LLMProvider
     OPENAI_COMPATIBLE: LLMProvider
+    AZURE_OPENAI: LLMProvider
+    VERTEX: LLMProvider
+    BEDROCK: LLMProvider
+    # more providers (issue 28)
+    MISTRAL: LLMProvider
+    DEEPSEEK: LLMProvider
+    XAI: LLMProvider
+    OLLAMA: LLMProvider
 
     def __init__(
         self,
@@ -78,6 +86,8 @@ class LLMProvider:
         requires_api_key: bool = True,
         responses_adapter: Optional[AdapterRef] = None,
         default_api: str = "chat",
+        base_url_env: Optional[str] = None,
+        base_url_parser: Optional[Callable[[str], str]] = None,
     ) -> None:
         if not isinstance(config_key, str) or not config_key.replace("_", "").replace("-", "").isalnum():
             raise InvalidConfigError(f"invalid provider config key {config_key!r}")
@@ -96,6 +106,8 @@ class LLMProvider:
         self._adapters: Dict[str, ProviderAdapter] = {}
         self.requires_api_key = requires_api_key
         self._default_api = self.check_api(default_api)
+        self._base_url_env = base_url_env
+        self._base_url_parser = base_url_parser
 
     def config_key(self) -> str:
         return self._config_key
@@ -105,6 +117,15 @@ class LLMProvider:
 
     def env_var(self) -> Optional[str]:
         return self._env_var
+
+    def base_url_env(self) -> Optional[str]:
+        """The variable ``from_env`` reads the base URL from when the provider names its own
+        (``OLLAMA_HOST``); None: ``<PREFIX>_BASE_URL``."""
+        return self._base_url_env
+
+    def base_url_from_env(self, value: str) -> str:
+        """The base URL a ``base_url_env`` value stands for (``OLLAMA_HOST=0.0.0.0:11434``)."""
+        return self._base_url_parser(value) if self._base_url_parser is not None else value
 
     def default_api_base(self) -> Optional[str]:
         return self._default_api_base
@@ -190,7 +211,7 @@ _BUILTINS = [
     LLMProvider("gemini", "Google Gemini", default_model="gemini-2.5-flash",
                 env_var="GEMINI_API_KEY", default_api_base="https://generativelanguage.googleapis.com",
                 adapter="llmsdk.providers.gemini.client:GeminiAdapter"),
-    LLMProvider("groq", "Groq", default_model="llama-3.3-70b-versatile",
+    LLMProvider("groq", "Groq", default_model="openai/gpt-oss-120b",  # llama-3.3-70b-versatile retired 2026-08-16
                 env_var="GROQ_API_KEY", default_api_base="https://api.groq.com/openai",
                 adapter="llmsdk.providers.groq.client:GroqAdapter"),
     LLMProvider("openrouter", "OpenRouter", default_model="anthropic/claude-sonnet-4.6",
@@ -201,6 +222,48 @@ _BUILTINS = [
                 adapter="llmsdk.providers.openai_compatible.client:OpenAICompatibleAdapter",
                 responses_adapter="llmsdk.providers.openai.responses_client:OpenAICompatibleResponsesAdapter",
                 requires_api_key=False),
+    # -- AWS Bedrock (issue 24): a Bedrock API key, or SigV4 through HttpClientOptions.signer
+    LLMProvider("bedrock", "Amazon Bedrock", default_model="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                env_var="AWS_BEARER_TOKEN_BEDROCK", default_api_base=None,
+                adapter="llmsdk.providers.bedrock.client:BedrockAdapter", requires_api_key=False),
+]
+
+# The clouds (issue 23): model ids are deployment names / cloud ids; prices come from the
+# first-party catalog through ``ProviderAdapter.catalog_model``.
+_BUILTINS += [
+    LLMProvider("azure_openai", "Azure OpenAI", default_model=None,
+                env_var="AZURE_OPENAI_API_KEY", default_api_base=None,
+                adapter="llmsdk.providers.azure_openai.client:AzureChatAdapter",
+                responses_adapter="llmsdk.providers.azure_openai.client:AzureResponsesAdapter",
+                requires_api_key=False),
+    LLMProvider("vertex", "Google Vertex AI", default_model="gemini-2.5-flash",
+                env_var="", default_api_base="https://aiplatform.googleapis.com",
+                adapter="llmsdk.providers.vertex.client:VertexAdapter",
+                requires_api_key=False),
+]
+
+
+def _ollama_host(value: str) -> str:
+    from llmsdk.providers.ollama.client import ollama_host
+
+    return ollama_host(value)
+
+
+# -- more providers (issue 28): each reuses the Chat Completions or Responses wire code --
+_BUILTINS += [
+    LLMProvider("mistral", "Mistral", default_model="mistral-small-latest",
+                env_var="MISTRAL_API_KEY", default_api_base="https://api.mistral.ai",
+                adapter="llmsdk.providers.mistral.client:MistralAdapter"),
+    LLMProvider("deepseek", "DeepSeek", default_model="deepseek-flash",
+                env_var="DEEPSEEK_API_KEY", default_api_base="https://api.deepseek.com",
+                adapter="llmsdk.providers.deepseek.client:DeepSeekAdapter"),
+    LLMProvider("xai", "xAI", default_model="grok-4.7",
+                env_var="XAI_API_KEY", default_api_base="https://api.x.ai",
+                adapter="llmsdk.providers.xai.client:XAIChatAdapter",
+                responses_adapter="llmsdk.providers.xai.client:XAIResponsesAdapter", default_api="responses"),
+    LLMProvider("ollama", "Ollama", default_model=None, env_var="", default_api_base="http://localhost:11434",
+                adapter="llmsdk.providers.ollama.client:OllamaAdapter", requires_api_key=False,
+                base_url_env="OLLAMA_HOST", base_url_parser=_ollama_host),
 ]
 
 _lock = threading.Lock()
@@ -279,15 +342,17 @@ def register_openai_compatible(
     replace: bool = False,
     api: str = "chat",
 ) -> LLMProvider:
-    """Register an OpenAI-compatible service (vLLM, Ollama, a gateway) as its own provider.
+    """Register an OpenAI-compatible service (vLLM, LM Studio, a gateway) as its own provider.
+    (Ollama is built in: ``HttpClientOptions.new_ollama``; its OpenAI shim can still be
+    registered under another key.)
 
     ``models`` are ``LLMModel``s (priced, with capabilities; their provider is set to
     ``config_key``) or plain ids (unpriced, unchecked). The first is the default model.
     ``api="responses"`` makes the server's ``/v1/responses`` the default (options can
     still pick ``api="chat"``, and the other way round).
 
-    >>> register_openai_compatible("ollama", "http://localhost:11434/v1", models=["llama3.2"])
-    >>> client = LLMClient.new(HttpClientOptions(provider="ollama"))
+    >>> register_openai_compatible("vllm", "http://localhost:8000/v1", models=["llama3.2"])
+    >>> client = LLMClient.new(HttpClientOptions(provider="vllm"))
     """
     validate_api_base(api_base)
     if api not in APIS:

@@ -7,7 +7,9 @@ the provider's wire format. Jobs move on their own as they are polled: in progre
 reply comes from ``reply(key, request_body)``: a string (a text reply), a dict (the
 provider's whole reply body) or ``ItemError`` (that request fails); ``fail(key)``
 scripts a failure by key. ``expire=True`` ends jobs expired with part of the requests
-never run; ``cancel`` from the client stops a job at the next poll.
+never run; ``cancel`` from the client stops a job at the next poll. ``lose_create_replies = n``: the
+next n creates start their job and then answer 502, as a gateway that lost the reply;
+``refuse_creates = n`` refuses them with 429 first, ``fail_lists = n`` fails job listings.
 
 >>> with FakeProviderServer() as server:
 ...     fake = FakeBatchAPI(server, "anthropic", polls=2)
@@ -28,6 +30,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from llmsdk.testing.server import FakeProviderServer, RecordedRequest, ScriptedReply
@@ -35,7 +38,7 @@ from llmsdk.testing.whole_replies import error_body, reply_body, rpc_status
 
 __all__ = ["PROVIDERS", "FakeBatchAPI", "ItemError"]
 
-PROVIDERS = ("openai", "groq", "anthropic", "gemini")
+PROVIDERS = ("openai", "groq", "anthropic", "gemini", "azure_openai")
 Json = Dict[str, Any]
 
 
@@ -68,6 +71,8 @@ class _Job:
     outcome: str = ""  # completed | cancelled | expired | failed
     results: List[Tuple[str, Reply]] = field(default_factory=list)
     files: Dict[str, str] = field(default_factory=dict)  # output / error -> file id
+    metadata: Optional[Json] = None
+    display_name: str = ""
 
 
 class FakeBatchAPI:
@@ -85,6 +90,8 @@ class FakeBatchAPI:
             raise ValueError(f"unknown provider {provider!r}; expected one of {PROVIDERS}")
         self.server = server
         self.provider = provider
+        #: The route each input line names (Azure's JSONL has no version segment).
+        self._route = "/chat/completions" if provider == "azure_openai" else "/v1/chat/completions"
         self.polls = polls
         self.usage = usage
         self.expire = expire
@@ -92,6 +99,13 @@ class FakeBatchAPI:
         self.chunk_size = chunk_size
         #: When set, new jobs fail validation with this message (OpenAI/Groq/Gemini).
         self.fail_validation: Optional[str] = None
+        #: The next this many creates start their job, then answer 502 (a reply lost after
+        #: the body was received: the client cannot tell whether the job exists).
+        self.lose_create_replies = 0
+        #: The next this many creates are refused with 429 before any job is started.
+        self.refuse_creates = 0
+        #: The next this many job listings answer 500.
+        self.fail_lists = 0
         self._reply: Replier = reply or (lambda key, body: f"reply to {key}")
         self._failures: Dict[str, ItemError] = {}
         self._lock = threading.Lock()
@@ -120,6 +134,15 @@ class FakeBatchAPI:
 
     def _handle(self, request: RecordedRequest) -> ScriptedReply:
         with self._lock:
+            creating = request.method == "POST" and re.search(
+                r"(/v1/batches|/v1/messages/batches|:batchGenerateContent)$", request.path) is not None
+            if creating and self.refuse_creates > 0:
+                self.refuse_creates -= 1
+                return self._json(error_body(self.provider, 429, "Too many batch creates"), 429, {"retry-after": "0"})
+            listing = request.method == "GET" and re.search(r"/(batches|messages/batches)$", request.path) is not None
+            if listing and self.fail_lists > 0:
+                self.fail_lists -= 1
+                return self._error(500, "Internal error")
             handler = {"anthropic": self._anthropic, "gemini": self._gemini}.get(self.provider, self._openai)
             return handler(request)
 
@@ -138,6 +161,13 @@ class FakeBatchAPI:
         return f"{prefix}{next(self._ids):04d}"
 
     # -- the lifecycle, shared by every provider -------------------------------------------------
+
+    def _created(self, reply: ScriptedReply) -> ScriptedReply:
+        """The reply to a create that started its job: 502 instead while ``lose_create_replies``."""
+        if self.lose_create_replies > 0:
+            self.lose_create_replies -= 1
+            return self._error(502, "Bad gateway")
+        return reply
 
     def _start(self, keys: List[str], bodies: List[Json], model: str, prefix: str, from_file: bool = False) -> _Job:
         job = _Job(self._new_id(prefix), keys, bodies, model, int(time.time()), from_file=from_file)
@@ -226,21 +256,23 @@ class FakeBatchAPI:
         data = self.files.get(str(body.get("input_file_id")))
         if data is None:
             return self._error(400, "input_file_id does not name an uploaded file")
-        if body.get("endpoint") != "/v1/chat/completions" or body.get("completion_window") != "24h":
-            return self._error(400, "endpoint must be /v1/chat/completions and completion_window 24h")
+        if body.get("endpoint") != self._route or body.get("completion_window") != "24h":
+            return self._error(400, f"endpoint must be {self._route} and completion_window 24h")
         keys, bodies = [], []
         for line in data.decode("utf-8").splitlines():
             if not line.strip():
                 continue
             entry = json.loads(line)
-            if entry.get("method") != "POST" or entry.get("url") != "/v1/chat/completions":
+            if entry.get("method") != "POST" or entry.get("url") != self._route:
                 return self._error(400, f"bad input line: {line[:100]}")
             if entry["custom_id"] in keys:
                 return self._error(400, f"duplicate custom_id {entry['custom_id']}")
             keys.append(entry["custom_id"])
             bodies.append(entry["body"])
         job = self._start(keys, bodies, str(bodies[0].get("model")) if bodies else "", "batch_")
-        return self._json(self._openai_job(job))
+        metadata = body.get("metadata")
+        job.metadata = metadata if isinstance(metadata, dict) else None
+        return self._created(self._json(self._openai_job(job)))
 
     def _openai_files(self, job: _Job) -> None:
         if job.files or job.phase != "ended" or job.outcome == "failed":
@@ -277,12 +309,12 @@ class FakeBatchAPI:
             errors = {"object": "list", "data": [{"code": "invalid_request", "message": self.fail_validation,
                                                   "param": None, "line": 1}]}
         return {
-            "id": job.id, "object": "batch", "endpoint": "/v1/chat/completions", "errors": errors,
+            "id": job.id, "object": "batch", "endpoint": self._route, "errors": errors,
             "input_file_id": "file-input", "completion_window": "24h", "status": status,
             "output_file_id": job.files.get("output"), "error_file_id": job.files.get("error"),
             "created_at": job.created, "expires_at": job.created + 86400, "model": job.model,
             "request_counts": {"total": len(job.keys), "completed": succeeded, "failed": failed},
-            "metadata": None,
+            "metadata": job.metadata,
         }
 
     # -- Anthropic -------------------------------------------------------------------------------------
@@ -297,7 +329,8 @@ class FakeBatchAPI:
                     return self._error(400, f"requests: custom_id {key!r} does not match ^[a-zA-Z0-9_-]{{1,64}}$")
             if len(set(keys)) != len(keys) or not keys or any(e["params"].get("stream") for e in entries):
                 return self._error(400, "requests: custom_ids must be unique; params must not stream")
-            return self._json(self._anthropic_job(self._start(keys, [e["params"] for e in entries], "", "msgbatch_")))
+            started = self._start(keys, [e["params"] for e in entries], "", "msgbatch_")
+            return self._created(self._json(self._anthropic_job(started)))
         if method == "GET" and path.endswith("/v1/messages/batches"):
             jobs = [self._anthropic_job(j) for j in reversed(list(self.jobs.values()))]
             return self._json({"data": jobs, "has_more": False, "first_id": None, "last_id": None})
@@ -325,7 +358,7 @@ class FakeBatchAPI:
             "request_counts": {"processing": 0 if ended else len(job.keys), "succeeded": succeeded,
                                "errored": failed, "canceled": unrun if job.outcome == "cancelled" else 0,
                                "expired": unrun if job.outcome == "expired" else 0},
-            "ended_at": "2026-01-01T00:10:00Z" if ended else None, "created_at": "2026-01-01T00:00:00Z",
+            "ended_at": _rfc3339(job.created + 600) if ended else None, "created_at": _rfc3339(job.created),
             "expires_at": "2026-01-02T00:00:00Z", "archived_at": None,
             "cancel_initiated_at": "2026-01-01T00:05:00Z" if job.outcome == "cancelled" or
             job.phase == "cancelling" else None,
@@ -399,7 +432,8 @@ class FakeBatchAPI:
                 keys.append((entry.get("metadata") or {}).get("key") or str(len(keys)))
                 bodies.append(entry["request"])
         job = self._start(keys, bodies, model, "batches/", from_file="fileName" in config)
-        return self._json(self._gemini_job(job))
+        job.display_name = str(batch["displayName"])
+        return self._created(self._json(self._gemini_job(job)))
 
     def _gemini_job(self, job: _Job) -> Json:
         succeeded, failed = self._counts(job)
@@ -409,7 +443,7 @@ class FakeBatchAPI:
             state = "BATCH_STATE_SUCCEEDED"
         batch: Json = {
             "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
-            "model": f"models/{job.model}", "displayName": f"job {job.id}", "name": job.id,
+            "model": f"models/{job.model}", "displayName": job.display_name, "name": job.id,
             "createTime": "2026-01-01T00:00:00Z", "updateTime": "2026-01-01T00:05:00Z", "state": state,
             "batchStats": {"requestCount": str(len(job.keys)), "successfulRequestCount": str(succeeded),
                            "failedRequestCount": str(failed),
@@ -441,6 +475,10 @@ class FakeBatchAPI:
             lines = [dict(key=e["metadata"]["key"], **{k: v for k, v in e.items() if k != "metadata"}) for e in entries]
             self.files[name] = b"".join(json.dumps(x).encode() + b"\n" for x in lines)
         return {"responsesFile": name}
+
+
+def _rfc3339(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _multipart(request: RecordedRequest) -> Dict[str, bytes]:

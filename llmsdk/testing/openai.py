@@ -1,5 +1,6 @@
-"""Chat Completions streams for ``FakeProviderServer``, in the four dialects llmsdk speaks:
-``"openai"``, ``"groq"``, ``"openrouter"`` and ``"openai_compatible"``.
+"""Chat Completions streams for ``FakeProviderServer``, in the dialects llmsdk speaks:
+``"openai"``, ``"groq"``, ``"openrouter"``, ``"openai_compatible"``, ``"mistral"``,
+``"deepseek"`` and ``"xai"`` (xAI's Responses API streams: ``openai.responses``).
 
 Each dialect puts things where its real server does: OpenAI sends usage in an extra
 ``choices: []`` chunk after the finish chunk (when ``include_usage`` was asked for),
@@ -52,21 +53,29 @@ __all__ = [
     "web_search_reply",
 ]
 
-DIALECTS = ("openai", "groq", "openrouter", "openai_compatible")
+DIALECTS = ("openai", "groq", "openrouter", "openai_compatible", "mistral", "deepseek", "xai")
 
 DEFAULT_MODELS: Dict[str, str] = {
     "openai": "gpt-4.1-2025-04-14",
     "groq": "llama-3.3-70b-versatile",
     "openrouter": "openai/gpt-4o-mini",
     "openai_compatible": "local-model",
+    # more providers (issue 28)
+    "mistral": "mistral-small-latest",
+    "deepseek": "deepseek-v4-flash",
+    "xai": "grok-4.7",
 }
 
-#: The delta field each dialect streams reasoning in (OpenAI never streams reasoning).
+#: The delta field each dialect streams reasoning in (OpenAI never streams reasoning;
+#: Mistral sends typed ``thinking`` chunks in ``content``, see ``ChatStream.reasoning``).
 REASONING_FIELDS: Dict[str, str] = {
     "openai": "reasoning",
     "groq": "reasoning",
     "openrouter": "reasoning",
     "openai_compatible": "reasoning_content",
+    "mistral": "content",
+    "deepseek": "reasoning_content",
+    "xai": "reasoning_content",
 }
 
 KEEP_ALIVE = ": OPENROUTER PROCESSING"
@@ -98,7 +107,7 @@ class ChatStream(FrameList):
             chunk["provider"] = "OpenAI"
             choice["native_finish_reason"] = finish_reason
         chunk["choices"] = [choice]
-        if self.dialect in ("openai", "openai_compatible"):
+        if self.dialect in ("openai", "openai_compatible", "deepseek", "xai"):
             chunk["usage"] = None
         chunk.update(extra)
         return chunk
@@ -139,8 +148,19 @@ class ChatStream(FrameList):
             self._delta({"content": None, "refusal": piece})
         return self
 
-    def reasoning(self, text: str, chunk: int = 16, field: Optional[str] = None) -> ChatStream:
+    def reasoning(self, text: str, chunk: int = 16, field: Optional[str] = None,
+                  signature: Optional[str] = None) -> ChatStream:
+        """Reasoning deltas in the dialect's field; Mistral's as typed ``thinking`` chunks
+        (``signature`` on the last one)."""
         name = field or REASONING_FIELDS[self.dialect]
+        if name == "content":
+            parts = pieces(text, chunk)
+            for i, piece in enumerate(parts):
+                thinking: Dict[str, Any] = {"type": "thinking", "thinking": [{"type": "text", "text": piece}]}
+                if signature and i == len(parts) - 1:
+                    thinking["signature"] = signature
+                self._delta({"content": [thinking]})
+            return self
         for piece in pieces(text, chunk):
             self._delta({"content": "" if self.dialect == "openrouter" else None, name: piece})
         return self
@@ -160,10 +180,14 @@ class ChatStream(FrameList):
         every call comes complete, all in one chunk (as Groq sends them)."""
         base = self._tools_sent
         if whole:
-            self._delta({"content": None, "tool_calls": [
+            whole_calls: List[Dict[str, Any]] = [
                 {"id": cid, "type": "function", "index": base + i,
                  "function": {"name": name, "arguments": json.dumps(args)}}
-                for i, (cid, name, args) in enumerate(calls)]})
+                for i, (cid, name, args) in enumerate(calls)]
+            if self.dialect == "mistral":  # Mistral's calls carry no index
+                for call in whole_calls:
+                    del call["index"]
+            self._delta({"content": None, "tool_calls": whole_calls})
             self._tools_sent = base + len(calls)
             return self
         scripts: List[List[Dict[str, Any]]] = []
@@ -199,6 +223,15 @@ class ChatStream(FrameList):
             "prompt_tokens_details": {"cached_tokens": cached_tokens},
             "completion_tokens_details": {"reasoning_tokens": reasoning_tokens},
         }
+        if self.dialect == "deepseek":  # hits + misses = prompt_tokens
+            numbers["prompt_cache_hit_tokens"] = cached_tokens
+            numbers["prompt_cache_miss_tokens"] = prompt_tokens - cached_tokens
+        if self.dialect == "mistral":  # usage on the finish chunk, no stream_options
+            chunk = self.chunk_dict({"content": ""}, reason)
+            if usage:
+                chunk["usage"] = {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens + completion_tokens,
+                                  "completion_tokens": completion_tokens}
+            return self.raw(chunk)
         if self.dialect == "groq":
             x_groq: Dict[str, Any] = {"id": "req_fake"}
             if usage:
@@ -241,13 +274,22 @@ def text_reply(text: str = "Hello!", *, dialect: str = "openai", chunk: int = 8,
     return stream.reply(headers=dict(headers or {}), framing=framing)
 
 
-def tool_use_reply(name: str, input: Dict[str, Any], *, dialect: str = "openai", tool_id: str = "call_fake_1",
-                   text: Optional[str] = None, **finish: Any) -> ScriptedReply:
-    """An answer that calls one tool (after some text, if given); Groq sends the call whole."""
+#: Dialects whose servers send each tool call whole, in one chunk.
+WHOLE_TOOL_CALLS = ("groq", "mistral")
+
+
+def tool_use_reply(name: str, input: Dict[str, Any], *, dialect: str = "openai", tool_id: Optional[str] = None,
+                   text: Optional[str] = None, reasoning: Optional[str] = None, **finish: Any) -> ScriptedReply:
+    """An answer that calls one tool (after some reasoning and text, if given); Groq and
+    Mistral send the call whole. The default id is ``call_fake_1`` (Mistral: ``fakeCall1``,
+    9 characters as its ids are)."""
     stream = ChatStream(dialect).role()
+    if reasoning:
+        stream.reasoning(reasoning, signature="sig_fake" if dialect == "mistral" else None)
     if text:
         stream.text(text)
-    stream.tool_calls([(tool_id, name, input)], whole=dialect == "groq")
+    tool_id = tool_id or ("fakeCall1" if dialect == "mistral" else "call_fake_1")
+    stream.tool_calls([(tool_id, name, input)], whole=dialect in WHOLE_TOOL_CALLS)
     return stream.finish("tool_calls", **finish).done().reply()
 
 
@@ -298,7 +340,7 @@ def json_reply(obj: Any, *, dialect: str = "openai", cut_at: Optional[int] = Non
 def output_tool_reply(name: str, obj: Dict[str, Any], *, dialect: str = "openai", **finish: Any) -> ScriptedReply:
     """A structured-output answer through the forced output tool; a forced
     ``tool_choice`` finishes with ``"stop"``, as OpenAI sends it."""
-    stream = ChatStream(dialect).role().tool_calls([("call_output_1", name, obj)], whole=dialect == "groq")
+    stream = ChatStream(dialect).role().tool_calls([("call_output_1", name, obj)], whole=dialect in WHOLE_TOOL_CALLS)
     return stream.finish("stop", **finish).done().reply()
 
 

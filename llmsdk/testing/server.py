@@ -312,6 +312,14 @@ class FakeProviderServer:
                 return self._replies.popleft()
             return self._default or _no_reply()
 
+    def _pop_reply(self) -> ScriptedReply:
+        """The next queued reply (or the default): for routes that check a request first
+        and then answer in queue order (``llmsdk.testing.bedrock.routes``)."""
+        with self._lock:
+            if self._replies:
+                return self._replies.popleft()
+            return self._default or _no_reply()
+
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)

@@ -24,9 +24,10 @@ def test_text_stream_events_and_request(server, anthropic_client):
     assert stream.request_id == "req_123"
     sent = server.requests[0]
     assert sent.path == "/v1/messages" and sent.method == "POST"
-    assert sent.headers["x-api-key"] == TEST_KEY and sent.headers["anthropic-version"] == "2023-06-01"
+    assert sent.headers["x-api-key"] == TEST_KEY and sent.headers["anthropic-version"] == "2026-10-21"
     assert sent.headers["content-type"] == "application/json"
-    assert sent.json == {"model": "claude-haiku-4-5", "max_tokens": 8192, "stream": True, "temperature": 0.3,
+    # API version 2026-10-21 takes no temperature: dropped (with one warning per client)
+    assert sent.json == {"model": "claude-haiku-4-5", "max_tokens": 8192, "stream": True,
                          "messages": [{"role": "user", "content": "Hi"}]}
 
 

@@ -135,7 +135,7 @@ def test_thoughts_usage_and_signature_round_trip(server, gemini_client):
     assert resp.thinking == "Rayleigh scattering..." and resp.text == "Because of scattering."
     assert resp.content[1] == TextContent("Because of scattering.", signature="TS1")
     # prompt 12 of which 4 cached; output = candidates 8 + thoughts 697
-    assert resp.usage == Usage(input_tokens=8, output_tokens=705, cache_reads=4)
+    assert resp.usage == Usage(input_tokens=8, output_tokens=705, cache_reads=4, reasoning_tokens=697)
     assert resp.id == G.RESPONSE_ID and resp.model == G.DEFAULT_MODEL
     assert server.requests[0].json["generationConfig"] == {
         "thinkingConfig": {"includeThoughts": True, "thinkingBudget": 1024}}
@@ -145,7 +145,7 @@ def test_thoughts_usage_and_signature_round_trip(server, gemini_client):
         {"text": "Rayleigh scattering...", "thought": True},
         {"text": "Because of scattering.", "thoughtSignature": "TS1"},
     ]}
-    assert client.get_usage() == Usage(input_tokens=20, output_tokens=709, cache_reads=4)
+    assert client.get_usage() == Usage(input_tokens=20, output_tokens=709, cache_reads=4, reasoning_tokens=697)
 
 
 def test_safety_stop_is_content_filter(server, gemini_client):

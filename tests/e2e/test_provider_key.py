@@ -1,5 +1,5 @@
 """The provider key is one name everywhere: an OpenAI-compatible provider registered as
-``ollama`` names ``ollama`` in HTTP errors, mid-stream errors, truncation errors and
+``local_llm`` names ``local_llm`` in HTTP errors, mid-stream errors, truncation errors and
 responses (the processor takes its name from the adapter that builds it)."""
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from llmsdk.testing import openai as O
 
 @pytest.fixture
 def ollama(server: FakeProviderServer) -> Iterator[LLMClient]:
-    register_openai_compatible("ollama", server.url + "/v1", models=["llama3.2"])
-    client = LLMClient.new(HttpClientOptions(provider="ollama"))
+    register_openai_compatible("local_llm", server.url + "/v1", models=["llama3.2"])
+    client = LLMClient.new(HttpClientOptions(provider="local_llm"))
     yield client
     client.close()
-    for model in get_provider("ollama").models():
+    for model in get_provider("local_llm").models():
         unregister_model(model)
-    unregister_provider("ollama")
+    unregister_provider("local_llm")
 
 
 def ask() -> LLMRequest:
@@ -36,36 +36,36 @@ def test_a_mid_stream_error_names_the_registered_key(server: FakeProviderServer,
     with pytest.raises(ProviderStreamError) as caught:
         ollama.complete(ask())
     assert isinstance(caught.value, ServerError)
-    assert caught.value.provider == "ollama"
-    assert str(caught.value).startswith("ollama returned")
+    assert caught.value.provider == "local_llm"
+    assert str(caught.value).startswith("local_llm returned")
     assert caught.value.partial_response.text == "partial"
-    assert caught.value.partial_response.provider == "ollama"
+    assert caught.value.partial_response.provider == "local_llm"
 
 
 def test_a_truncated_stream_names_the_registered_key(server: FakeProviderServer, ollama: LLMClient) -> None:
     whole = O.text_reply("Hello there, a long enough answer", dialect="openai_compatible")
     server.add_reply(whole.truncated(len(whole.body_bytes()) // 2))
-    with pytest.raises(IncompleteStreamError, match="ollama") as caught:
+    with pytest.raises(IncompleteStreamError, match="local_llm") as caught:
         ollama.complete(ask())
     assert "openai_compatible" not in str(caught.value)
-    assert caught.value.partial_response.provider == "ollama"
+    assert caught.value.partial_response.provider == "local_llm"
 
 
 def test_http_errors_and_responses_name_the_registered_key(server: FakeProviderServer, ollama: LLMClient) -> None:
     server.add_reply(O.error_reply(400, "bad", dialect="openai_compatible"))
     with pytest.raises(BadRequestError) as caught:
         ollama.complete(ask())
-    assert caught.value.provider == "ollama"
+    assert caught.value.provider == "local_llm"
     server.add_reply(O.text_reply("hi", dialect="openai_compatible"))
-    assert ollama.complete(ask()).provider == "ollama"
+    assert ollama.complete(ask()).provider == "local_llm"
 
 
 def test_the_adapter_is_built_with_its_name() -> None:
     from llmsdk.providers.openai_compatible.client import OpenAICompatibleAdapter
 
-    adapter = OpenAICompatibleAdapter("ollama")
-    assert adapter.name == "ollama"
-    assert adapter.stream_processor(ask()).provider == "ollama"
+    adapter = OpenAICompatibleAdapter("local_llm")
+    assert adapter.name == "local_llm"
+    assert adapter.stream_processor(ask()).provider == "local_llm"
     assert OpenAICompatibleAdapter().stream_processor(ask()).provider == "openai_compatible"
 
 

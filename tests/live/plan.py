@@ -38,7 +38,8 @@ PROVIDERS: Tuple[LiveProvider, ...] = (
     # claude-3-5-haiku is cheaper in the catalog but retired (deprecation_date 2025-10-01).
     LiveProvider("anthropic", "claude-haiku-4-5", "claude-haiku-4-5"),
     # gpt-5-nano costs about the same but reasons: 16 output tokens can all go to thoughts.
-    LiveProvider("openai", "gpt-4.1-nano", "gpt-4.1-nano"),
+    # gpt-4.1-nano was shut down on 2026-10-23; gpt-4.1-mini is offered until 2027-01-14.
+    LiveProvider("openai", "gpt-4.1-mini", "gpt-4.1-mini"),
     # gemini-2.0-flash costs the same but is deprecated (2026-06-01); 2.5 Flash-Lite thinks only when asked.
     LiveProvider("gemini", "gemini-2.5-flash-lite", "gemini-2.5-flash-lite"),
     # llama-3.1-8b-instant has no JSON-schema mode on Groq: structured output goes to Llama 4 Scout.

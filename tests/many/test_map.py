@@ -6,13 +6,13 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from typing import Iterator, List
+from typing import Any, Iterator, List
 
 import pytest
 
 from llmsdk import LLMRequest, MapResult, RateLimiter, Usage
-from llmsdk.errors import BadRequestError, InvalidRequestError
-from llmsdk.testing import FakeProviderServer
+from llmsdk.errors import BadRequestError, InvalidRequestError, RateLimitError
+from llmsdk.testing import FakeProviderServer, RecordedRequest, ScriptedReply
 
 from ..conftest import stream_threads, wait_until
 from .echo import Echo, ask, echo_client, map_threads, prompt_of
@@ -177,6 +177,71 @@ def test_a_429_storm_pauses_every_worker_and_every_row_finishes(server: FakeProv
     assert answered == 40
 
 
+class Storm(Echo):
+    """``Echo`` that refuses everything for ``length`` seconds from the ``start``-th arrival on."""
+
+    def __init__(self, start: int, length: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.start, self.length = start, length
+
+    def __call__(self, recorded: RecordedRequest) -> ScriptedReply:
+        with self.lock:
+            if len(self.times) + 1 == self.start:
+                self.refuse_until = time.monotonic() + self.length
+        return super().__call__(recorded)
+
+
+def test_a_429_storm_through_a_budget_costs_a_few_refusals() -> None:
+    """Budget 20/s, 80 rows, 16 workers; mid-run the server refuses everything for a second
+    with retry-after 2. Calls are spaced 50 ms apart (no burst), so only the call already on
+    its way when the first 429 comes back is refused too; then one probe, after the storm.
+    (The old limiter let 10 refusals through.)"""
+    with FakeProviderServer() as server:
+        storm = Storm(start=20, length=1.0, retry_after=2)
+        server.route("/v1/messages", storm)
+        client = echo_client(server)
+
+        results = client.map([ask(f"q{i}") for i in range(80)], concurrency=16, progress=False,
+                             limiter=RateLimiter(requests_per_minute=1200))
+
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert 1 <= storm.refused <= 4, storm.refused
+    assert len(storm.prompts) - storm.refused == 80
+
+
+class Recording(RateLimiter):
+    """A ``RateLimiter`` that notes the order of the calls ``map`` makes on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: List[str] = []
+
+    def admitted(self, permit: Any, ok: bool) -> None:
+        self.calls.append(f"admitted(probe={permit.probe}, ok={ok})")
+        super().admitted(permit, ok)
+
+    def pause(self, seconds: Any = None, *, probe: bool = True) -> None:
+        self.calls.append("pause")
+        super().pause(seconds, probe=probe)
+
+
+def test_a_refused_probe_extends_the_pause_before_it_hands_over(server: FakeProviderServer) -> None:
+    """Releasing the probe first let a second probe slip through before the pause grew."""
+    echo = Echo(retry_after=0.05)
+    server.route("/v1/messages", echo)
+    client = echo_client(server)
+    limiter = Recording()
+    limiter.pause(0.01)  # the next call is a probe
+    echo.refuse_until = time.monotonic() + 60
+
+    [result] = client.map([ask("q")], progress=False, limiter=limiter, concurrency=1)
+    echo.refuse_until = 0.0
+
+    assert isinstance(result.error, RateLimitError)
+    first = limiter.calls.index("admitted(probe=True, ok=False)")
+    assert limiter.calls[first - 1] == "pause", limiter.calls
+
+
 def test_without_a_limiter_each_call_uses_the_clients_own_retries(server: FakeProviderServer) -> None:
     echo = Echo(retry_after=0.05)
     server.route("/v1/messages", echo)
@@ -194,14 +259,14 @@ def test_a_request_rate_is_kept(server: FakeProviderServer) -> None:
     server.route("/v1/messages", echo)
     client = echo_client(server)
     started = time.monotonic()
-    limiter = RateLimiter(requests_per_minute=1200)  # 20/s, bucket of 20
+    limiter = RateLimiter(requests_per_minute=1200)  # 20/s
 
     results = client.map([ask(f"q{i}") for i in range(30)], concurrency=8, progress=False, limiter=limiter)
 
     assert all(r.ok for r in results)
-    # The last 10 wait for half a second of refill after the limiter's start. (Measured from
-    # the first arrival instead, a first request delayed by load would shorten the span.)
-    assert max(echo.times) - started >= (30 - 20) / 20 * 0.9
+    # 20 a second, nothing saved up: the 30th goes 29/20 s after the limiter's start. (Measured
+    # from the first arrival instead, a first request delayed by load would shorten the span.)
+    assert max(echo.times) - started >= (30 - 1) / 20 * 0.95
 
 
 def test_bad_arguments_are_refused_before_any_call(server: FakeProviderServer) -> None:

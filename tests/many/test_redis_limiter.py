@@ -10,17 +10,22 @@ import textwrap
 import time
 import uuid
 from pathlib import Path
+import threading
 from typing import List
 
+import pytest
+
+from llmsdk import RedisRateLimiter
+from llmsdk.errors import InvalidConfigError
 from llmsdk.testing import FakeProviderServer
 
 from ..conftest import TEST_KEY
 from .echo import Echo
 
 REPO = Path(__file__).resolve().parents[2]
-RPM = 1200          # 20 requests a second; the bucket holds one second (20)
-RATE, BURST = RPM / 60, RPM / 60
-PER_PROCESS = 30
+RPM = 300           # 5 requests a second between both processes
+RATE = RPM / 60
+PER_PROCESS = 10
 
 SCRIPT = textwrap.dedent(f"""
     import sys
@@ -37,10 +42,10 @@ SCRIPT = textwrap.dedent(f"""
 """)
 
 
-def per_second_peaks(times: List[float], start: float) -> int:
-    """The most arrivals in any one-second window opening at or after ``start``."""
+def per_second_peak(times: List[float]) -> int:
+    """The most arrivals in any one-second window (closed at both ends)."""
     times = sorted(times)
-    return max((sum(1 for u in times if t <= u < t + 1.0) for t in times if t >= start), default=0)
+    return max((sum(1 for u in times if t <= u <= t + 1.0) for t in times), default=0)
 
 
 def test_two_processes_share_one_quota(server: FakeProviderServer, redis_url: str) -> None:
@@ -72,10 +77,24 @@ def test_two_processes_share_one_quota(server: FakeProviderServer, redis_url: st
     assert len(echo.times) == total
     spans = {tag: [t for t, p in zip(echo.times, echo.prompts) if p.startswith(tag)] for tag in ("a", "b")}
     assert max(min(s) for s in spans.values()) < min(max(s) for s in spans.values())  # both ran at once
-    # One shared bucket: its first second's worth at once, then 20 a second between both
-    # processes, so the last request cannot go before 2 s after "go" (a floor load cannot
-    # break: the clock starts before either process asks). No one-second window holds more
-    # than the bucket plus a second of refill (slack: arrivals jitter on a loaded machine).
-    # Two separate buckets would let 60 through in 0.5 s and fail both.
-    assert max(echo.times) - go >= (total - BURST) / RATE * 0.9, max(echo.times) - go
-    assert per_second_peaks(echo.times, min(echo.times)) <= BURST + RATE + 8
+    # One shared schedule: 5 a second between both processes, nothing saved up, so the
+    # last request cannot go before (20 - 1) / 5 s after "go" (a floor load cannot break:
+    # the clock starts before either process asks), and no one-second window at the server
+    # holds more than the share plus one (the old one-second bucket let 10 through).
+    assert max(echo.times) - go >= (total - 1) / RATE * 0.95, max(echo.times) - go
+    assert per_second_peak(echo.times) <= RATE + 1, sorted(echo.times)
+
+
+def test_a_key_records_its_rates_and_other_rates_are_refused(redis_url: str) -> None:
+    key = f"rates-{uuid.uuid4().hex[:8]}"
+    first = RedisRateLimiter(redis_url, key, requests_per_minute=600, input_tokens_per_minute=40_000)
+    assert first.acquire(10, threading.Event()) is not None
+    same = RedisRateLimiter(redis_url, key, requests_per_minute=600, input_tokens_per_minute=40_000)
+    assert same.acquire(10, threading.Event()) is not None
+    other = RedisRateLimiter(redis_url, key, requests_per_minute=1200, input_tokens_per_minute=40_000)
+    with pytest.raises(InvalidConfigError, match="600/0/40000/0.*1200/0/40000/0"):
+        other.acquire(10, threading.Event())
+    other.reset()  # start the key afresh at the new rates
+    assert other.acquire(10, threading.Event()) is not None
+    with pytest.raises(InvalidConfigError):
+        first.pause(1)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from llmsdk._structured.output_schema import OutputSpec, output_spec, structured_mode, with_output_tool
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.anthropic.schema import output_format_schema
+from llmsdk.providers.anthropic.versions import DEFAULT_VERSION, SAMPLING_PARAMS, allows_sampling, strict_turns
 from llmsdk.tools import ProviderTool
 from llmsdk.types import (
     Citation, ContentBlock, DocumentContent, ImageContent, LLMMessage, LLMRequest, ProviderToolContent,
@@ -213,11 +215,66 @@ def structured_output(request: LLMRequest) -> "tuple[LLMRequest, Optional[Output
     return with_output_tool(request, spec, can_force=request.thinking is None), None
 
 
-def build_body(request: LLMRequest) -> Dict[str, Any]:
-    """The streaming ``POST /v1/messages`` body."""
-    request, output_format = structured_output(request)
+def _model_has(model: Any, fact: str) -> bool:
+    return getattr(getattr(model, "capabilities", None), fact, False) is True
+
+
+def without_sampling(request: LLMRequest, version: str) -> "tuple[LLMRequest, List[str]]":
+    """``request`` without ``temperature``/``top_p``/``top_k`` where they would be a 400:
+    always on 2026-10-21, and on models that reject sampling parameters
+    (``ModelCapabilities.rejects_sampling``: Opus 4.7+, Sonnet 5+, Fable); the names dropped."""
+    if allows_sampling(version) and not _model_has(request.model, "rejects_sampling"):
+        return request, []
+    extra = dict(request.extra_body or {})
+    dropped = [name for name in SAMPLING_PARAMS
+               if getattr(request, name, None) is not None or extra.get(name) is not None]
+    if not dropped:
+        return request, []
+    for name in SAMPLING_PARAMS:
+        extra.pop(name, None)
+    return dataclasses.replace(request, temperature=None, top_p=None, extra_body=extra or None), dropped
+
+
+def check_turns(messages: List[Dict[str, Any]]) -> None:
+    """The 2026-10-21 turn rules, before HTTP: a ``document`` in an assistant turn is refused
+    (it belongs in a user turn); ``citations`` on text blocks in user turns (directly, in a
+    ``search_result`` or a tool result) are removed — they only point back at sources the
+    model saw, and the API refuses them there."""
+    for message in messages:
+        content = message.get("content")
+        if not isinstance(content, list):
+            continue
+        if message.get("role") == "assistant":
+            if any(isinstance(b, dict) and b.get("type") == "document" for b in content):
+                raise InvalidRequestError(
+                    "Anthropic API version 2026-10-21 refuses a document in an assistant turn; put the "
+                    "DocumentContent in a user message (or pin anthropic_version='2023-06-01')")
+            continue
+        _strip_citations(content)
+
+
+def _strip_citations(blocks: List[Any]) -> None:
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        if block.get("type") == "text":
+            block.pop("citations", None)
+        inner = block.get("content")
+        if isinstance(inner, list) and block.get("type") in ("search_result", "tool_result"):
+            _strip_citations(inner)
+
+
+def build_body(request: LLMRequest, version: str = DEFAULT_VERSION,
+               on_dropped: Optional[Callable[[List[str]], None]] = None) -> Dict[str, Any]:
+    """The streaming ``POST /v1/messages`` body for API ``version`` (the header the adapter
+    sends). ``on_dropped`` hears the sampling parameters left out (see ``without_sampling``)."""
     if request.temperature is not None and request.temperature > 1.0:
         raise InvalidRequestError(f"Anthropic temperature must be between 0 and 1, got {request.temperature}")
+    request, dropped = without_sampling(request, version)
+    if dropped and on_dropped is not None:
+        on_dropped(dropped)
+    check_forced_tool_choice(request)
+    request, output_format = structured_output(request)
     max_tokens = request.max_tokens if request.max_tokens is not None else default_max_tokens(request)
     body: Dict[str, Any] = {
         "model": request.model_id,
@@ -248,9 +305,22 @@ def build_body(request: LLMRequest) -> Dict[str, Any]:
         if isinstance(extra.get("output_config"), dict) and "output_config" in body:  # e.g. effort
             extra["output_config"] = {**body["output_config"], **extra["output_config"]}
         body.update(extra)
+    if strict_turns(version):
+        check_turns(body["messages"])
     check_document_citations(body["messages"])
     check_cache_breakpoints(body)
     return body
+
+
+def check_forced_tool_choice(request: LLMRequest) -> None:
+    """Opus 5.5, Sonnet 5.5 and Fable 5.1+ answer a forced ``tool_choice`` (any/tool) with an
+    error (``ModelCapabilities.rejects_forced_tool_choice``): refuse it before HTTP."""
+    choice = request.tool_choice
+    forced = isinstance(choice, dict) or choice in ("any", "required")
+    if forced and _model_has(request.model, "rejects_forced_tool_choice"):
+        raise InvalidRequestError(
+            f"{request.model_id} rejects a forced tool_choice ({choice!r}); use tool_choice='auto' and "
+            "check the reply, or output_schema for structured output (sent as output_config.format)")
 
 
 def format_thinking(request: LLMRequest, max_tokens: int, tool_choice: Optional[Dict[str, Any]]) -> Dict[str, Any]:
@@ -259,7 +329,10 @@ def format_thinking(request: LLMRequest, max_tokens: int, tool_choice: Optional[
         raise InvalidRequestError("Anthropic does not allow thinking together with a forced tool_choice")
     budget = request.thinking.budget_tokens
     if budget is None:
-        return {"type": "adaptive"}
+        adaptive: Dict[str, Any] = {"type": "adaptive"}
+        if request.thinking.include_thoughts and _model_has(request.model, "thinking_display_omitted"):
+            adaptive["display"] = "summarized"  # these models send signatures only by default
+        return adaptive
     if budget == 0:
         return {"type": "disabled"}
     if budget < MIN_THINKING_BUDGET:
@@ -269,8 +342,8 @@ def format_thinking(request: LLMRequest, max_tokens: int, tool_choice: Optional[
     return {"type": "enabled", "budget_tokens": budget}
 
 
-def build_count_tokens_body(request: LLMRequest) -> Dict[str, Any]:
+def build_count_tokens_body(request: LLMRequest, version: str = DEFAULT_VERSION) -> Dict[str, Any]:
     """``POST /v1/messages/count_tokens`` takes the request without max_tokens/stream/sampling."""
-    body = build_body(request)
+    body = build_body(request, version)
     keep = ("model", "messages", "system", "tools", "tool_choice", "thinking", "output_config")
     return {k: v for k, v in body.items() if k in keep}

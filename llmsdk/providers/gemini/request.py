@@ -9,6 +9,7 @@ values go back on the part they came with, unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Dict, List, Optional, Tuple
 
 from llmsdk._structured.output_schema import (
@@ -16,20 +17,23 @@ from llmsdk._structured.output_schema import (
 )
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.gemini.schema import reduce_schema
-from llmsdk.providers.gemini.stream import is_synthetic_call_id
+from llmsdk.providers.gemini.stream import CONTINUATION_BLOCK, is_synthetic_call_id
 from llmsdk.tools import ProviderTool
 from llmsdk.types import (
     DocumentContent,
     ImageContent,
     LLMMessage,
     LLMRequest,
+    LLMResponse,
+    ProviderToolContent,
     TextContent,
     ThinkingContent,
     ToolResultContent,
     ToolUseContent,
 )
 
-__all__ = ["build_contents", "build_request_body", "function_declarations", "tool_config"]
+__all__ = ["build_contents", "build_request_body", "continuation_request", "continuation_token",
+           "function_declarations", "tool_config"]
 
 Part = Dict[str, Any]
 
@@ -277,3 +281,23 @@ def build_request_body(request: LLMRequest) -> Dict[str, Any]:
     if request.extra_body:
         _merge_extra(body, request.extra_body)
     return body
+
+
+def continuation_token(response: LLMResponse) -> Optional[str]:
+    """The ``continuationToken`` of a reply Gemini cut at its per-request token limit
+    (``finishReason: CONTINUATION``; the reply stops with ``MAX_TOKENS``), else None."""
+    for block in response.content:
+        if isinstance(block, ProviderToolContent) and block.type == CONTINUATION_BLOCK:
+            token = block.data.get("continuationToken")
+            return token if isinstance(token, str) and token else None
+    return None
+
+
+def continuation_request(request: LLMRequest, response: LLMResponse) -> Optional[LLMRequest]:
+    """The request that continues ``response`` (the same request plus the top-level
+    ``continuationToken``, as google-genai sends it), or None when it needs no continuing.
+    Its reply goes on from where ``response`` stopped: join the two texts."""
+    token = continuation_token(response)
+    if token is None:
+        return None
+    return dataclasses.replace(request, extra_body={**(request.extra_body or {}), "continuationToken": token})

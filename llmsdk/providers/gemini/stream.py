@@ -28,6 +28,8 @@ from llmsdk.types import (
 )
 
 __all__ = [
+    "CONTINUATION",
+    "CONTINUATION_BLOCK",
     "SYNTHETIC_ID_PREFIX",
     "GeminiStreamProcessor",
     "grounding_citations",
@@ -44,19 +46,34 @@ _FILTERED = frozenset({
     "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
     "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION",
 })
-_TOOL_ERRORS = frozenset({"MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS"})
+_FILTERED = _FILTERED | {"ESCALATION", "MODEL_ARMOR"}  # an escalation rule; Vertex's Model Armor
+_TOOL_ERRORS = frozenset({"MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS",
+                          "MALFORMED_RESPONSE"})
+#: Finish reasons that are the request's or the account's fault: raised as typed errors
+#: (type, HTTP status they stand for, what to do).
+_RAISED = {
+    "MISSING_THOUGHT_SIGNATURE": (400, "the request lacks a thought signature; send the model's earlier parts "
+                                       "back unchanged (signatures included)"),
+    "PUP_LIMITED_DISABLED": (403, "the account is limited or disabled for Prohibited Use Policy violations"),
+}
+#: The per-request token limit was hit before the answer was done (google-genai 3.x): the
+#: candidate's ``continuationToken`` continues it (``request.continuation_request``).
+CONTINUATION = "CONTINUATION"
+#: The ``ProviderToolContent`` type that carries a ``continuationToken`` in the reply.
+CONTINUATION_BLOCK = "continuation"
 
 
 def map_finish_reason(reason: str, saw_tool_call: bool) -> StopReason:
     """Gemini ``finishReason`` -> ``StopReason``. ``STOP`` is also sent after tool calls,
-    so the presence of ``functionCall`` parts decides ``TOOL_USE``."""
+    so the presence of ``functionCall`` parts decides ``TOOL_USE``. ``CONTINUATION`` is never
+    a clean stop: the answer is cut at a token limit, so it is ``MAX_TOKENS``."""
     if reason == "STOP":
         return StopReason.TOOL_USE if saw_tool_call else StopReason.END_TURN
-    if reason == "MAX_TOKENS":
+    if reason in ("MAX_TOKENS", CONTINUATION):
         return StopReason.MAX_TOKENS
     if reason in _FILTERED:
         return StopReason.CONTENT_FILTER
-    if reason in _TOOL_ERRORS:  # the model produced a call that could not be used
+    if reason in _TOOL_ERRORS:  # the model produced a call (or a reply) that could not be used
         return StopReason.ERROR
     return StopReason.OTHER  # LANGUAGE, OTHER, NO_IMAGE, IMAGE_OTHER, UNSPECIFIED, new values
 
@@ -75,6 +92,7 @@ def usage_from_metadata(meta: Dict[str, Any]) -> Usage:
         input_tokens=max(0, prompt - cached),
         output_tokens=_count(meta, "candidatesTokenCount") + _count(meta, "thoughtsTokenCount"),
         cache_reads=cached,
+        reasoning_tokens=_count(meta, "thoughtsTokenCount"),
     )
 
 
@@ -165,6 +183,7 @@ class GeminiStreamProcessor(StreamProcessor):
         self._finish_reason: Optional[str] = None
         self._texts: List[_OpenBlock] = []  # the reply's text blocks, for grounding citations
         self._grounding: Optional[Dict[str, Any]] = None
+        self._continuation: Optional[str] = None
 
     def process(self, event: str, data: str) -> Sequence[_Event]:
         if not data.strip():
@@ -199,8 +218,15 @@ class GeminiStreamProcessor(StreamProcessor):
         grounding = candidate.get("groundingMetadata")
         if isinstance(grounding, dict):  # merged: a later chunk's fields win
             self._grounding = {**(self._grounding or {}), **grounding}
+        token = candidate.get("continuationToken")
+        if isinstance(token, str) and token:
+            self._continuation = token
         reason = candidate.get("finishReason")
         if reason:
+            if str(reason) in _RAISED:
+                status, advice = _RAISED[str(reason)]
+                info = ErrorInfo(f"Gemini stopped with finishReason {reason}: {advice}", str(reason), status=status)
+                raise stream_error(info, provider=self.provider, body=data)
             self._finish_reason = str(reason)
             self.done = True
         return out
@@ -217,6 +243,9 @@ class GeminiStreamProcessor(StreamProcessor):
             out.append(Content(self._take_index(), ProviderToolContent("grounding_metadata", self._grounding,
                                                                        provider="gemini")))
         assert self._finish_reason is not None
+        if self._continuation is not None and self._finish_reason == CONTINUATION:
+            out.append(Content(self._take_index(), ProviderToolContent(
+                CONTINUATION_BLOCK, {"continuationToken": self._continuation}, provider="gemini")))
         out.append(Stop(map_finish_reason(self._finish_reason, self._calls > 0), self.usage))
         return out
 

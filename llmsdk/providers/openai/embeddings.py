@@ -23,7 +23,7 @@ class OpenAIEmbeddings(EmbeddingsApi):
     """``input_type`` is not sent: OpenAI's embeddings do not tell queries from documents."""
 
     max_inputs = 2048
-    max_tokens_per_call = 300_000
+    max_tokens_per_call: Optional[int] = 300_000
     path = "/v1/embeddings"
 
     def url(self, api_base: str, model: str) -> str:

@@ -11,8 +11,11 @@ gives ``{"model": "gpt-4.1", "messages": [{"role": "user", "content": "Hi"}], "s
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from typing import Any, Dict, List, Optional, Tuple, Union
+import logging
+import threading
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 from llmsdk._structured.output_schema import (
     output_spec, strict_of, structured_mode, with_output_tool, with_schema_prompt,
@@ -45,6 +48,12 @@ __all__ = [
 
 Json = Dict[str, Any]
 
+logger = logging.getLogger("llmsdk.openai")
+
+#: The sampling fields GPT-6-era models refuse unless ``reasoning_effort`` is ``none``.
+SAMPLING_FIELDS = ("temperature", "top_p", "logprobs", "top_logprobs")
+_warned_sampling: Set[str] = set()
+_warned_lock = threading.Lock()
 
 
 def model_has(model: Any, fact: str) -> bool:
@@ -75,6 +84,72 @@ def requested_effort(thinking: Optional[ThinkingOptions]) -> Optional[str]:
     if thinking.budget_tokens is not None:
         return effort_for_budget(thinking.budget_tokens)
     return None
+
+
+def effective_effort(request: LLMRequest) -> Optional[str]:
+    """The reasoning effort the request asks for: ``thinking``, else ``extra_body``'s
+    ``reasoning_effort`` (Chat) or ``reasoning.effort`` (Responses); None: the model's default."""
+    effort = requested_effort(request.thinking)
+    if effort:
+        return effort
+    extra = request.extra_body or {}
+    reasoning = extra.get("reasoning")
+    value = extra.get("reasoning_effort") or (reasoning.get("effort") if isinstance(reasoning, dict) else None)
+    return value if isinstance(value, str) else None
+
+
+def sampling_allowed(request: LLMRequest) -> bool:
+    """Whether the model takes sampling parameters at this effort, by its registry entry:
+    ``rejects_sampling`` never; ``sampling_only_without_reasoning`` only at effort ``none``
+    (the default effort is medium). Unknown models: yes (the server decides)."""
+    if model_has(request.model, "rejects_sampling"):
+        return False
+    if model_has(request.model, "sampling_only_without_reasoning"):
+        return effective_effort(request) == "none"
+    return True
+
+
+def without_disallowed_sampling(request: LLMRequest) -> LLMRequest:
+    """``request`` without the sampling fields its model refuses at this effort (a 400
+    otherwise), logged once per model and process."""
+    if sampling_allowed(request):
+        return request
+    extra = dict(request.extra_body or {})
+    dropped = [name for name in SAMPLING_FIELDS
+               if getattr(request, name, None) is not None or extra.get(name) is not None]
+    if not dropped:
+        return request
+    for name in SAMPLING_FIELDS:
+        extra.pop(name, None)
+    with _warned_lock:
+        first = request.model_id not in _warned_sampling
+        _warned_sampling.add(request.model_id)
+    if first:
+        logger.warning("%s not sent: %s takes sampling parameters only with reasoning_effort 'none' (where it "
+                       "has that effort at all); warned once per model", "/".join(dropped), request.model_id)
+    return dataclasses.replace(request, temperature=None, top_p=None, extra_body=extra or None)
+
+
+#: ``prompt_cache_options.ttl`` values per API (openai 3.63 types: Chat Completions takes
+#: only ``30m``; Responses ``30m`` or ``12h``). ``mode``: ``implicit`` or ``explicit``.
+PROMPT_CACHE_TTLS = {"chat": ("30m",), "responses": ("30m", "12h")}
+
+
+def check_prompt_cache_options(body: Json, api: str) -> None:
+    """Refuse, before HTTP, ``prompt_cache_options`` the API does not take (gpt-5.6 and
+    later: ``{"mode": "implicit"|"explicit", "ttl": ...}``, passed in ``extra_body``)."""
+    options = body.get("prompt_cache_options")
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise InvalidRequestError(f"prompt_cache_options must be an object, got {options!r}")
+    ttl, mode = options.get("ttl"), options.get("mode")
+    if ttl is not None and ttl not in PROMPT_CACHE_TTLS[api]:
+        hint = " (12-hour caching is a Responses API option: api='responses')" if api == "chat" else ""
+        raise InvalidRequestError(
+            f"prompt_cache_options.ttl must be one of {PROMPT_CACHE_TTLS[api]} here, got {ttl!r}{hint}")
+    if mode is not None and mode not in ("implicit", "explicit"):
+        raise InvalidRequestError(f"prompt_cache_options.mode must be 'implicit' or 'explicit', got {mode!r}")
 
 
 def image_part(image: ImageContent) -> Json:
@@ -163,8 +238,12 @@ class ChatRequestFormatter:
     output_tool_with_tools = False
     #: The server fetches ``file`` parts given by URL (OpenRouter); OpenAI takes inline PDFs only.
     file_urls = False
+    #: Send a tool call's signature back as ``extra_content.google.thought_signature``
+    #: (Gemini's OpenAI-compatible endpoint needs it on the next turn).
+    thought_signatures = False
 
     def body(self, request: LLMRequest) -> Json:
+        request = without_disallowed_sampling(request)
         request, response_format = self.output_format(request)
         body: Json = {"model": request.model_id, "messages": self.messages(request)}
         if request.max_tokens is not None:
@@ -193,6 +272,10 @@ class ChatRequestFormatter:
             body["stream_options"] = {"include_usage": True}
         if request.extra_body:
             body.update(request.extra_body)
+        if "max_tokens" in body and model_has(request.model, "developer_role"):
+            # OpenAI's reasoning models (o-series, gpt-5, GPT-6) refuse max_tokens: the limit under its name
+            body.setdefault("max_completion_tokens", body["max_tokens"])
+            del body["max_tokens"]
         return body
 
     # -- hooks ------------------------------------------------------------------------
@@ -241,6 +324,13 @@ class ChatRequestFormatter:
         Completions has none, so thinking blocks are dropped."""
         return {}
 
+    def tool_call(self, call: ToolUseContent) -> Json:
+        """One ``tool_calls[]`` entry of an assistant message."""
+        out = _tool_call(call)
+        if self.thought_signatures and call.signature:
+            out["extra_content"] = {"google": {"thought_signature": call.signature}}
+        return out
+
     # -- messages -----------------------------------------------------------------------
 
     def messages(self, request: LLMRequest) -> List[Json]:
@@ -280,7 +370,7 @@ class ChatRequestFormatter:
         text = "".join(b.text for b in blocks if isinstance(b, TextContent))
         out: Json = {"role": "assistant", "content": text or None}
         if calls:
-            out["tool_calls"] = [_tool_call(c) for c in calls]
+            out["tool_calls"] = [self.tool_call(c) for c in calls]
         reasoning: List[ContentBlock] = [b for b in blocks if isinstance(b, (ThinkingContent, RedactedThinkingContent))]
         if reasoning:
             out.update(self.assistant_reasoning(reasoning))
@@ -298,6 +388,11 @@ class OpenAIRequestFormatter(ChatRequestFormatter):
     community.openai.com/t/1062784). Register the model with
     ``ModelCapabilitiesBuilder().with_developer_role()`` to send ``developer``.
     """
+
+    def body(self, request: LLMRequest) -> Json:
+        body = super().body(request)
+        check_prompt_cache_options(body, "chat")
+        return body
 
     def system_role(self, model: Any) -> str:
         return "developer" if model_has(model, "developer_role") else "system"

@@ -32,7 +32,9 @@ import json
 from typing import Any, Dict, List, Optional, Union
 
 from llmsdk.errors import InvalidRequestError, UnsupportedFeatureError
-from llmsdk.providers.openai.request import OpenAIRequestFormatter, model_has, requested_effort
+from llmsdk.providers.openai.request import (
+    OpenAIRequestFormatter, check_prompt_cache_options, model_has, requested_effort, without_disallowed_sampling,
+)
 from llmsdk.providers.openai.responses_stream import WIRE_FORMAT
 from llmsdk.tools import ProviderTool
 from llmsdk.types import (
@@ -160,6 +162,7 @@ class ResponsesRequestFormatter:
             raise UnsupportedFeatureError(
                 "the Responses API has no stop sequences; use api='chat' (Chat Completions) for `stop`"
             )
+        request = without_disallowed_sampling(request)
         request, response_format = self.chat.output_format(request)
         body: Json = {"model": request.model_id, "input": self.input_items(request)}
         system = request.system_prompt()
@@ -186,6 +189,7 @@ class ResponsesRequestFormatter:
         body["stream"] = True
         if request.extra_body:
             body.update(request.extra_body)
+        check_prompt_cache_options(body, "responses")
         return body
 
     def reasoning(self, request: LLMRequest) -> Optional[Json]:

@@ -38,7 +38,7 @@ from llmsdk._core.sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.providers.openai.responses_errors import error_info as responses_error_info
 from llmsdk.providers.openai.responses_errors import failed_error_info
-from llmsdk.providers.openai.stream import citation_from_annotation
+from llmsdk.providers.openai.stream import cache_writes_12h, citation_from_annotation, served_tier
 from llmsdk._core.content import text_delta
 from llmsdk.types import (
     ContentBlock, ProviderToolContent, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage,
@@ -73,11 +73,14 @@ def usage_from_responses(raw: Json) -> Usage:
     details = details if isinstance(details, dict) else {}
     cached = _int(details.get("cached_tokens"))
     written = _int(details.get("cache_write_tokens"))
+    out_details = raw.get("output_tokens_details")
     return Usage(
         input_tokens=max(0, _int(raw.get("input_tokens")) - cached - written),
         output_tokens=_int(raw.get("output_tokens")),
         cache_reads=cached,
         cache_writes=written,
+        reasoning_tokens=_int(out_details.get("reasoning_tokens")) if isinstance(out_details, dict) else 0,
+        cache_writes_12h=cache_writes_12h(details),
     )
 
 
@@ -155,7 +158,7 @@ class ResponsesStreamProcessor(StreamProcessor):
             self.model = response["model"]
         usage = response.get("usage")
         if isinstance(usage, dict):
-            self.usage = usage_from_responses(usage)
+            self.usage = served_tier(response, usage_from_responses(usage))
 
     def _on_item_added(self, payload: Json) -> Sequence[_Event]:
         item = payload.get("item")

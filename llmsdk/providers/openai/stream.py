@@ -12,6 +12,8 @@ because the usage chunk follows the finish chunk.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -26,7 +28,7 @@ from llmsdk._core.content import text_delta
 from llmsdk.types import Citation, ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
 __all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "citation_from_annotation",
-           "usage_from_openai"]
+           "thought_signature", "usage_from_openai"]
 
 Json = Dict[str, Any]
 _loads = json.loads
@@ -59,12 +61,42 @@ def usage_from_openai(raw: Json) -> Usage:
     if not cached:
         cached = _int(raw.get("prompt_cache_hit_tokens"))
     written = _int(details.get("cache_write_tokens")) if isinstance(details, dict) else 0
+    out_details = raw.get("completion_tokens_details")
+    reasoning = _int(out_details.get("reasoning_tokens")) if isinstance(out_details, dict) else 0
     return Usage(
         input_tokens=max(0, prompt - cached - written),
         output_tokens=_int(raw.get("completion_tokens")),
         cache_reads=cached,
         cache_writes=written,
+        reasoning_tokens=reasoning,
+        cache_writes_12h=cache_writes_12h(details) if isinstance(details, dict) else 0,
     )
+
+
+def thought_signature(item: Json) -> Optional[str]:
+    """Gemini's thought signature on an item of its OpenAI-compatible endpoint
+    (``extra_content.google.thought_signature`` on a tool call), which must go back with
+    the call on the next turn; None elsewhere."""
+    extra = item.get("extra_content")
+    google = extra.get("google") if isinstance(extra, dict) else None
+    signature = google.get("thought_signature") if isinstance(google, dict) else None
+    return signature if isinstance(signature, str) and signature else None
+
+
+def cache_writes_12h(details: Json) -> int:
+    """The 12-hour part of OpenAI's ``cache_write_tokens``
+    (``cache_write_tokens_details.ttl_12h_tokens``; 0 when not broken down)."""
+    split = details.get("cache_write_tokens_details")
+    return _int(split.get("ttl_12h_tokens")) if isinstance(split, dict) else 0
+
+
+def served_tier(chunk: Json, usage: Usage) -> Usage:
+    """``usage`` with the ``service_tier`` the reply reports when it is not the default one
+    (a ``fast`` request is answered as ``"priority"``, which is how it is billed)."""
+    tier = chunk.get("service_tier")
+    if isinstance(tier, str) and tier not in ("", "default", "auto") and tier != usage.service_tier:
+        return dataclasses.replace(usage, service_tier=tier)
+    return usage
 
 
 def citation_from_annotation(annotation: Json, text: str) -> Optional[Citation]:
@@ -85,7 +117,7 @@ def citation_from_annotation(annotation: Json, text: str) -> Optional[Citation]:
 class _Block:
     """One content block being streamed: text, refusal, reasoning or a tool call."""
 
-    __slots__ = ("index", "kind", "parts", "id", "name", "annotations")
+    __slots__ = ("index", "kind", "parts", "id", "name", "annotations", "signature")
 
     def __init__(self, index: int, kind: str) -> None:
         self.index = index
@@ -94,6 +126,7 @@ class _Block:
         self.id = ""
         self.name = ""
         self.annotations: List[Json] = []
+        self.signature: Optional[str] = None
 
 
 class ChatStreamProcessor(StreamProcessor):
@@ -134,7 +167,7 @@ class ChatStreamProcessor(StreamProcessor):
     def chunk_usage(self, chunk: Json) -> Optional[Usage]:
         """Usage carried by ``chunk``, if any (OpenAI: the top-level ``usage``)."""
         raw = chunk.get("usage")
-        return usage_from_openai(raw) if isinstance(raw, dict) else None
+        return served_tier(chunk, usage_from_openai(raw)) if isinstance(raw, dict) else None
 
     def chunk_error(self, chunk: Json) -> Any:
         """The error object inside a data chunk, if any."""
@@ -293,6 +326,9 @@ class ChatStreamProcessor(StreamProcessor):
         self._last_tool = key
         if call.get("id"):
             block.id = call["id"]
+        signature = thought_signature(call)
+        if signature:
+            block.signature = signature
         function = call.get("function") or {}
         if function.get("name"):
             block.name = function["name"]
@@ -330,7 +366,8 @@ class ChatStreamProcessor(StreamProcessor):
                 return TextContent(text)
             found = (citation_from_annotation(a, text) for a in block.annotations)
             return TextContent(text, citations=[c for c in found if c is not None])
-        return ToolUseContent(id=block.id, name=block.name, input=self._arguments(block, text))
+        return ToolUseContent(id=block.id, name=block.name, input=self._arguments(block, text),
+                              signature=block.signature)
 
     def _arguments(self, block: _Block, text: str) -> Dict[str, Any]:
         return parse_tool_arguments(text, cut_short=self._finish_reason == "length",  # cut off by max_tokens

@@ -7,7 +7,9 @@ model id is accepted; models missing from the registry simply have no price, so
 
 from __future__ import annotations
 
+import re
 from typing import Optional, Type
+from urllib.parse import urlsplit
 
 from llmsdk.providers.embedding_api import EmbeddingsApi
 from llmsdk.providers.openai.client import ChatCompletionsAdapter
@@ -16,13 +18,16 @@ from llmsdk.providers.openai.request import ChatRequestFormatter
 from llmsdk.providers.openai.stream import ChatStreamProcessor
 from llmsdk.providers.openai_compatible.request import OpenAICompatibleRequestFormatter
 from llmsdk.providers.openai_compatible.stream import OpenAICompatibleStreamProcessor
+from llmsdk.types import LLMRequest
 
 __all__ = ["OpenAICompatibleAdapter"]
+
+_VERSION = re.compile(r"^v\d+[a-z0-9]*$")
 
 
 class OpenAICompatibleAdapter(ChatCompletionsAdapter):
     """``name`` is the provider key its errors and responses carry:
-    ``register_openai_compatible("ollama", ...)`` builds ``OpenAICompatibleAdapter("ollama")``."""
+    ``register_openai_compatible("vllm", ...)`` builds ``OpenAICompatibleAdapter("vllm")``."""
 
     name = "openai_compatible"
     embeddings: Optional[EmbeddingsApi] = OpenAIEmbeddings()
@@ -31,3 +36,13 @@ class OpenAICompatibleAdapter(ChatCompletionsAdapter):
 
     def __init__(self, name: str = "openai_compatible") -> None:
         self.name = name
+
+    def endpoint(self, api_base: str, request: LLMRequest) -> str:
+        """``{api_base}/v1/chat/completions``, unless the base's path already names a
+        versioned API root (Gemini's ``.../v1beta/openai``, a gateway's
+        ``.../v1/{account}/openai``): then ``{api_base}/chat/completions``, as those
+        servers document."""
+        segments = [s for s in urlsplit(api_base).path.split("/") if s]
+        if segments and segments[-1] != "v1" and any(_VERSION.match(s) for s in segments):
+            return api_base.rstrip("/") + "/chat/completions"
+        return super().endpoint(api_base, request)

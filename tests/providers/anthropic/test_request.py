@@ -8,6 +8,7 @@ from llmsdk import (
 )
 from llmsdk.errors import InvalidRequestError
 from llmsdk.providers.anthropic.request import build_body, build_count_tokens_body
+from llmsdk.providers.anthropic.versions import LEGACY_VERSION
 
 WEATHER = Tool("get_weather", "Current weather", {"type": "object", "properties": {"city": {"type": "string"}},
                                                   "required": ["city"]})
@@ -22,7 +23,7 @@ def test_minimal_body_defaults_max_tokens():
 def test_sampling_system_and_stop():
     body = build_body(LLMRequest(model="m", system="Be terse.", messages=[LLMMessage.system("Also polite."),
                                                                           LLMMessage.user("Hi")],
-                                 max_tokens=100, temperature=0.2, top_p=0.9, stop="END"))
+                                 max_tokens=100, temperature=0.2, top_p=0.9, stop="END"), LEGACY_VERSION)
     assert body["system"] == "Be terse.\n\nAlso polite."
     assert (body["max_tokens"], body["temperature"], body["top_p"], body["stop_sequences"]) == (100, 0.2, 0.9, ["END"])
     assert body["messages"] == [{"role": "user", "content": "Hi"}]

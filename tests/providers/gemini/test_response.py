@@ -24,7 +24,7 @@ def test_text_with_thoughts_counted_as_output():
     resp = parse_response(TEXT)
     assert resp.text == "Photosynthesis turns light into chemical energy."
     assert resp.stop_reason is StopReason.END_TURN
-    assert resp.usage == Usage(input_tokens=8, output_tokens=32)
+    assert resp.usage == Usage(input_tokens=8, output_tokens=32, reasoning_tokens=23)
     assert resp.id == "Xb3oaKfXJvCzz7IPjq_T4Qw" and resp.model == "gemini-2.5-flash"
 
 

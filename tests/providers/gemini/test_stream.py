@@ -40,7 +40,7 @@ def test_text_with_thoughts() -> None:
         PartialContent(1, TextContent("The sky is blue because the Earth's")),
         PartialContent(1, TextContent(" atmosphere scatters shorter, bluer wavelengths — Rayleigh 🌍.")),
         Content(1, TextContent(answer)),
-        Stop(StopReason.END_TURN, Usage(input_tokens=12, output_tokens=35 + 697)),
+        Stop(StopReason.END_TURN, Usage(input_tokens=12, output_tokens=35 + 697, reasoning_tokens=697)),
     ]
     response = accumulate(events)
     assert response.text == answer and response.thinking == thought
@@ -60,7 +60,7 @@ def test_function_call_with_id_and_signature() -> None:
         PartialContent(0, TextContent(text)),
         Content(0, TextContent(text)),
         Content(1, call),
-        Stop(StopReason.TOOL_USE, Usage(input_tokens=135, output_tokens=136 + 226)),
+        Stop(StopReason.TOOL_USE, Usage(input_tokens=135, output_tokens=136 + 226, reasoning_tokens=226)),
     ]
     assert proc.response_id == "VYEPauj2Noe3jMcP_dvjoQg"
     assert proc.model == "gemini-3.1-pro-preview"
@@ -98,7 +98,7 @@ def test_safety_stop_maps_to_content_filter() -> None:
 
 def test_cached_thought_and_tool_prompt_tokens() -> None:
     events = run([t.CACHED_USAGE])
-    assert events[-1] == Stop(StopReason.MAX_TOKENS, Usage(input_tokens=205, output_tokens=32, cache_reads=1000))
+    assert events[-1] == Stop(StopReason.MAX_TOKENS, Usage(input_tokens=205, output_tokens=32, cache_reads=1000, reasoning_tokens=30))
 
 
 def test_usage_is_the_last_cumulative_value_and_kept_current() -> None:
@@ -106,7 +106,7 @@ def test_usage_is_the_last_cumulative_value_and_kept_current() -> None:
     frames = t.TEXT_WITH_THOUGHTS.split(b"\r\n\r\n")
     run_partial = list(SSEClient(iter([frames[0] + b"\r\n\r\n"])).events())
     proc.process("message", run_partial[0].data)
-    assert proc.usage == Usage(input_tokens=12, output_tokens=67)  # thoughts-only chunk: no candidates count
+    assert proc.usage == Usage(input_tokens=12, output_tokens=67, reasoning_tokens=67)  # thoughts-only chunk: no candidates count
     assert usage_from_metadata({}) == Usage()
 
 

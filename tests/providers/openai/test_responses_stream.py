@@ -64,7 +64,7 @@ def test_reasoning_summary_and_encrypted_content_become_a_signed_thinking_block(
     assert finished == [
         Content(0, ThinkingContent(SUMMARY, signature=REASONING_SIGNATURE, id="rs_0d55a3ada081595d")),
         Content(1, TextContent("47 × 23 = 1081.")),
-        Stop(StopReason.END_TURN, Usage(input_tokens=32, output_tokens=107)),  # reasoning tokens included
+        Stop(StopReason.END_TURN, Usage(input_tokens=32, output_tokens=107, reasoning_tokens=64)),  # reasoning tokens included
     ]
 
 
@@ -74,7 +74,7 @@ def test_reasoning_without_summary_still_keeps_its_encrypted_item() -> None:
         Content(0, ThinkingContent("", signature="gAAAAABpEncryptedOnlyNoSummary==", id="rs_0730d762b8425ec2")),
         Content(1, ToolUseContent("call_lXXeAhYrkvWB3R6d2q5F8MbU", "get_weather",
                                   {"city": "Paris", "country": "France", "unit": "C"})),
-        Stop(StopReason.TOOL_USE, Usage(input_tokens=106, output_tokens=36)),
+        Stop(StopReason.TOOL_USE, Usage(input_tokens=106, output_tokens=36, reasoning_tokens=8)),
     ]
 
 
@@ -184,7 +184,7 @@ def test_web_search_call_is_a_provider_tool_block_counted_in_usage_and_citations
 def test_usage_mapping_with_cache_writes() -> None:
     raw = {"input_tokens": 5000, "input_tokens_details": {"cached_tokens": 3000, "cache_write_tokens": 1000},
            "output_tokens": 700, "output_tokens_details": {"reasoning_tokens": 500}, "total_tokens": 5700}
-    assert usage_from_responses(raw) == Usage(input_tokens=1000, output_tokens=700, cache_reads=3000,
+    assert usage_from_responses(raw) == Usage(input_tokens=1000, output_tokens=700, cache_reads=3000, reasoning_tokens=500,
                                               cache_writes=1000)
 
 

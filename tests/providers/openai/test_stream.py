@@ -59,7 +59,7 @@ def test_openai_tool_call_fragments_are_joined_and_parsed() -> None:
     events = run(OpenAIStreamProcessor(), [fixture("openai_tool.sse")])
     assert events == [
         Content(0, ToolUseContent("call_TMbEoYn9q0ZKtoxav5LpD9Ts", "get_weather", {"city": "Tokyo"})),
-        Stop(StopReason.TOOL_USE, Usage(input_tokens=147, output_tokens=218)),
+        Stop(StopReason.TOOL_USE, Usage(input_tokens=147, output_tokens=218, reasoning_tokens=192)),
     ]
 
 
@@ -198,7 +198,7 @@ def test_groq_reasoning_then_whole_parallel_tool_calls_in_one_chunk() -> None:
         Content(0, ThinkingContent("User wants weather in Paris and Zürich.")),
         Content(1, ToolUseContent("call_n4sU1", "get_weather", {"city": "Paris"})),
         Content(2, ToolUseContent("call_n4sU2", "get_weather", {"city": "Zürich"})),
-        Stop(StopReason.TOOL_USE, Usage(input_tokens=92, output_tokens=48, cache_reads=128)),
+        Stop(StopReason.TOOL_USE, Usage(input_tokens=92, output_tokens=48, cache_reads=128, reasoning_tokens=20)),
     ]
 
 
@@ -245,7 +245,7 @@ def test_openrouter_reasoning_details_are_merged_and_kept_as_the_signature() -> 
     }]
     assert events[3:] == [
         Content(1, ToolUseContent("toolu_01Fake", "get_weather", {"city": "Paris"})),
-        Stop(StopReason.TOOL_USE, Usage(input_tokens=110, output_tokens=35, cache_reads=100, cache_writes=200)),
+        Stop(StopReason.TOOL_USE, Usage(input_tokens=110, output_tokens=35, cache_reads=100, cache_writes=200, reasoning_tokens=12)),
     ]
     assert processor.cost == pytest.approx(0.0018)
 
