@@ -14,7 +14,11 @@ from llmsdk import LLMClient, LLMMessage, LLMRequest
 from llmsdk.testing import FakeProviderServer
 from llmsdk.testing.every_provider import ECHO_PREFIX, provider_env, serve_every_provider
 
-PROVIDERS = ["anthropic", "openai", "gemini", "groq", "openrouter"]
+PROVIDERS = ["anthropic", "openai", "gemini", "groq", "openrouter", "mistral", "deepseek", "xai", "ollama",
+             "azure_openai", "bedrock", "vertex"]
+#: A model each provider's route serves (the default where the provider has one).
+MODELS = {"bedrock": "amazon.nova-lite-v1:0", "vertex": "gemini-2.5-flash", "azure_openai": "gpt-4.1-mini",
+          "ollama": "qwen3:8b"}
 
 
 @pytest.fixture
@@ -28,7 +32,7 @@ def fake_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviderServer]:
 
 def _ask(provider: str, text: str) -> str:
     client = LLMClient.from_env(provider)
-    model = client.get_config().provider.default_model_id() or "any-model"
+    model = MODELS.get(provider) or client.get_config().provider.default_model_id() or "any-model"
     return client.complete(LLMRequest(model=model, messages=[LLMMessage.user(text)])).text
 
 

@@ -22,7 +22,7 @@ import threading
 from collections import deque
 from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Tuple
 
-from llmsdk.testing import anthropic, gemini, openai, openai_responses
+from llmsdk.testing import anthropic, bedrock, gemini, ollama, openai, openai_responses
 from llmsdk.testing.batches import FakeBatchAPI
 from llmsdk.testing.embeddings import gemini_reply, openai_reply, vectors
 from llmsdk.testing.server import FakeProviderServer, RecordedRequest, ScriptedReply
@@ -205,6 +205,19 @@ def serve_every_provider(server: FakeProviderServer, replies: Optional[Iterable[
         text, model=_model(body, openai_responses.DEFAULT_MODEL)), openai_responses_json))
     server.route(re.compile(r":streamGenerateContent$"), route(lambda text, body: gemini.text_reply(text),
                                                                gemini.json_reply, gemini.output_tool_reply))
+    def on_bedrock(request: RecordedRequest) -> ScriptedReply:
+        action = request.path.rsplit("/", 1)[-1]
+        if action.startswith("count"):
+            return bedrock.echo(request)
+        text = texts.next(_last_user_text(request.json))
+        return bedrock.claude_reply(anthropic.text_reply(text)) if action.startswith("invoke") \
+            else bedrock.text_reply(text)
+
+    server.route(bedrock.ROUTE, on_bedrock)
+    server.route("/api/chat", route(lambda text, body: ollama.text_reply(text, model=_model(body, ollama.DEFAULT_MODEL)),
+                                    lambda obj: ollama.text_reply(json.dumps(obj))))
+    server.route("/api/embed", lambda r: ollama.embed_reply(vectors(0, len((r.json or {}).get("input") or [""]))))
+    server.route("/api/tags", lambda r: ollama.tags_reply())
     return server
 
 
@@ -219,4 +232,10 @@ def provider_env(url: str, key: str = FAKE_KEY) -> Dict[str, str]:
         if var and var.endswith("_API_KEY"):
             env[var] = key
             env[var[: -len("_API_KEY")] + "_BASE_URL"] = url
+    env.update({  # the clouds and Ollama name their settings otherwise
+        "AZURE_OPENAI_ENDPOINT": url, "AZURE_OPENAI_API_KEY": key,
+        "AWS_BEARER_TOKEN_BEDROCK": key, "AWS_REGION": "us-east-1", "BEDROCK_BASE_URL": url,
+        "GOOGLE_API_KEY": key, "VERTEX_BASE_URL": url,  # Vertex express mode (Gemini models)
+        "OLLAMA_HOST": url,
+    })
     return env
