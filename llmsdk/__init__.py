@@ -33,6 +33,7 @@ _EXPORTS: Dict[str, str] = {
     "LLMProvider": "llmsdk.providers",
     "LLMRequest": "llmsdk.types",
     "LLMResponse": "llmsdk.types",
+    "MCPError": "llmsdk.errors",
     "MapResult": "llmsdk._many.map",
     "ModelCapabilities": "llmsdk.models",
     "ModelCapabilitiesBuilder": "llmsdk.models",
@@ -90,7 +91,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from llmsdk.batches import BatchCounts, BatchJob, BatchStatus
     from llmsdk.client import LLMClient
     from llmsdk.config import HttpClientOptions, RetryPolicy, SecretString, Timeouts
-    from llmsdk.errors import AllDeploymentsFailedError, LLMError
+    from llmsdk.errors import AllDeploymentsFailedError, LLMError, MCPError
     from llmsdk.events import LLMEvent
     from llmsdk.models import (
         AllModels, LLMModel, LLMModelBuilder, ModelCapabilities, ModelCapabilitiesBuilder, UnknownModelError,

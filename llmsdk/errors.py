@@ -23,6 +23,9 @@
     │   ├── OverloadedError
     │   └── ServerError
     ├── BatchRequestNotRunError         a batch item cancelled or expired before it ran
+    ├── MCPError                        an MCP server died, hung past its timeout or spoke
+    │                                   garbage (.stderr_tail for a stdio server; .code for
+    │                                   a JSON-RPC error)
     ├── AllDeploymentsFailedError       every deployment a Router could ask failed (.errors)
     ├── StreamError
     │   ├── ProviderStreamError         an error event inside a 200 stream; each
@@ -61,6 +64,7 @@ __all__ = [
     "InvalidRequestError",
     "InvalidResponseCodeError",
     "LLMError",
+    "MCPError",
     "MalformedEventError",
     "NotFoundError",
     "OutputParseError",
@@ -124,6 +128,28 @@ class BatchRequestNotRunError(LLMError):
     def __init__(self, message: str = "", *, reason: str = "cancelled") -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class MCPError(LLMError):
+    """An MCP server failed: its process died, it hung past the timeout, it answered
+    something that is not JSON-RPC, or it refused a request with a JSON-RPC error
+    (``code``, ``data``). ``stderr_tail`` holds the last lines a stdio server wrote to
+    stderr (empty for HTTP). A tool's own failure (``isError``) is not an ``MCPError``: it
+    goes back to the model as an error result."""
+
+    def __init__(self, message: str = "", *, server: Optional[str] = None, code: Optional[int] = None,
+                 data: Any = None, stderr_tail: str = "") -> None:
+        super().__init__(message)
+        self.server = server
+        self.code = code
+        self.data = data
+        self.stderr_tail = stderr_tail
+
+    def __str__(self) -> str:
+        text = f"MCP server {self.server!r}: {self.message}" if self.server else self.message
+        if self.stderr_tail:
+            text += "\n--- server stderr (last lines) ---\n" + self.stderr_tail
+        return text
 
 
 class AllDeploymentsFailedError(LLMError):
@@ -509,4 +535,5 @@ def make_body_error(
 # Exported from ``llmsdk`` too: name that module (as ``llmsdk._core.public_name`` does for the
 # value classes; this module sits below it and its classes have no string annotations to resolve).
 LLMError.__module__ = "llmsdk"
+MCPError.__module__ = "llmsdk"
 AllDeploymentsFailedError.__module__ = "llmsdk"

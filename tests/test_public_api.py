@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 PUBLIC = [
     "AllDeploymentsFailedError", "AllModels", "BatchCounts", "BatchJob", "BatchStatus", "Citation", "Deployment",
     "DocumentContent", "EmbeddingResponse", "EventStream", "HttpClientOptions", "ImageContent", "LLMClient", "LLMError", "LLMEvent", "LLMMessage",
-    "LLMModel", "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "MapResult", "ModelCapabilities",
+    "LLMModel", "LLMModelBuilder", "LLMProvider", "LLMRequest", "LLMResponse", "MCPError", "MapResult", "ModelCapabilities",
     "ModelCapabilitiesBuilder", "ProviderTool", "ProviderToolContent", "RateLimitInfo", "RateLimiter",
     "RedactedThinkingContent", "RedisRateLimiter", "RetryPolicy", "Router", "SecretString", "StopReason",
     "TextContent", "ThinkingContent", "ThinkingOptions", "Timeouts", "Tool", "ToolInputError", "ToolResultContent",
@@ -37,7 +37,7 @@ ERRORS = [
     "BrokenStreamError", "ConnectTimeoutError",
     "ConnectionFailedError", "ContentIdleTimeoutError", "ContextWindowExceededError", "CreateClientError",
     "IncompleteStreamError", "InvalidConfigError", "InvalidRequestError", "InvalidResponseCodeError", "LLMError",
-    "MalformedEventError", "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError",
+    "MCPError", "MalformedEventError", "NotFoundError", "OutputParseError", "OverloadedError", "PermissionDeniedError",
     "ProviderStreamError", "RateLimitError", "ReadTimeoutError", "RefusalError", "ServerError",
     "StreamCancelledError", "StreamError", "StructuredOutputError", "TotalTimeoutError", "TransportError",
     "UnsupportedFeatureError", "error_class_for_status", "error_class_for_type", "make_body_error",
@@ -60,6 +60,7 @@ ERRORS_CONTRACT = [
     "NotFoundError", "RateLimitError", "OverloadedError", "ServerError", "StreamError", "ProviderStreamError",
     "IncompleteStreamError", "MalformedEventError",
     "StructuredOutputError", "OutputParseError", "RefusalError", "UnsupportedFeatureError",
+    "MCPError",
 ]
 
 #: Each error class and its bases, as the tree in DESIGN.md and ``llmsdk/errors.py`` draws it.
@@ -84,6 +85,7 @@ ERROR_TREE = {
     "OverloadedError": ("InvalidResponseCodeError",),
     "ServerError": ("InvalidResponseCodeError",),
     "BatchRequestNotRunError": ("LLMError",),
+    "MCPError": ("LLMError",),
     "AllDeploymentsFailedError": ("LLMError",),
     "StreamError": ("LLMError",),
     "ProviderStreamError": ("StreamError",),

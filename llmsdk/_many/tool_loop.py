@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Union
 
@@ -93,9 +94,14 @@ class ToolRunResult:
 
 
 def _as_tools(tools: Sequence[ToolLike]) -> Dict[str, Tool]:
+    """Tools by name. Tools that share a name and can take a namespace (an MCP server's,
+    ``namespaced()``) are renamed ``"<server>__<tool>"``; any clash left is an error."""
+    items = [item if isinstance(item, Tool) else Tool.from_function(item) for item in tools]
+    counts = Counter(t.name for t in items)
+    items = [t.namespaced() if counts[t.name] > 1 and hasattr(t, "namespaced") else t  # type: ignore[attr-defined]
+             for t in items]
     table: Dict[str, Tool] = {}
-    for item in tools:
-        t = item if isinstance(item, Tool) else Tool.from_function(item)
+    for t in items:
         if t.name in table:
             raise InvalidRequestError(f"duplicate tool name {t.name!r}")
         table[t.name] = t
@@ -150,6 +156,8 @@ def execute_tool_call(call: ToolUseContent, tools: Dict[str, Tool]) -> ToolResul
     except Exception as exc:  # noqa: BLE001 - the model gets to see what went wrong
         logger.info("tool %s raised %s: %s", call.name, type(exc).__name__, exc)
         return ToolResultContent(call.id, f"Error: {type(exc).__name__}: {exc}", is_error=True)
+    if isinstance(value, ToolResultContent):  # the tool said itself how it went (an MCP tool's isError)
+        return ToolResultContent(call.id, value.content, is_error=value.is_error)
     return ToolResultContent(call.id, result_content(value))
 
 

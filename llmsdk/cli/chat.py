@@ -4,6 +4,7 @@
     echo "Summarise this" | llmsdk chat -m gpt-4o-mini -p openai
     llmsdk chat                      # in a terminal: interactive, /reset clears, Ctrl-D quits
     llmsdk chat --schema invoice.json "Extract: ..."   # a JSON object matching the schema
+    llmsdk chat --mcp "python server.py" --mcp https://host/mcp "What is 2+3?"   # MCP tools
 
 The key comes from the provider's environment variable (``ANTHROPIC_API_KEY`` ...); a
 missing one is reported on one line with exit status 2. Ctrl-C closes the stream (the
@@ -17,6 +18,7 @@ import argparse
 import os
 import sys
 import time
+from contextlib import ExitStack
 from typing import Any, List, Optional, TextIO
 
 EXIT_OK = 0
@@ -40,6 +42,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--schema", metavar="FILE",
                         help="a JSON Schema file: ask for one JSON object matching it and print that object "
                              "(a refusal or a reply that does not match is an error, exit 1)")
+    parser.add_argument("--mcp", action="append", metavar="SERVER", default=[],
+                        help="an MCP server whose tools the model may call: a command line (started over stdio) "
+                             "or an http(s) URL; repeatable")
     parser.add_argument("-v", "--verbose", action="store_true", help="usage, cost and request id on stderr")
     parser.add_argument("prompt", nargs="*", help="the prompt (default: standard input, or interactive)")
     parser.set_defaults(run=run)
@@ -106,8 +111,9 @@ def run(args: argparse.Namespace) -> int:
     except CommandError as exc:
         fail(str(exc))
         return exc.status
-    with client:
+    with client, ExitStack() as servers:
         try:
+            args.tools = _open_mcp_servers(args.mcp, servers) if getattr(args, "mcp", None) else None
             if args.prompt:
                 return _one_shot(client, model, args, " ".join(args.prompt))
             if not sys.stdin.isatty():
@@ -119,6 +125,21 @@ def run(args: argparse.Namespace) -> int:
         except BrokenPipeError:
             _silence_stdout()
             return EXIT_ERROR
+
+
+def _open_mcp_servers(specs: List[str], stack: ExitStack) -> List[Any]:
+    """The tools of every ``--mcp`` server (closed with ``stack``); clashing names are
+    prefixed with their server's name by ``run_tools``."""
+    from llmsdk.mcp import MCPServer
+
+    tools: List[Any] = []
+    for spec in specs:
+        if spec.startswith(("http://", "https://")):
+            server = stack.enter_context(MCPServer.http(spec))
+        else:
+            server = stack.enter_context(MCPServer.stdio(spec))
+        tools.extend(server.tools())
+    return tools
 
 
 def load_schema(path: str) -> Any:
@@ -188,11 +209,49 @@ def _session(client: Any, model: str, args: argparse.Namespace) -> int:
         if reply is None:  # interrupted: forget the unanswered turn
             messages.pop()
             continue
-        messages.append(reply.to_message())
+        if hasattr(reply, "new_messages"):  # a tool run (--mcp): its calls and results stay in the history
+            messages.extend(reply.new_messages)
+        else:
+            messages.append(reply.to_message())
+
+
+def _tool_reply(client: Any, request: Any, args: argparse.Namespace, out: TextIO) -> Optional[Any]:
+    """With ``--mcp``: let the model call the servers' tools until it answers, then print
+    the answer (each call on stderr with ``-v``). The ``ToolRunResult``, or ``None`` if
+    Ctrl-C stopped it."""
+    started = time.monotonic()
+    try:
+        result = client.run_tools(request, args.tools)
+    except KeyboardInterrupt:
+        sys.stderr.write("\n[interrupted]\n")
+        return None
+    if args.verbose:
+        for message in result.new_messages:
+            for call in message.blocks:
+                if getattr(call, "type", None) == "tool_use":
+                    sys.stderr.write(f"[tool {call.name}({_short(call.input)})]\n")
+    response = result.response
+    if args.json:
+        out.write(response.to_json(indent=2) + "\n")
+    else:
+        out.write(response.text + "\n")
+    out.flush()
+    if args.verbose:
+        _report(response, None, time.monotonic() - started)
+    return result
+
+
+def _short(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _stream_reply(client: Any, request: Any, args: argparse.Namespace, out: TextIO) -> Optional[Any]:
     """Stream one reply to ``out``; ``None`` if Ctrl-C stopped it (the stream is closed)."""
+    if getattr(args, "tools", None):
+        return _tool_reply(client, request, args, out)
     started = time.monotonic()
     stream = None
     try:
@@ -237,7 +296,8 @@ def _report(response: Any, stream: Any, seconds: float) -> None:
     cost = f"${response.cost:.6f}" if response.cost is not None else "unknown (model not priced)"
     sys.stderr.write(
         f"[{response.model} · {u.input_tokens} in, {u.output_tokens} out{cached} · cost {cost} · "
-        f"stop {response.stop_reason} · {seconds:.2f}s · request id {stream.request_id}]\n"
+        f"stop {response.stop_reason} · {seconds:.2f}s · request id "
+        f"{stream.request_id if stream is not None else getattr(response, 'request_id', None)}]\n"
     )
     sys.stderr.flush()
 

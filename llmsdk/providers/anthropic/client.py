@@ -10,6 +10,7 @@ from llmsdk.providers.anthropic.errors import error_info
 from llmsdk.providers.anthropic.request import build_body, build_count_tokens_body
 from llmsdk.providers.anthropic.stream import AnthropicStreamProcessor
 from llmsdk._core.urls import join_url
+from llmsdk.providers.anthropic.mcp_servers import MCP_BETA
 from llmsdk.providers.anthropic.versions import DEFAULT_VERSION, check_version
 from llmsdk.providers.base import Endpoint, PostJson, PreparedRequest, ProviderAdapter
 from llmsdk.types import LLMRequest
@@ -59,11 +60,11 @@ class AnthropicAdapter(ProviderAdapter):
                 "temperature/top_p/top_k; pin anthropic_version='2023-06-01' to send them to models that "
                 "honour them (warned once per client)", "/".join(names), version)
 
-        return PreparedRequest(
-            url=self.endpoint(endpoint.api_base, request),
-            headers=self.auth_headers(endpoint.key, version),
-            body=build_body(request, version, dropped),
-        )
+        body = build_body(request, version, dropped)
+        headers = self.auth_headers(endpoint.key, version)
+        if "mcp_servers" in body:  # MCP servers Anthropic connects to itself: the connector's beta
+            headers["anthropic-beta"] = MCP_BETA
+        return PreparedRequest(url=self.endpoint(endpoint.api_base, request), headers=headers, body=body)
 
     def request_body(self, request: LLMRequest) -> Dict[str, Any]:
         return build_body(request)

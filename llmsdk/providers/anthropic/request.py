@@ -9,6 +9,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from llmsdk._structured.output_schema import OutputSpec, output_spec, structured_mode, with_output_tool
 from llmsdk.errors import InvalidRequestError
+from llmsdk.providers.anthropic.mcp_servers import is_mcp_tool, mcp_server_entries
 from llmsdk.providers.anthropic.schema import output_format_schema
 from llmsdk.providers.anthropic.versions import DEFAULT_VERSION, SAMPLING_PARAMS, allows_sampling, strict_turns
 from llmsdk.tools import ProviderTool
@@ -292,7 +293,11 @@ def build_body(request: LLMRequest, version: str = DEFAULT_VERSION,
     if request.stop is not None:
         body["stop_sequences"] = request.stop_sequences
     if request.tools:
-        body["tools"] = [format_tool(t) for t in request.tools]
+        body["tools"] = [format_tool(t) for t in request.tools if not is_mcp_tool(t)]
+        servers = [mcp_server_entries(t) for t in request.tools if is_mcp_tool(t)]
+        if servers:  # MCP servers Anthropic connects to itself
+            body["mcp_servers"] = [server for server, _ in servers]
+            body["tools"] += [toolset for _, toolset in servers]
     tool_choice = format_tool_choice(request.tool_choice)
     if tool_choice is not None:
         body["tool_choice"] = tool_choice
