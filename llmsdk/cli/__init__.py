@@ -12,7 +12,7 @@ import os
 import sys
 from typing import List, Optional
 
-COMMANDS = ("chat", "count_tokens", "models", "demo", "batch", "batches")
+COMMANDS = ("chat", "count_tokens", "models", "demo", "batch", "batches", "serve_fake")
 
 
 def build_parser() -> argparse.ArgumentParser:
