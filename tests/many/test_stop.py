@@ -68,8 +68,8 @@ def test_on_error_raise_stops_the_retries_of_the_others(server: FakeProviderServ
 
 
 class HoldingLimiter(RateLimiter):
-    """The first call's ``settle`` (its answer is in) waits until the server has seen
-    ``wait_for`` requests; later ones wait until the map is being stopped. ``fail``: the
+    """The first call's ``settle`` (its answer is in) waits until ``wait_for`` calls in all
+    have been answered (are settling); later ones wait until the map is being stopped. ``fail``: the
     store fails in every ``settle``."""
 
     def __init__(self, echo: Optional[Echo] = None, wait_for: int = 0, fail: bool = False) -> None:
@@ -88,8 +88,8 @@ class HoldingLimiter(RateLimiter):
         with self._cond:
             self.settled += 1
             first = self.settled == 1
-        if first:
-            assert self.echo is not None and wait_until(lambda: len(self.echo.prompts) >= self.wait_for, 10)
+        if first:  # until the other calls are answered too (their settle has begun), not merely sent
+            assert self.echo is not None and wait_until(lambda: self.settled >= self.wait_for, 10)
         else:
             assert self.stop is not None and self.stop.wait(10)
 
