@@ -221,3 +221,23 @@ def test_display_and_markdown_are_ipythons() -> None:
 
     display, markdown = notebook._ipython_display()
     assert display is ipython_display.display and markdown is ipython_display.Markdown
+
+
+def test_quickstart_notebook_runs_offline_by_default(kernel: Any, monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    """No key and no fake server given: the notebook starts its own echo server."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.delenv("LLMSDK_EXAMPLE_API_BASE", raising=False)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    repo = str(NOTEBOOK.parents[1])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (repo, os.environ.get("PYTHONPATH")) if p))
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "echo: What's the weather in Paris?" in text
