@@ -210,6 +210,8 @@ def test_quickstart_notebook_executes(kernel: Any, server: FakeProviderServer, m
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "It is 18°C and sunny in Paris." in text and "end_turn" in text
     assert "['user', 'assistant', 'user', 'assistant']" in text  # the run_tools transcript
+    html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any("llmsdk-run-report" in h for h in html)  # the RunReport cell renders as a table
     assert len(server.requests) == 4
     assert all(r.headers["x-api-key"] == "sk-ant-fake-notebook" for r in server.requests)
     assert wait_until(lambda: not stream_threads())
