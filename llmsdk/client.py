@@ -206,8 +206,17 @@ class LLMClient:
         return entry
 
     def send(self, request: LLMRequest) -> EventStream:
-        """Start a streaming call. Returns once the response headers are in; HTTP errors
-        (after retries) raise here, later ones while iterating the stream."""
+        """Start a streaming call and return its ``EventStream`` once the response headers
+        are in. HTTP errors (after the retries ``max_retries`` allows) raise here; errors
+        mid-stream raise while iterating, right after the events before them.
+
+        >>> with client.send(request) as stream:
+        ...     for text in stream.text_stream():
+        ...         print(text, end="")
+        >>> stream.final_response().usage
+
+        From async code use ``await client.asend(request)``, which never blocks the loop.
+        """
         return self._start(request, inline=False)
 
     async def asend(self, request: LLMRequest) -> EventStream:
@@ -431,7 +440,15 @@ class LLMClient:
                 release()
 
     def complete(self, request: LLMRequest) -> LLMResponse:
-        """Send and wait for the whole reply."""
+        """Send ``request`` and return the whole reply: ``resp.text``, ``resp.tool_uses``,
+        ``resp.usage``, ``resp.cost``, ``resp.parsed`` (with ``output_schema``). Retries
+        transient failures (429, 5xx, overloaded, connection errors) up to ``max_retries``;
+        raises a typed ``LLMError`` otherwise.
+
+        >>> resp = client.complete(LLMRequest(model="claude-haiku-4-5",
+        ...                                   messages=[LLMMessage.user("Hello")]))
+        >>> resp.text, resp.usage.output_tokens, resp.cost
+        """
         return self._complete(request)
 
     def _complete(self, request: LLMRequest, *, max_retries: Optional[int] = None) -> LLMResponse:
@@ -534,7 +551,11 @@ class LLMClient:
         return result
 
     def count_tokens(self, request: LLMRequest) -> int:
-        """Input tokens: the provider's counting endpoint where one exists, else an estimate."""
+        """The input tokens ``request`` would use: the provider's counting endpoint where it
+        has one (Anthropic, Gemini, Vertex, Bedrock), else a local estimate.
+
+        >>> client.count_tokens(LLMRequest(model="claude-haiku-4-5", messages=[LLMMessage.user("Hi")]))
+        """
         request = self._prepare(request)
         telemetry = instruments()
         if telemetry is None:
