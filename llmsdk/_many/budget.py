@@ -44,15 +44,15 @@ local held_c = tonumber(redis.call('HGET', h, 'reserved_cost') or '0')
 local held_t = tonumber(redis.call('HGET', h, 'reserved_tokens') or '0')
 if op == 'reserve' then
   local max_c, max_t = tonumber(ARGV[6]), tonumber(ARGV[7])
-  if max_c >= 0 and spent_c + held_c + rc > max_c then return {0, tostring(spent_c), tostring(held_c)} end
-  if max_t >= 0 and spent_t + held_t + rt > max_t then return {0, tostring(spent_t), tostring(held_t)} end
+  if max_c >= 0 and spent_c + held_c + rc > max_c then return {0, 'cost', tostring(spent_c), tostring(held_c)} end
+  if max_t >= 0 and spent_t + held_t + rt > max_t then return {0, 'tokens', tostring(spent_t), tostring(held_t)} end
   redis.call('HSET', h, 'reserved_cost', tostring(held_c + rc), 'reserved_tokens', tostring(held_t + rt))
-  return {1, tostring(spent_c), tostring(held_c)}
+  return {1, 'cost', tostring(spent_c), tostring(held_c)}
 end
 redis.call('HSET', h, 'reserved_cost', tostring(math.max(0, held_c - rc)),
            'reserved_tokens', tostring(math.max(0, held_t - rt)),
            'spent_cost', tostring(spent_c + tonumber(ARGV[4])), 'spent_tokens', tostring(spent_t + tonumber(ARGV[5])))
-return {1, tostring(spent_c), tostring(held_c)}
+return {1, 'cost', tostring(spent_c), tostring(held_c)}
 """
 
 
@@ -104,17 +104,16 @@ class Budget:
             logger.warning("budget: %s uses a model without a price; its cost cannot be counted", what)
         reservation = Reservation(cost, max(0, int(tokens)))
         if self._redis is not None:
-            ok, spent, held = self._run("reserve", reservation, 0.0, 0)
+            ok, limit, spent, held = self._run("reserve", reservation, 0.0, 0)
             if not ok:
-                raise self._exceeded(reservation, what, spent, held)
+                raise self._exceeded(reservation, what, limit, spent, held)
             return reservation
         with self._lock:
-            fits_cost = self.max_cost is None or self._spent_cost + self._held_cost + (cost or 0.0) <= self.max_cost
-            fits_tokens = self.max_tokens is None or \
-                self._spent_tokens + self._held_tokens + reservation.tokens <= self.max_tokens
-            if not (fits_cost and fits_tokens):
-                raise self._exceeded(reservation, what, self._spent_cost if not fits_cost else self._spent_tokens,
-                                     self._held_cost if not fits_cost else self._held_tokens)
+            if self.max_cost is not None and self._spent_cost + self._held_cost + (cost or 0.0) > self.max_cost:
+                raise self._exceeded(reservation, what, "cost", self._spent_cost, self._held_cost)
+            if self.max_tokens is not None and \
+                    self._spent_tokens + self._held_tokens + reservation.tokens > self.max_tokens:
+                raise self._exceeded(reservation, what, "tokens", self._spent_tokens, self._held_tokens)
             self._held_cost += cost or 0.0
             self._held_tokens += reservation.tokens
         return reservation
@@ -155,20 +154,22 @@ class Budget:
     def _hash(self) -> str:
         return f"llmsdk:budget:{self.key}"
 
-    def _run(self, op: str, reservation: Reservation, cost: float, tokens: int) -> Tuple[bool, float, float]:
+    def _run(self, op: str, reservation: Reservation, cost: float, tokens: int) -> Tuple[bool, str, float, float]:
         args = [op, reservation.cost or 0.0, reservation.tokens, cost, tokens,
                 -1 if self.max_cost is None else self.max_cost, -1 if self.max_tokens is None else self.max_tokens]
         try:
             result = self._script(keys=[self._hash], args=args)
         except Exception as exc:  # noqa: BLE001 - redis.RedisError and its kin: no spend is ever unchecked
             raise ConnectionFailedError(f"budget {self.key!r}: the Redis store failed: {type(exc).__name__}") from exc
-        return bool(int(result[0])), float(result[1]), float(result[2])
+        limit = result[1].decode() if isinstance(result[1], bytes) else str(result[1])
+        return bool(int(result[0])), limit, float(result[2]), float(result[3])
 
-    def _exceeded(self, reservation: Reservation, what: str, spent: float, held: float) -> BudgetExceededError:
-        if self.max_cost is not None and reservation.cost is not None and \
-                spent + held + reservation.cost > self.max_cost:
+    def _exceeded(self, reservation: Reservation, what: str, limit: str, spent: float,
+                  held: float) -> BudgetExceededError:
+        """The error for the ``limit`` ("cost" or "tokens") the reservation would pass."""
+        if limit == "cost":
             return BudgetExceededError(
-                f"budget exceeded: {what} could cost up to ${reservation.cost:.6f}; ${spent:.6f} spent and "
+                f"budget exceeded: {what} could cost up to ${reservation.cost or 0.0:.6f}; ${spent:.6f} spent and "
                 f"${held:.6f} held for calls in flight of the ${self.max_cost:.6f} allowed")
         return BudgetExceededError(
             f"budget exceeded: {what} could use up to {reservation.tokens} tokens; {int(spent)} used and "

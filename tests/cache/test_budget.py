@@ -123,3 +123,27 @@ def test_bad_budgets_are_typed() -> None:
         Budget(max_tokens=1.5)  # type: ignore[arg-type]
     with pytest.raises(InvalidConfigError, match="key="):
         Budget(max_cost=1, redis_url="redis://localhost")
+
+
+def test_the_error_names_the_limit_that_was_passed() -> None:
+    budget = Budget(max_cost=5.0, max_tokens=100)
+    budget.settle(budget.reserve(0.001, 90), 0.001, 90)  # 90 tokens spent, $0.001 of $5
+    with pytest.raises(BudgetExceededError, match="could use up to 20 tokens; 90 used"):
+        budget.reserve(0.001, 20)
+    with pytest.raises(BudgetExceededError, match=r"could cost up to \$6"):
+        Budget(max_cost=5.0, max_tokens=100).reserve(6.0, 1)
+
+
+def test_every_turn_of_a_tool_loop_counts() -> None:
+    budget = Budget(max_cost=BILLED * 10)
+    with FakeProviderServer() as server:
+        server.add_reply(anthropic.tool_use_reply("lookup", {"q": "x"}, input_tokens=6, output_tokens=15), _reply())
+        client = _client(server, budget=budget)
+
+        def lookup(q: str) -> str:
+            """Look something up."""
+            return "found"
+
+        client.run_tools(_request(), [lookup])
+    assert len(server.requests) == 2
+    assert budget.spent_cost == pytest.approx(BILLED * 2) == pytest.approx(client.get_cost())

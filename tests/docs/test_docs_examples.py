@@ -122,10 +122,8 @@ def test_python_blocks_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
     namespace = page_module.__dict__
     from llmsdk._telemetry import settings as telemetry
 
-    saved_telemetry = {name: getattr(telemetry, name) for name in ("_enabled", "_capture", "_instruments", "_providers")}
-    monkeypatch.setattr(telemetry, "_enabled", telemetry._enabled)  # a page may configure telemetry: undone after
-    for name, value in saved_telemetry.items():
-        monkeypatch.setattr(telemetry, name, value)
+    for name in ("_enabled", "_capture", "_instruments", "_providers"):  # a page may configure telemetry
+        monkeypatch.setattr(telemetry, name, getattr(telemetry, name))  # (monkeypatch puts it back after)
     with FakeProviderServer() as server, _offline_registry(server.url) as refresh:
         serve_every_provider(server)
         for block in blocks:
