@@ -1,7 +1,7 @@
 """The socket under a streaming response body: the one place that touches private
 ``urllib3`` / ``http.client`` internals.
 
-The engine needs three things the public APIs do not give:
+The engine needs four things the public APIs do not give:
 
 * ``ready()``: are more body bytes already waiting (so a batch of events can wait for
   them instead of being handed over now)?
@@ -11,7 +11,10 @@ The engine needs three things the public APIs do not give:
 * ``shutdown()``: wake a thread blocked reading the body (``close()`` alone may not, on
   Linux).
 
-Before there is a response there is a fourth need: ``interrupt_request_of(thread)`` wakes a
+A chunked body is read by ``chunked_reader(response)`` straight from http.client's
+buffered reader (``_engine/chunked.py`` says why), and handed back to urllib3 read.
+
+Before there is a response there is a fifth need: ``interrupt_request_of(thread)`` wakes a
 thread blocked sending a request or waiting for its response headers (a stream's retry,
 re-opened on its worker thread, that ``close()`` must end at once). Pools made by
 ``tracked_pool_classes()`` note the connection each thread is using for that.
@@ -32,8 +35,11 @@ import threading
 from typing import Any, Callable, Dict, Optional
 
 import urllib3
+from urllib3.exceptions import ProtocolError
 
-__all__ = ["BodySocket", "interrupt_request_of", "tracked_pool_classes"]
+from llmsdk._engine.chunked import Dechunker
+
+__all__ = ["BodySocket", "chunked_reader", "interrupt_request_of", "tracked_pool_classes"]
 
 #: thread id -> the urllib3 connection that thread is sending a request on or waiting
 #: for the response headers of.
@@ -89,6 +95,58 @@ def _socket_io(response: Any) -> Any:
     fp = getattr(getattr(getattr(response, "raw", None), "_fp", None), "fp", None)
     reader = getattr(fp, "raw", None)
     return reader if type(reader) is socket.SocketIO else None
+
+
+class _ChunkedReader:
+    """``next_piece`` for a chunked body: each call returns the body bytes that one read
+    of the socket's buffered reader completes (many chunks at once when they are
+    waiting), ``b""`` after the last chunk. At the end the response is closed and its
+    connection goes back to the pool, as urllib3 does when it reads the body itself."""
+
+    __slots__ = ("_read1", "_dechunker", "_raw", "_size")
+
+    def __init__(self, raw: Any, read1: Callable[[int], bytes], size: int) -> None:
+        self._raw = raw
+        self._read1 = read1
+        self._size = size
+        self._dechunker = Dechunker()
+
+    def __call__(self) -> bytes:
+        dechunker, read1, size = self._dechunker, self._read1, self._size
+        while not dechunker.done:
+            data = read1(size)
+            if not data:
+                raise ProtocolError("Response ended prematurely")
+            piece = dechunker.feed(data)
+            if dechunker.done:
+                self._finished()
+            if piece:
+                return piece
+        return b""
+
+    def _finished(self) -> None:
+        raw = self._raw
+        raw._original_response.close()
+        raw.release_conn()
+
+
+def chunked_reader(response: Any, size: int) -> Optional[Callable[[], bytes]]:
+    """A ``next_piece`` that reads ``response``'s chunked body ``size`` bytes at most at
+    a time, or None where the body is not chunked, is content-encoded (urllib3 decodes
+    that), was already read from, or the internals are not the known ones."""
+    raw = getattr(response, "raw", None)
+    if not getattr(raw, "chunked", False) or getattr(raw, "chunk_left", 0) is not None:
+        return None
+    original = getattr(raw, "_original_response", None)
+    fp = getattr(getattr(raw, "_fp", None), "fp", None)
+    read1 = getattr(fp, "read1", None)
+    if original is None or getattr(raw, "_fp", None) is not original or read1 is None \
+            or not callable(getattr(raw, "release_conn", None)):
+        return None
+    headers = getattr(raw, "headers", None) or {}
+    if headers.get("content-encoding", "").strip().lower() not in ("", "identity"):
+        return None
+    return _ChunkedReader(raw, read1, size)
 
 
 class BodySocket:

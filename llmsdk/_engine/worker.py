@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, List, Optional
 
-from llmsdk._engine.body_socket import BodySocket, interrupt_request_of
+from llmsdk._engine.body_socket import BodySocket, chunked_reader, interrupt_request_of
 from llmsdk._engine.channel import END, Failure, StreamChannel
 from llmsdk._engine.http import TRANSPORT_EXCEPTIONS, map_transport_error
 from llmsdk._engine.retry import RetryBudget
@@ -173,10 +173,14 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
     if channel.cancelled.is_set():
         body_socket.shutdown()
 
-    if read1 is None or getattr(raw, "chunked", False):
-        # Chunked: urllib3 hands over each HTTP chunk as soon as it is complete, through
-        # fewer layers than read1 (which also stops at chunk boundaries).
-        next_piece: Callable[[], bytes] = functools.partial(next, response.iter_content(chunk_size=None), b"")
+    chunked = chunked_reader(response, READ_SIZE) if read1 is not None else None
+    if chunked is not None:
+        # Chunked (the usual stream): the chunks that have arrived, undone at once.
+        next_piece: Callable[[], bytes] = chunked
+    elif read1 is None or getattr(raw, "chunked", False):
+        # A content-encoded chunked body, or a response without urllib3's internals:
+        # urllib3 hands over each HTTP chunk as soon as it is complete.
+        next_piece = functools.partial(next, response.iter_content(chunk_size=None), b"")
     else:
         # Close-delimited or Content-Length: iter_content would wait for the whole body;
         # read1 returns whatever has arrived.

@@ -13,7 +13,7 @@ from llmsdk._core.partial_json import parse_partial_json
 from llmsdk._core.sse_json import parse_json_event
 from llmsdk.providers.anthropic.errors import error_info
 from llmsdk.providers.base import StreamProcessor
-from llmsdk._core.content import text_delta
+from llmsdk._core.content import NO_CITATIONS, text_delta
 from llmsdk.types import (
     Citation, ContentBlock, ProviderToolContent, RedactedThinkingContent, StopReason, TextContent, ThinkingContent,
     ToolUseContent, Usage,
@@ -88,17 +88,19 @@ class AnthropicStreamProcessor(StreamProcessor):
             payload = _loads(data)
         except ValueError:
             payload = parse_json_event(data)  # raises MalformedEventError, saying why
+        try:  # a text delta of an open block (most events), inlined; any other event fails a test or a lookup
+            if payload["type"] == "content_block_delta":
+                delta = payload["delta"]
+                if delta["type"] == "text_delta":
+                    index = payload["index"]
+                    text = delta["text"]
+                    self._blocks[index].parts.append(text)
+                    return [PartialContent(index, TextContent(text, None, NO_CITATIONS))]
+        except (KeyError, TypeError):
+            pass
         kind = payload.get("type", event) if type(payload) is dict else event
         if kind == "content_block_delta":
-            delta = payload["delta"]
-            if delta.get("type") == "text_delta":  # most events: the text path inlined
-                index = payload["index"]
-                block = self._blocks.get(index)
-                if block is not None:
-                    text = delta["text"]
-                    block.parts.append(text)
-                    return [PartialContent(index, text_delta(text))]
-            return self._delta(payload["index"], delta)
+            return self._delta(payload["index"], payload["delta"])
         handler = _HANDLERS.get(kind)
         if handler is None:  # new event types may be added; ignore them
             return _NOTHING

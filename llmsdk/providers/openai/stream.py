@@ -24,7 +24,7 @@ from llmsdk._core.partial_json import parse_tool_arguments
 from llmsdk._core.sse_json import parse_json_event
 from llmsdk.providers.base import StreamProcessor
 from llmsdk.providers.openai.errors import error_info as chat_error_info
-from llmsdk._core.content import text_delta
+from llmsdk._core.content import NO_CITATIONS, text_delta
 from llmsdk.types import Citation, ContentBlock, StopReason, TextContent, ThinkingContent, ToolUseContent, Usage
 
 __all__ = ["FINISH_REASONS", "ChatStreamProcessor", "OpenAIStreamProcessor", "citation_from_annotation",
@@ -195,10 +195,26 @@ class ChatStreamProcessor(StreamProcessor):
                 chunk = _loads(data)
             except ValueError:
                 chunk = None  # [DONE], or not JSON: the general path says which
-            if type(chunk) is dict:
-                plain = self._plain_text(chunk)
-                if plain is not None:
-                    return plain
+            # A plain text chunk (most of a reply), inlined: one choice, index 0, a delta
+            # of ``content`` (and ``role``) only, no finish, ``usage`` null, none of
+            # ``hook_keys``. Any other chunk fails a lookup or a test here and takes the
+            # general path, which gives the same events for this one with more lookups.
+            # (What json.loads makes that takes a string key is a dict.)
+            try:
+                (choice,) = chunk["choices"]
+                delta = choice["delta"]
+                text = delta["content"]
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass
+            else:
+                if (type(text) is str and (len(delta) == 1 or len(delta) == 2 and "role" in delta)
+                        and not choice.get("finish_reason") and choice.get("index", 0) == 0
+                        and chunk.get("usage") is None and chunk.keys().isdisjoint(self.hook_keys)):
+                    if not text:
+                        return ()
+                    block = self._by_kind.get("text") or self._block("text")
+                    block.parts.append(text)
+                    return [PartialContent(block.index, TextContent(text, None, NO_CITATIONS))]
         if data.startswith("[DONE]"):
             return self._on_done()
         if event == "error":  # Groq's SDK also accepts a named error event
@@ -236,36 +252,6 @@ class ChatStreamProcessor(StreamProcessor):
                 self._finish_reason = reason
                 self._flush(events)
         return events
-
-    def _plain_text(self, chunk: Json) -> Optional[Sequence[_Event]]:
-        """The events of a plain text chunk (most of a reply: one choice, index 0, a delta
-        of ``content`` (and ``role``) only, no finish, ``usage`` null, none of
-        ``hook_keys``), or None for any other chunk, which takes the general path. The
-        same result with fewer lookups; the model id is taken by the general path, from
-        the first and the last chunks."""
-        choices = chunk.get("choices")
-        if type(choices) is not list or len(choices) != 1:
-            return None
-        choice = choices[0]
-        if type(choice) is not dict:
-            return None
-        delta = choice.get("delta")
-        if type(delta) is not dict or choice.get("finish_reason") or choice.get("index", 0) != 0:
-            return None
-        text = delta.get("content")
-        if type(text) is not str:
-            return None
-        size = len(delta)
-        if (size != 1 and not (size == 2 and "role" in delta)) or chunk.get("usage") is not None:
-            return None
-        for key in self.hook_keys:
-            if key in chunk:
-                return None
-        if not text:
-            return ()
-        block = self._by_kind.get("text") or self._block("text")
-        block.parts.append(text)
-        return [PartialContent(block.index, text_delta(text))]
 
     def stream_error(self, err: Any, body: str) -> InvalidResponseCodeError:
         """An error object (or string) from inside the stream, as the matching exception:
