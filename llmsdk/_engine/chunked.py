@@ -51,11 +51,7 @@ class Dechunker:
         pieces: List[bytes] = []
         pos, end = 0, len(data)
         while pos < end and not self.done:
-            if self._skip:
-                taken = min(self._skip, end - pos)
-                self._skip -= taken
-                pos += taken
-            elif self._left:
+            if self._left:  # the rest of a chunk an earlier read cut
                 stop = pos + self._left
                 if stop <= end:
                     pieces.append(data[pos:stop])
@@ -64,35 +60,49 @@ class Dechunker:
                     pieces.append(data[pos:])
                     self._left -= end - pos
                     pos = end
-            else:
-                newline = data.find(b"\n", pos)
-                if newline < 0:
-                    self._line += data[pos:]
-                    if len(self._line) > MAX_SIZE_LINE:
-                        raise ProtocolError("Response chunk size line exceeded maximum allowed length")
-                    break
-                line = self._line + data[pos:newline] if self._line else data[pos:newline]
-                self._line = b""
-                pos = newline + 1
-                if len(line) > MAX_SIZE_LINE:
+                continue
+            if self._skip:  # the CRLF after a chunk, cut by the end of a read
+                taken = min(self._skip, end - pos)
+                self._skip -= taken
+                pos += taken
+                continue
+            newline = data.find(b"\n", pos)
+            if newline < 0:
+                self._line += data[pos:]
+                if len(self._line) > MAX_SIZE_LINE:
                     raise ProtocolError("Response chunk size line exceeded maximum allowed length")
-                if self._trailers:
-                    self.done = not line.strip()
-                else:
-                    self._size_line(line)
+                break
+            line = self._line + data[pos:newline] if self._line else data[pos:newline]
+            self._line = b""
+            pos = newline + 1
+            if len(line) > MAX_SIZE_LINE:
+                raise ProtocolError("Response chunk size line exceeded maximum allowed length")
+            if self._trailers:
+                self.done = not line.strip()
+                continue
+            try:
+                size = int(line, 16)  # int() strips the "\r" (and any blanks) itself
+            except ValueError:
+                size = _size_with_extensions(line)
+            if size <= 0:
+                if size < 0:
+                    raise ProtocolError(f"Invalid chunk length: {line[:64]!r}")
+                self._trailers = True
+                continue
+            stop = pos + size
+            if stop + 2 <= end:  # the chunk and its CRLF are all here: the usual case
+                pieces.append(data[pos:stop])
+                pos = stop + 2
+            else:
+                self._left = size
         if len(pieces) == 1:
             return pieces[0]
         return b"".join(pieces)
 
-    def _size_line(self, line: bytes) -> None:
-        size_text = line.split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise ProtocolError(f"Invalid chunk length: {line[:64]!r}") from None
-        if size < 0:
-            raise ProtocolError(f"Invalid chunk length: {line[:64]!r}")
-        if size == 0:
-            self._trailers = True
-        else:
-            self._left = size
+
+def _size_with_extensions(line: bytes) -> int:
+    """The size on a chunk-size line with ``;extensions`` (ignored), or ``ProtocolError``."""
+    try:
+        return int(line.split(b";", 1)[0], 16)
+    except ValueError:
+        raise ProtocolError(f"Invalid chunk length: {line[:64]!r}") from None
