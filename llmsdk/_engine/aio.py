@@ -13,6 +13,7 @@ consuming task, or leaving ``async for`` early, closes the stream (``close``).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import itertools
 import threading
 import time
@@ -93,8 +94,11 @@ async def aopen(open_stream: Callable[[], T]) -> T:
     thread of its own and awaited, so the event loop never blocks (``client.asend``).
     A dedicated thread, not the loop's default executor: a few hundred concurrent opens
     must not queue behind its handful of workers. If the awaiting task is cancelled, the
-    stream is closed as soon as it has opened."""
+    stream is closed as soon as it has opened. It runs in a copy of the awaiting task's
+    context, so what lives in context variables there (the caller's current span) is
+    current on that thread too."""
     loop = asyncio.get_running_loop()
+    context = contextvars.copy_context()
     future: "asyncio.Future[T]" = loop.create_future()
 
     def settle(ok: bool, value: Any) -> None:
@@ -109,7 +113,7 @@ async def aopen(open_stream: Callable[[], T]) -> T:
 
     def run() -> None:
         try:
-            result: Any = open_stream()
+            result: Any = context.run(open_stream)
             ok = True
         except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
             result, ok = exc, False

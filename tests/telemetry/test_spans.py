@@ -5,6 +5,7 @@ parents, and no content unless asked."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from typing import Any, Dict, Iterator, List, Set, Tuple
@@ -179,6 +180,23 @@ def test_parent_child_and_tool_spans(otel: Any) -> None:
     assert len(children) == 3  # two chat calls and the tool
     assert spans["execute_tool get_weather"].attributes["gen_ai.tool.name"] == "get_weather"
     _check_names(dict(spans["execute_tool get_weather"].attributes))
+
+
+def test_an_asend_call_is_a_child_of_the_awaiting_tasks_span(otel: Any) -> None:
+    exporter, _ = otel
+    tracer = trace.get_tracer("app", tracer_provider=llmsdk._telemetry.settings._providers[0])
+
+    async def handler(client: LLMClient) -> str:
+        with tracer.start_as_current_span("my async handler"):
+            stream = await client.asend(LLMRequest(model="claude-haiku-4-5", messages=[LLMMessage.user("Hi")]))
+            return "".join([text async for text in stream.atext_stream()])
+
+    with FakeProviderServer(default_reply=anthropic.text_reply("Hello!")) as server:
+        client = LLMClient.new(HttpClientOptions.new_anthropic("k", api_base=server.url))
+        assert asyncio.run(handler(client)) == "Hello!"
+    spans = {s.name: s for s in exporter.get_finished_spans()}
+    call, parent = spans["chat claude-haiku-4-5"], spans["my async handler"]
+    assert call.parent is not None and call.parent.span_id == parent.context.span_id
 
 
 def test_content_only_when_asked(otel: Any) -> None:
