@@ -337,7 +337,8 @@ class LLMClient:
         # Read inline, nobody else watches content idleness: a silent socket must time out by then.
         read_cap = timeouts.content_idle if inline else None
         retry_budget = RetryBudget(retries)  # one budget: HTTP-level and stream-level retries together
-        framing = adapter.stream_processor(request).framing
+        first_processor = [adapter.stream_processor(request)]  # its framing checks the reply's type
+        framing = first_processor[0].framing
         try:
             if span is not None:
                 with span.activate():
@@ -398,7 +399,7 @@ class LLMClient:
 
         job = StreamJob(
             provider=self._provider_key,
-            new_processor=functools.partial(adapter.stream_processor, request),
+            new_processor=lambda: first_processor.pop() if first_processor else adapter.stream_processor(request),
             reopen=reopen,
             budget=retry_budget,
             retry_policy=policy,
