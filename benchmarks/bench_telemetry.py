@@ -12,6 +12,9 @@ a noisy machine single runs swing ±30%, and the fastest run is the least distur
 - no-op: opentelemetry-api with no SDK configured (the API's no-op tracer and meter);
 - exporting: the OpenTelemetry SDK with a batch span processor (a discarding exporter) and
   an in-memory metric reader.
+
+Last, the telemetry a call pays apart from the stream (span, 80 batches, finish), per call
+without HTTP: what it adds to a stream is that figure over the stream's CPU.
 """
 
 from __future__ import annotations
@@ -45,6 +48,41 @@ def _exporting() -> Dict[str, Any]:
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(BatchSpanProcessor(Discard()))
     return dict(tracer_provider=tracer_provider, meter_provider=MeterProvider(metric_readers=[InMemoryMetricReader()]))
+
+
+def per_call_cost(modes: Dict[str, Dict[str, Any]], repeats: int = 7, calls: int = 2000) -> Dict[str, float]:
+    """CPU µs per call of the telemetry a call pays (no HTTP): a call span started, made
+    current, told of 80 batches of events (a 20,000-delta stream's), and finished with a
+    reply's usage and cost — the fastest of ``repeats`` rounds of ``calls`` calls."""
+    import time
+
+    from llmsdk import LLMMessage, LLMRequest, LLMResponse, Usage
+    from llmsdk._telemetry.settings import instruments
+
+    request = LLMRequest(model="claude-haiku-4-5", messages=[LLMMessage.user("Hello")], max_tokens=64)
+    response = LLMResponse(id="msg_1", model="claude-haiku-4-5", usage=Usage(input_tokens=25, output_tokens=20000),
+                           cost=0.1)
+    found: Dict[str, float] = {}
+    for name, settings in modes.items():
+        llmsdk.telemetry.configure(**settings)
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.process_time()
+            for _ in range(calls):
+                telemetry = instruments()
+                if telemetry is None:
+                    continue
+                span = telemetry.start_call("chat", "anthropic", "claude-haiku-4-5",
+                                            url="https://api.anthropic.com/v1/messages", request=request)
+                with span.activate():
+                    pass
+                if span.recording:
+                    for _ in range(80):
+                        span.chunk()
+                span.finish(response, None)
+            best = min(best, time.process_time() - started)
+        found[name] = best / calls * 1e6
+    return found
 
 
 def main() -> None:
@@ -102,6 +140,12 @@ def main() -> None:
                       f"(runs {', '.join(f'{r:.2f}' for r in ratios)})")
     finally:
         server.close()
+    costs = per_call_cost({"llmsdk, telemetry absent": dict(enabled=False),
+                           "llmsdk, no-op OpenTelemetry": dict(enabled=True, **noop),
+                           "llmsdk, exporting (SDK)": dict(enabled=True, **exporting)})
+    print("\nper call, no HTTP (span, 80 batches of events, finish): CPU µs per call")
+    for name, micros in costs.items():
+        print(f"  {name:32s} {micros:8.1f} µs")
 
 
 if __name__ == "__main__":
