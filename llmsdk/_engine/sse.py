@@ -11,6 +11,10 @@ The end-of-body rule: the body ends, then ``processor.finish()`` says whether th
 provider's terminator came (it raises ``IncompleteStreamError`` if not). A last event cut
 in half by the end of the body is a truncation too, not a garbled event, so the
 ``MalformedEventError`` its parse raises becomes ``IncompleteStreamError``.
+
+An event of a shape the processor does not expect (a string where an object belongs: its
+lookups raise ``TypeError``, ``AttributeError``...) is a ``MalformedEventError`` naming the
+event, with the processor's exception as its cause.
 """
 
 from __future__ import annotations
@@ -114,21 +118,43 @@ def pour(processor: "StreamProcessor", chunks: Iterable[bytes], sink: Callable[[
     try:
         if getattr(processor, "framing", "sse") == "sse":
             for sse in SSEClient(iter(body)).events():
-                out = process(sse.event, sse.data)
+                try:
+                    out = process(sse.event, sse.data)
+                except _GARBLED as exc:
+                    raise _unreadable(processor, sse.data, exc) from exc
                 if out:
                     sink(out)
         else:
             for event, data in _pairs(processor, body):
-                out = process(event, data)
+                try:
+                    out = process(event, data)
+                except _GARBLED as exc:
+                    raise _unreadable(processor, data, exc) from exc
                 if out:
                     sink(out)
-    except MalformedEventError as exc:
+    except (MalformedEventError, UnicodeDecodeError) as exc:
         if body.ended:  # a half-sent last event: the body was cut, not garbled
             raise IncompleteStreamError(f"the {processor.provider} stream ended mid-event") from exc
+        if isinstance(exc, UnicodeDecodeError):
+            raise MalformedEventError(f"the {processor.provider} stream is not UTF-8: {exc}") from exc
         raise
-    last = processor.finish()
+    try:
+        last = processor.finish()
+    except _GARBLED as exc:
+        raise _unreadable(processor, "", exc) from exc
     if last:
         sink(last)
+
+
+#: What a stream processor raises on an event of a shape it does not expect (a string
+#: where an object belongs...): reported as ``MalformedEventError``, the cause chained.
+_GARBLED = (TypeError, AttributeError, KeyError, IndexError, ValueError)
+
+
+def _unreadable(processor: "StreamProcessor", data: str, exc: BaseException) -> MalformedEventError:
+    where = f": {data[:200]!r}" if data else " at its end"
+    return MalformedEventError(f"the {processor.provider} stream sent an event of a shape llmsdk cannot read "
+                               f"({type(exc).__name__}: {exc}){where}")
 
 
 def feed(processor: "StreamProcessor", chunks: Iterable[bytes]) -> List[_Event]:

@@ -213,8 +213,9 @@ def pump(response: Any, processor: StreamProcessor, channel: StreamChannel, cloc
 
 def _as_llm_error(exc: BaseException, channel: StreamChannel) -> BaseException:
     """An exception from reading the body, in llmsdk's terms: network trouble mapped
-    (a connection that broke mid-body is a ``BrokenStreamError``); anything else — a bug
-    in a stream processor, say — left as what it is."""
+    (a connection that broke mid-body is a ``BrokenStreamError``); anything else left as
+    what it is (an event the processor cannot read is already a ``MalformedEventError``,
+    ``_engine/sse.py``; a ``RuntimeError`` from a custom processor stays one)."""
     if isinstance(exc, LLMError):
         return exc
     if not isinstance(exc, TRANSPORT_EXCEPTIONS):
