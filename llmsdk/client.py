@@ -29,7 +29,7 @@ from llmsdk._engine.channel import END, StreamChannel
 from llmsdk._engine.stream import EventStream
 from llmsdk._engine.worker import StreamJob, run_worker
 from llmsdk.config import HttpClientOptions, Timeouts
-from llmsdk.errors import InvalidConfigError, InvalidRequestError
+from llmsdk.errors import InvalidConfigError, InvalidRequestError, LLMError, TransportError
 from llmsdk.models import LLMModel, check_capabilities, cost_of, find_model, registry_generation, warn_if_retired
 from llmsdk.providers import LLMProvider
 from llmsdk._many.budget import Budget
@@ -560,16 +560,27 @@ class LLMClient:
         request = self._prepare(request)
         telemetry = instruments()
         if telemetry is None:
-            return int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+            return self._count_tokens(request)
         span = telemetry.start_call("count_tokens", self._provider_key, request.model_id, url=self._options.api_base)
         try:
             with span.activate():
-                count = int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+                count = self._count_tokens(request)
         except BaseException as exc:
             span.finish(None, exc)
             raise
         span.finish(None)
         return count
+
+    def _count_tokens(self, request: LLMRequest) -> int:
+        """The adapter's count; a reply without a count it can read (a proxy's ``{}``) is a
+        ``TransportError`` that says so, not the ``KeyError`` of the adapter's lookup."""
+        try:
+            return int(self._adapter.count_tokens(request, self._endpoint, self._engine.post_json))
+        except LLMError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise TransportError(f"{self._provider_key}: the token count reply holds no count llmsdk can read "
+                                 f"({type(exc).__name__}: {exc})") from exc
 
     @property
     def batches(self) -> "Batches":

@@ -82,3 +82,17 @@ def test_the_error_names_the_provider_the_cause_and_the_event() -> None:
     text = str(info.value)
     assert text.startswith("the anthropic stream sent an event of a shape llmsdk cannot read (AttributeError:")
     assert "not an object" in text and isinstance(info.value.__cause__, AttributeError)
+
+
+@pytest.mark.parametrize("body", [{}, {"input_tokens": "many"}, {"input_tokens": None}, []])
+def test_a_token_count_reply_without_a_count_is_a_transport_error(body: Any) -> None:
+    from llmsdk import HttpClientOptions, LLMClient, LLMMessage, LLMRequest
+    from llmsdk.errors import TransportError
+    from llmsdk.testing import FakeProviderServer, ScriptedReply
+
+    with FakeProviderServer() as server:
+        server.route("/v1/messages/count_tokens", ScriptedReply.json(200, body))
+        client = LLMClient.new(HttpClientOptions.new_anthropic("k", api_base=server.url, max_retries=0))
+        with pytest.raises(TransportError, match="the token count reply holds no count llmsdk can read"):
+            client.count_tokens(LLMRequest(model="claude-haiku-4-5", messages=[LLMMessage.user("Hi")]))
+        client.close()
