@@ -157,7 +157,7 @@ def test_parse_map_and_run_tools_use_the_cache() -> None:
         assert client.parse(_request("Capital of France?"), City) == City("Paris")
         assert client.parse(_request("Capital of France?"), City) == City("Paris")  # parsed again from the hit
         requests = [("a", _request("one")), ("b", _request("two"))]
-        first = client.map(requests, progress=False)
+        first = client.map(requests, concurrency=1, progress=False)  # the scripted replies pair in order
         second = client.map(requests, progress=False)
         assert [r.response.text for r in second] == ["one", "two"] and all(r.response.cached for r in second)
         assert not any(r.response.cached for r in first)
