@@ -132,9 +132,6 @@ class AnthropicStreamProcessor(StreamProcessor):
         return _NOTHING
 
     def _delta(self, index: int, delta: Dict[str, Any]) -> Sequence[_Event]:
-        if not isinstance(delta, dict) or not isinstance(index, int):
-            raise MalformedEventError(f"content_block_delta with a delta of {type(delta).__name__} "
-                                      f"for block {index!r}")
         kind = delta.get("type")
         block = self._blocks.get(index)
         if block is None:
