@@ -535,21 +535,9 @@ class LLMClient:
         def record(model_ref: Any, usage: Usage, cost: Optional[float]) -> None:
             self._record(model_ref, LLMResponse(id=None, model=None, usage=usage, cost=cost))
 
-        telemetry = instruments()
-        if telemetry is None:
-            return embed(self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
-                         model=model, dimensions=dimensions, input_type=input_type, record=record)
-        span = telemetry.start_call("embeddings", self._provider_key, str(getattr(model, "model_name", model)),
-                                    url=self._options.api_base)
-        try:
-            with span.activate():
-                result = embed(self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
-                               model=model, dimensions=dimensions, input_type=input_type, record=record)
-        except BaseException as exc:
-            span.finish(None, exc)
-            raise
-        span.finish(result)
-        return result
+        return self._traced("embeddings", str(getattr(model, "model_name", model)), functools.partial(
+            embed, self._adapter, self._endpoint, self._engine.post_json, self._provider_key, texts,
+            model=model, dimensions=dimensions, input_type=input_type, record=record), reply=lambda result: result)
 
     def count_tokens(self, request: LLMRequest) -> int:
         """The input tokens ``request`` would use: the provider's counting endpoint where it
@@ -558,18 +546,24 @@ class LLMClient:
         >>> client.count_tokens(LLMRequest(model="claude-haiku-4-5", messages=[LLMMessage.user("Hi")]))
         """
         request = self._prepare(request)
+        return self._traced("count_tokens", request.model_id, functools.partial(self._count_tokens, request))
+
+    def _traced(self, operation: str, model: str, call: Callable[[], T],
+                reply: Callable[[T], Any] = lambda result: None) -> T:
+        """``call()`` inside a call span (when telemetry is on) that ends with ``reply(result)``
+        or the error: the non-streaming operations' one span."""
         telemetry = instruments()
         if telemetry is None:
-            return self._count_tokens(request)
-        span = telemetry.start_call("count_tokens", self._provider_key, request.model_id, url=self._options.api_base)
+            return call()
+        span = telemetry.start_call(operation, self._provider_key, model, url=self._options.api_base)
         try:
             with span.activate():
-                count = self._count_tokens(request)
+                result = call()
         except BaseException as exc:
             span.finish(None, exc)
             raise
-        span.finish(None)
-        return count
+        span.finish(reply(result))
+        return result
 
     def _count_tokens(self, request: LLMRequest) -> int:
         """The adapter's count; a reply without a count it can read (a proxy's ``{}``) is a
