@@ -183,10 +183,24 @@ def test_interrupting_the_kernel_cancels_the_stream(kernel: Any, server: FakePro
     assert run_cell(kc, check)["status"] == "ok"
 
 
-def test_quickstart_notebook_executes(kernel: Any, server: FakeProviderServer, monkeypatch: pytest.MonkeyPatch,
-                                      tmp_path: Path) -> None:
+def _run_quickstart(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> List[Any]:
+    """Execute examples/quickstart.ipynb in a real kernel without an API key; its code
+    cells' outputs, none of them an error."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    repo = str(NOTEBOOK.parents[1])  # importable even when llmsdk is not installed
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (repo, os.environ.get("PYTHONPATH")) if p))
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    return outputs
+
+
+def test_quickstart_notebook_executes(kernel: Any, server: FakeProviderServer, monkeypatch: pytest.MonkeyPatch,
+                                      tmp_path: Path) -> None:
     server.add_reply(
         A.text_reply("**Hello** from the notebook!"),
         A.text_reply("- one\n- two\n- three", chunk=3),
@@ -194,16 +208,7 @@ def test_quickstart_notebook_executes(kernel: Any, server: FakeProviderServer, m
         A.text_reply("It is 18°C and sunny in Paris."),
     )
     monkeypatch.setenv("LLMSDK_EXAMPLE_API_BASE", server.url)
-    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    repo = str(NOTEBOOK.parents[1])  # importable even when llmsdk is not installed
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (repo, os.environ.get("PYTHONPATH")) if p))
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
-
-    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
-    assert not [o for o in outputs if o.output_type == "error"]
+    outputs = _run_quickstart(monkeypatch, tmp_path)
     markdown = [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
     assert "**Hello** from the notebook!" in markdown  # LLMResponse._repr_markdown_
     assert "- one\n- two\n- three" in markdown  # display_stream's final render
@@ -228,18 +233,7 @@ def test_display_and_markdown_are_ipythons() -> None:
 def test_quickstart_notebook_runs_offline_by_default(kernel: Any, monkeypatch: pytest.MonkeyPatch,
                                                      tmp_path: Path) -> None:
     """No key and no fake server given: the notebook starts its own echo server."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
     monkeypatch.delenv("LLMSDK_EXAMPLE_API_BASE", raising=False)
-    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    repo = str(NOTEBOOK.parents[1])
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (repo, os.environ.get("PYTHONPATH")) if p))
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
-
-    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
-    assert not [o for o in outputs if o.output_type == "error"]
+    outputs = _run_quickstart(monkeypatch, tmp_path)
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "echo: What's the weather in Paris?" in text
