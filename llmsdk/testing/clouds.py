@@ -118,10 +118,6 @@ class FakeCloud:
         return _error(self.provider, 500, "FakeCloud: no scripted reply")
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def _unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
