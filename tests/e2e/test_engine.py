@@ -219,7 +219,10 @@ def test_total_deadline(server, anthropic_client):
         for event in stream:
             seen.append(event)
     text = "".join(e.content.text for e in seen if isinstance(e, LLMEvent.PartialContent))
-    assert text.startswith("w0 ") and info.value.partial_response.text == text  # all that arrived, kept
+    # All that arrived is kept: what the loop saw, and a delta the worker had parsed but not
+    # yet handed over when the deadline passed (billed too, so the error says so), never less.
+    partial = info.value.partial_response.text
+    assert text.startswith("w0 ") and partial.startswith(text)
 
 
 def test_overloaded_before_content_is_retried(server, anthropic_client):
